@@ -1,0 +1,67 @@
+"""Filters of the set-up lists (django-filter); ``q`` searches the obvious text fields."""
+
+import django_filters
+from django.contrib.auth.models import Group
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from logistics.choices import Role, RoomKind
+from logistics.models import Building, Department
+
+
+class SearchFilterSet(django_filters.FilterSet):
+    search_fields: tuple[str, ...] = ()
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+
+    def search(self, queryset, name, value):
+        condition = Q()
+        for field in self.search_fields:
+            condition |= Q(**{f"{field}__icontains": value.strip()})
+        return queryset.filter(condition)
+
+
+class CampusFilter(SearchFilterSet):
+    search_fields = ("name", "address")
+
+
+class BuildingFilter(SearchFilterSet):
+    search_fields = ("name", "code")
+    is_active = django_filters.BooleanFilter(label=_("In use"))
+
+
+class DepartmentFilter(SearchFilterSet):
+    search_fields = ("name",)
+
+
+class SemesterFilter(SearchFilterSet):
+    search_fields = ("academic_year",)
+
+
+class RoomFilter(SearchFilterSet):
+    search_fields = ("number", "name", "building__name")
+    building = django_filters.ModelChoiceFilter(
+        queryset=Building.objects.none(), label=_("Building")
+    )
+    floor = django_filters.NumberFilter(label=_("Floor"))
+    kind = django_filters.ChoiceFilter(choices=RoomKind.choices, label=_("Kind"))
+    is_active = django_filters.BooleanFilter(label=_("In use"))
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["building"].queryset = Building.objects.for_user(user)
+
+
+class PersonFilter(SearchFilterSet):
+    search_fields = ("username", "name", "phone", "email")
+    department = django_filters.ModelChoiceFilter(
+        queryset=Department.objects.none(), label=_("Department")
+    )
+    role = django_filters.ChoiceFilter(choices=Role.choices, label=_("Role"), method="filter_role")
+    is_active = django_filters.BooleanFilter(label=_("Active"))
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["department"].queryset = Department.objects.for_user(user)
+
+    def filter_role(self, queryset, name, value):
+        return queryset.filter(groups__in=Group.objects.filter(name=value)).distinct()

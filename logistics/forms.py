@@ -1,0 +1,150 @@
+"""Forms of the portal: input and its shape only; the rules are in services."""
+
+from django import forms
+from django.contrib.auth.password_validation import validate_password
+from django.utils.translation import gettext_lazy as _
+
+from logistics.choices import Trade
+from logistics.models import Building, Campus, Department, Room, School, Semester
+from logistics.roles import SCHOOL_ROLES
+
+
+class SchoolScopedForm(forms.ModelForm):
+    """A model form whose foreign-key choices are limited to the user's school."""
+
+    scoped_fields: dict[str, type] = {}
+
+    def __init__(self, *args, school=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.school = school
+        has_school = any(f.name == "school" for f in self._meta.model._meta.fields)
+        if not self.instance.pk and has_school and school is not None:
+            self.instance.school = school
+        for name, model in self.scoped_fields.items():
+            if name in self.fields:
+                self.fields[name].queryset = model.objects.for_school(school).filter(
+                    is_active=True
+                ) | model.objects.filter(pk=getattr(self.instance, f"{name}_id", None))
+
+
+class CampusForm(SchoolScopedForm):
+    class Meta:
+        model = Campus
+        fields = ["name", "address", "is_active"]
+
+
+class BuildingForm(SchoolScopedForm):
+    scoped_fields = {"campus": Campus}
+
+    class Meta:
+        model = Building
+        fields = ["name", "code", "campus", "floors_above", "floors_below", "is_active"]
+
+
+class RoomForm(SchoolScopedForm):
+    scoped_fields = {"building": Building}
+
+    class Meta:
+        model = Room
+        fields = ["building", "floor", "number", "name", "kind", "capacity", "is_active"]
+
+
+class DepartmentForm(SchoolScopedForm):
+    class Meta:
+        model = Department
+        fields = ["name", "is_active"]
+
+
+class SemesterForm(SchoolScopedForm):
+    class Meta:
+        model = Semester
+        fields = ["academic_year", "term", "start_date", "end_date", "is_current"]
+        widgets = {
+            "start_date": forms.DateInput(attrs={"type": "date"}),
+            "end_date": forms.DateInput(attrs={"type": "date"}),
+        }
+
+
+class SchoolSettingsForm(forms.ModelForm):
+    class Meta:
+        model = School
+        fields = [
+            "name",
+            "address",
+            "phone",
+            "email_notifications",
+            "semester_reminder_days",
+            "webhook_kind",
+            "webhook_url",
+            "webhook_secret",
+        ]
+        widgets = {"webhook_secret": forms.PasswordInput(render_value=True)}
+
+    def clean(self):
+        from logistics.services.notifications import webhook_host_allowed
+
+        cleaned = super().clean()
+        url = cleaned.get("webhook_url")
+        if cleaned.get("webhook_kind") and not url:
+            self.add_error("webhook_url", _("Enter the robot's webhook address."))
+        elif url and not webhook_host_allowed(url):
+            self.add_error(
+                "webhook_url",
+                _("Only WeCom and DingTalk robot addresses are accepted."),
+            )
+        return cleaned
+
+
+class PersonForm(forms.Form):
+    username = forms.CharField(label=_("User name"), max_length=150)
+    name = forms.CharField(label=_("Full name"), max_length=100)
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.none(), required=False
+    )
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"),
+        choices=[(r.value, r.label) for r in SCHOOL_ROLES],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    trades = forms.MultipleChoiceField(
+        label=_("Trades"),
+        choices=Trade.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("For technicians only."),
+    )
+    password = forms.CharField(
+        label=_("Initial password"),
+        required=False,
+        widget=forms.PasswordInput,
+        help_text=_("Leave empty to generate one. It must be changed at first login."),
+    )
+
+    def __init__(self, *args, school=None, editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = Department.objects.for_school(school).filter(
+            is_active=True
+        )
+        if editing:
+            del self.fields["password"]
+            self.fields["username"].disabled = True
+
+
+class PeopleImportForm(forms.Form):
+    file = forms.FileField(label=_("Excel file (.xlsx)"))
+    password = forms.CharField(
+        label=_("Initial password for new accounts"),
+        widget=forms.PasswordInput,
+        help_text=_("Everyone imported must change it at first login."),
+    )
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        validate_password(password)
+        return password
+
+
+class RoomsImportForm(forms.Form):
+    file = forms.FileField(label=_("Excel file (.xlsx)"))

@@ -1,0 +1,56 @@
+"""The core's cards on the home page."""
+
+from django.utils.translation import gettext_lazy as _
+
+from logistics import selectors
+from logistics.choices import Role
+from logistics.registry import HomeCard
+
+ROLE_DUTIES = {
+    Role.STAFF: _("File repair requests and follow them until they are done."),
+    Role.TECHNICIAN: _("Work your queue of repair tickets."),
+    Role.GENERAL_AFFAIRS: _("Run the school's logistics: set-up, inspections, the summary."),
+    Role.SAFETY_OFFICER: _("Daily patrols, monthly checks, hazards and drills."),
+    Role.CANTEEN_MANAGER: _("Morning checks, food samples, receipts and certificates."),
+    Role.DORM_MANAGER: _("Daily dormitory scoring and monthly star ratings."),
+    Role.PRINCIPAL: _("Dashboards, approvals and the semester summary."),
+    Role.DISTRICT_VIEWER: _("Read-only overview of the schools of your district."),
+}
+
+
+def _me(request):
+    user = request.user
+    return {
+        "roles": [(role.label, ROLE_DUTIES[role]) for role in user.roles],
+        "recent": selectors.notification_list(user)[:5],
+    }
+
+
+def _school(request):
+    return selectors.school_overview(request.user.school)
+
+
+def _district(request):
+    return {"schools": selectors.district_schools(request.user)}
+
+
+def register(registry):
+    registry.register_home_card(HomeCard(key="me", template="home/me.html", context=_me, order=10))
+    registry.register_home_card(
+        HomeCard(
+            key="school",
+            template="home/school.html",
+            context=_school,
+            permissions=("logistics.view_building",),
+            order=20,
+        )
+    )
+    registry.register_home_card(
+        HomeCard(
+            key="district",
+            template="home/district.html",
+            context=_district,
+            roles=(Role.DISTRICT_VIEWER,),
+            order=20,
+        )
+    )

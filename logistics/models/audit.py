@@ -1,0 +1,49 @@
+"""The status log: every change of status of any object (who, when, from, to, note)."""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from logistics.querysets import ScopedQuerySet
+
+
+class StatusChange(models.Model):
+    school = models.ForeignKey(
+        "logistics.School",
+        on_delete=models.PROTECT,
+        related_name="status_changes",
+        null=True,
+        blank=True,
+        verbose_name=_("school"),
+    )
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, verbose_name=_("object type")
+    )
+    object_id = models.PositiveBigIntegerField(_("object id"))
+    target = GenericForeignKey("content_type", "object_id")
+    field = models.CharField(_("field"), max_length=50, default="status")
+    from_status = models.CharField(_("from"), max_length=50, blank=True)
+    to_status = models.CharField(_("to"), max_length=50)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    note = models.TextField(_("note"), blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="status_change_object")]
+
+    def __str__(self):
+        return f"{self.from_status} → {self.to_status}"

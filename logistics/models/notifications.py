@@ -1,0 +1,123 @@
+"""In-app notifications, their email delivery, group-chat messages and reminders.
+
+Each is created once per de-duplication key (a unique constraint), so a repeated tick,
+two beats or a redelivered task never notify twice.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from logistics.choices import DeliveryStatus
+from logistics.querysets import ScopedQuerySet
+
+
+class Notification(models.Model):
+    school = models.ForeignKey(
+        "logistics.School",
+        on_delete=models.PROTECT,
+        related_name="notifications",
+        null=True,
+        blank=True,
+        verbose_name=_("school"),
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+    )
+    key = models.CharField(_("de-duplication key"), max_length=200)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    email_status = models.CharField(
+        _("email"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.SKIPPED
+    )
+    email_attempts = models.PositiveSmallIntegerField(_("email attempts"), default=0)
+    email_sent_at = models.DateTimeField(_("email sent at"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "key"], name="notification_unique_key"),
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+            models.Index(
+                fields=["email_status"],
+                condition=Q(email_status="pending"),
+                name="notification_email_pending",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class ChatMessage(models.Model):
+    """A message for the school's work-group chat robot (WeCom / DingTalk)."""
+
+    school = models.ForeignKey(
+        "logistics.School",
+        on_delete=models.PROTECT,
+        related_name="chat_messages",
+        verbose_name=_("school"),
+    )
+    key = models.CharField(_("de-duplication key"), max_length=200)
+    text = models.TextField(_("text"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("group chat message")
+        verbose_name_plural = _("group chat messages")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "key"], name="chat_message_unique_key"),
+        ]
+
+    def __str__(self):
+        return self.text[:50]
+
+
+class Reminder(models.Model):
+    """The record that a reminder rule fired for one key (and so never fires again)."""
+
+    school = models.ForeignKey(
+        "logistics.School",
+        on_delete=models.PROTECT,
+        related_name="reminders",
+        verbose_name=_("school"),
+    )
+    rule = models.CharField(_("rule"), max_length=100)
+    key = models.CharField(_("key"), max_length=200)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    recipients = models.PositiveIntegerField(_("recipients"), default=0)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "key"], name="reminder_unique_key"),
+        ]
+
+    def __str__(self):
+        return f"{self.rule}:{self.key}"

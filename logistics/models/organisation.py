@@ -1,0 +1,238 @@
+"""Districts, schools and the places and units inside a school."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from logistics.choices import RoomKind, Term, WebhookKind
+from logistics.querysets import ScopedQuerySet
+
+
+class District(models.Model):
+    """An education district (区教育局); its viewers read the schools in it."""
+
+    name = models.CharField(_("name"), max_length=100)
+    code = models.SlugField(_("code"), max_length=50)
+
+    class Meta:
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["code"], name="district_unique_code")]
+
+    def __str__(self):
+        return self.name
+
+
+class School(models.Model):
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="schools", verbose_name=_("district")
+    )
+    code = models.SlugField(_("code"), max_length=50, help_text=_("Short identifier, e.g. wjgz."))
+    name = models.CharField(_("name"), max_length=200)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    # Settings the general affairs office controls.
+    webhook_kind = models.CharField(
+        _("group chat robot"), max_length=20, choices=WebhookKind.choices, blank=True
+    )
+    webhook_url = models.URLField(_("group chat webhook address"), max_length=500, blank=True)
+    webhook_secret = models.CharField(
+        _("webhook signing secret"),
+        max_length=200,
+        blank=True,
+        help_text=_("Only for DingTalk robots with signing enabled."),
+    )
+    email_notifications = models.BooleanField(_("send notifications by email"), default=True)
+    semester_reminder_days = models.PositiveSmallIntegerField(
+        _("remind this many days before a semester ends"), default=14
+    )
+
+    school_path = ""
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("school")
+        verbose_name_plural = _("schools")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["code"], name="school_unique_code"),
+            models.CheckConstraint(
+                condition=Q(webhook_kind="") | ~Q(webhook_url=""),
+                name="school_webhook_url_when_kind",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Campus(models.Model):
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="campuses", verbose_name=_("school")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("campus")
+        verbose_name_plural = _("campuses")
+        ordering = ["school", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "name"], name="campus_unique_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Building(models.Model):
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="buildings", verbose_name=_("school")
+    )
+    campus = models.ForeignKey(
+        Campus,
+        on_delete=models.PROTECT,
+        related_name="buildings",
+        null=True,
+        blank=True,
+        verbose_name=_("campus"),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    code = models.CharField(_("code"), max_length=30, blank=True)
+    floors_above = models.PositiveSmallIntegerField(_("floors above ground"), default=1)
+    floors_below = models.PositiveSmallIntegerField(_("floors below ground"), default=0)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("building")
+        verbose_name_plural = _("buildings")
+        ordering = ["school", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "name"], name="building_unique_name"),
+            models.CheckConstraint(
+                condition=Q(floors_above__gte=1), name="building_floors_above_min_1"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Room(models.Model):
+    building = models.ForeignKey(
+        Building, on_delete=models.PROTECT, related_name="rooms", verbose_name=_("building")
+    )
+    floor = models.SmallIntegerField(_("floor"), help_text=_("Negative for basements."))
+    number = models.CharField(_("room number"), max_length=30)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=RoomKind.choices, default=RoomKind.CLASSROOM
+    )
+    capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    school_path = "building__school"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("room")
+        verbose_name_plural = _("rooms")
+        ordering = ["building__name", "floor", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["building", "number"], name="room_unique_number"),
+            models.CheckConstraint(condition=~Q(floor=0), name="room_floor_not_zero"),
+        ]
+        indexes = [models.Index(fields=["building", "floor"], name="room_building_floor")]
+
+    def __str__(self):
+        label = f"{self.building.name} {self.number}"
+        return f"{label} {self.name}" if self.name else label
+
+    @property
+    def school_id(self):
+        return self.building.school_id
+
+
+class Department(models.Model):
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="departments", verbose_name=_("school")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["school", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "name"], name="department_unique_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Semester(models.Model):
+    """A term of an academic year (学年 + 第一/第二学期).
+
+    Within a school semesters never overlap (checked by ``semester_save`` under a lock
+    on the school row) and at most one is current (a partial unique constraint).
+    """
+
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="semesters", verbose_name=_("school")
+    )
+    academic_year = models.PositiveSmallIntegerField(
+        _("academic year"), help_text=_("The year it starts in: 2026 means 2026~2027.")
+    )
+    term = models.PositiveSmallIntegerField(_("term"), choices=Term.choices)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    is_current = models.BooleanField(_("current"), default=False)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("semester")
+        verbose_name_plural = _("semesters")
+        ordering = ["school", "-start_date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "academic_year", "term"], name="semester_unique_term"
+            ),
+            models.UniqueConstraint(
+                fields=["school"], condition=Q(is_current=True), name="semester_one_current"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__gt=models.F("start_date")), name="semester_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(academic_year__gte=2000) & Q(academic_year__lte=2100),
+                name="semester_academic_year_range",
+            ),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def year_label(self):
+        return f"{self.academic_year}~{self.academic_year + 1}"
+
+    @property
+    def label(self):
+        from django.utils.translation import gettext
+
+        return gettext("%(years)s academic year, %(term)s") % {
+            "years": self.year_label,
+            "term": self.get_term_display(),
+        }

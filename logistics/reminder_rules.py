@@ -1,0 +1,72 @@
+"""The core's reminder rules: keeping the school's semesters set up."""
+
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from logistics.choices import Role
+from logistics.models import School, Semester
+from logistics.reminders import Due, ReminderRule
+from logistics.selectors import people_with_role
+
+
+class SemesterEndingRule(ReminderRule):
+    """Before the current semester ends, ask general affairs to set up the next one."""
+
+    name = "semester_ending"
+
+    def due(self, now):
+        today = timezone.localdate(now)
+        later = Semester.objects.filter(
+            school=OuterRef("school"), start_date__gt=OuterRef("end_date")
+        )
+        current = (
+            Semester.objects.filter(is_current=True, school__is_active=True, end_date__gte=today)
+            .annotate(has_next=Exists(later))
+            .filter(has_next=False)
+            .select_related("school")
+        )
+        for semester in current:
+            days_left = (semester.end_date - today).days
+            if days_left > semester.school.semester_reminder_days:
+                continue
+            with translation.override(None):
+                yield Due(
+                    school=semester.school,
+                    key=f"{semester.school_id}:{semester.pk}",
+                    title=_("%(semester)s ends in %(days)s days: set up the next semester")
+                    % {"semester": semester.label, "days": days_left},
+                    body=_("It ends on %(date)s and no later semester exists yet.")
+                    % {"date": semester.end_date},
+                    url=reverse("semester_create"),
+                    recipients=people_with_role(semester.school, Role.GENERAL_AFFAIRS),
+                )
+
+
+class NoCurrentSemesterRule(ReminderRule):
+    """A school without a current semester covering today is told once a week."""
+
+    name = "no_current_semester"
+
+    def due(self, now):
+        today = timezone.localdate(now)
+        covered = Semester.objects.filter(
+            school=OuterRef("pk"), is_current=True, start_date__lte=today, end_date__gte=today
+        )
+        year, week, _weekday = today.isocalendar()
+        for school in (
+            School.objects.filter(is_active=True).annotate(ok=Exists(covered)).filter(ok=False)
+        ):
+            with translation.override(None):
+                yield Due(
+                    school=school,
+                    key=f"{school.pk}:{year}-W{week:02d}",
+                    title=_("No current semester covers today"),
+                    body=_(
+                        "Records are counted by semester: create this semester or mark it "
+                        "as current."
+                    ),
+                    url=reverse("semester_list"),
+                    recipients=people_with_role(school, Role.GENERAL_AFFAIRS),
+                )

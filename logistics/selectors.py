@@ -1,0 +1,92 @@
+"""Reads of the core: scoped lists, counts for the home page, the district roll-up."""
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from logistics.choices import Role
+from logistics.models import (
+    Building,
+    Campus,
+    Department,
+    Notification,
+    Room,
+    School,
+    Semester,
+    User,
+)
+
+
+def campus_list(user):
+    return Campus.objects.for_user(user).annotate(building_count=Count("buildings"))
+
+
+def building_list(user):
+    return (
+        Building.objects.for_user(user).select_related("campus").annotate(room_count=Count("rooms"))
+    )
+
+
+def room_list(user):
+    return Room.objects.for_user(user).select_related("building")
+
+
+def department_list(user):
+    return Department.objects.for_user(user).annotate(
+        member_count=Count("members", filter=Q(members__is_active=True))
+    )
+
+
+def semester_list(user):
+    return Semester.objects.for_user(user)
+
+
+def person_list(user):
+    return (
+        User.objects.for_user(user)
+        .select_related("department")
+        .prefetch_related("groups", "trades")
+    )
+
+
+def semester_current(school):
+    return Semester.objects.filter(school=school, is_current=True).first()
+
+
+def unread_count(user):
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notification_list(user):
+    return Notification.objects.filter(recipient=user)
+
+
+def school_overview(school):
+    """Counts for the home page of a school (one query per figure, constant)."""
+    today = timezone.localdate()
+    current = semester_current(school)
+    return {
+        "school": school,
+        "semester": current,
+        "semester_days_left": (current.end_date - today).days if current else None,
+        "buildings": Building.objects.filter(school=school, is_active=True).count(),
+        "rooms": Room.objects.filter(building__school=school, is_active=True).count(),
+        "departments": Department.objects.filter(school=school, is_active=True).count(),
+        "people": User.objects.filter(school=school, is_active=True).count(),
+    }
+
+
+def district_schools(user):
+    """The schools a district viewer reads, with their size, in one query."""
+    return (
+        School.objects.for_user(user)
+        .filter(is_active=True)
+        .annotate(
+            building_count=Count("buildings", filter=Q(buildings__is_active=True), distinct=True),
+            people_count=Count("people", filter=Q(people__is_active=True), distinct=True),
+        )
+        .order_by("name")
+    )
+
+
+def people_with_role(school, role: Role):
+    return User.objects.filter(school=school, is_active=True, groups__name=str(role)).distinct()

@@ -1,0 +1,127 @@
+"""School set-up: campuses, buildings, rooms, departments, semesters, school settings."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from logistics.models import Building, Campus, Department, Room, School, Semester
+from logistics.services.audit import status_record
+
+
+def _save(instance, *, fields):
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    instance.full_clean()
+    instance.save()
+    return instance
+
+
+def _same_school(school, **objects):
+    for field, obj in objects.items():
+        if obj is not None and obj.school_id != school.pk:
+            raise ValidationError({field: _("This belongs to another school.")})
+
+
+def campus_save(*, school, instance=None, **fields):
+    return _save(instance or Campus(), fields={**fields, "school": school})
+
+
+def building_save(*, school, instance=None, **fields):
+    _same_school(school, campus=fields.get("campus"))
+    return _save(instance or Building(), fields={**fields, "school": school})
+
+
+def room_save(*, school, instance=None, **fields):
+    building = fields.get("building") or (instance.building if instance else None)
+    _same_school(school, building=building)
+    if building is not None and "floor" in fields:
+        floor = fields["floor"]
+        if floor is not None and not (-building.floors_below <= floor <= building.floors_above):
+            raise ValidationError(
+                {
+                    "floor": _("%(building)s has floors %(low)s to %(high)s.")
+                    % {
+                        "building": building.name,
+                        "low": -building.floors_below if building.floors_below else 1,
+                        "high": building.floors_above,
+                    }
+                }
+            )
+    return _save(instance or Room(), fields=fields)
+
+
+def department_save(*, school, instance=None, **fields):
+    return _save(instance or Department(), fields={**fields, "school": school})
+
+
+@transaction.atomic
+def semester_save(*, school, instance=None, actor=None, **fields):
+    """Create or change a semester; semesters of one school never overlap.
+
+    The school row is locked so two people saving at once cannot both pass the check.
+    """
+    School.objects.select_for_update().get(pk=school.pk)
+    semester = instance or Semester(school=school)
+    for name, value in fields.items():
+        setattr(semester, name, value)
+    semester.school = school
+    if semester.start_date and semester.end_date:
+        overlapping = (
+            Semester.objects.filter(
+                school=school,
+                start_date__lte=semester.end_date,
+                end_date__gte=semester.start_date,
+            )
+            .exclude(pk=semester.pk)
+            .first()
+        )
+        if overlapping:
+            raise ValidationError(
+                _("The dates overlap %(other)s (%(start)s – %(end)s).")
+                % {
+                    "other": overlapping.label,
+                    "start": overlapping.start_date,
+                    "end": overlapping.end_date,
+                }
+            )
+    semester.full_clean(exclude=["is_current"])
+    was_new = semester.pk is None
+    make_current = semester.is_current
+    semester.is_current = False if was_new else Semester.objects.get(pk=semester.pk).is_current
+    semester.save()
+    if make_current and not semester.is_current:
+        semester_make_current(semester=semester, actor=actor)
+        semester.refresh_from_db()
+    return semester
+
+
+@transaction.atomic
+def semester_make_current(*, semester, actor=None):
+    """Make ``semester`` its school's current one (and the previous one not)."""
+    School.objects.select_for_update().get(pk=semester.school_id)
+    previous = Semester.objects.filter(school_id=semester.school_id, is_current=True).first()
+    if previous and previous.pk == semester.pk:
+        return semester
+    if previous:
+        Semester.objects.filter(pk=previous.pk).update(is_current=False)
+        status_record(
+            previous, from_status="current", to_status="past", actor=actor, field="is_current"
+        )
+    Semester.objects.filter(pk=semester.pk).update(is_current=True)
+    status_record(
+        semester,
+        from_status="not_current",
+        to_status="current",
+        actor=actor,
+        field="is_current",
+    )
+    semester.is_current = True
+    return semester
+
+
+def school_settings_update(*, school, **fields):
+    for name, value in fields.items():
+        setattr(school, name, value)
+    school.full_clean()
+    school.save(update_fields=list(fields))
+    return school

@@ -1,0 +1,28 @@
+"""Celery tasks: thin, take ids, idempotent; the work is in services."""
+
+from celery import shared_task
+from django.utils import timezone
+
+
+@shared_task(ignore_result=True)
+def tick():
+    """Beat's only job: evaluate reminders from the database and flush deliveries."""
+    from logistics.reminders import reminders_run
+    from logistics.services.notifications import deliveries_flush
+
+    reminders_run(timezone.now())
+    deliveries_flush()
+
+
+@shared_task(ignore_result=True)
+def deliver_email(notification_id):
+    from logistics.services.notifications import notification_deliver_email
+
+    notification_deliver_email(notification_id)
+
+
+@shared_task(ignore_result=True)
+def deliver_chat(message_id):
+    from logistics.services.notifications import chat_message_deliver
+
+    chat_message_deliver(message_id)

@@ -1,0 +1,74 @@
+"""Home, notifications and the account pages."""
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from logistics import selectors
+from logistics.models import Notification
+from logistics.registry import registry
+from logistics.services.notifications import notification_mark_read
+from logistics.services.people import password_changed
+
+
+@login_required
+def home(request):
+    cards = [(card, card.context(request)) for card in registry.home_cards_for(request.user)]
+    return render(request, "home.html", {"cards": cards})
+
+
+@login_required
+def notification_list(request):
+    unread_only = request.GET.get("unread") == "1"
+    queryset = selectors.notification_list(request.user)
+    if unread_only:
+        queryset = queryset.filter(read_at__isnull=True)
+    page = Paginator(queryset, 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "notifications/list.html",
+        {"page_obj": page, "unread_only": unread_only},
+    )
+
+
+@require_POST
+@login_required
+def notification_open(request, pk):
+    """Mark one notification read and follow its link."""
+    notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    notification_mark_read(user=request.user, notification_ids=[notification.pk])
+    target = notification.url
+    if not target or not url_has_allowed_host_and_scheme(target, allowed_hosts=None):
+        return redirect("notification_list")
+    return redirect(target)
+
+
+@require_POST
+@login_required
+def notification_read_all(request):
+    count = notification_mark_read(user=request.user)
+    messages.success(request, _("%(count)s notifications marked as read.") % {"count": count})
+    return redirect("notification_list")
+
+
+@login_required
+def notification_badge(request):
+    """The unread badge as an htmx fragment (polled by the navigation bar)."""
+    return render(request, "base.html#unread-badge", {})
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "registration/password_change_form.html"
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        password_changed(user=self.request.user)
+        messages.success(self.request, _("Your password has been changed."))
+        return response

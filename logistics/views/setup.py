@@ -1,0 +1,517 @@
+"""School set-up pages for the general affairs office (read-only for the principal)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from django.views.generic import DetailView, FormView
+
+from logistics import filters, forms, selectors
+from logistics.models import Building, Campus, Department, Room, Semester, StatusChange, User
+from logistics.services import imports, organisation, people
+from logistics.spreadsheets import SheetError, xlsx_response
+from logistics.views.base import (
+    SchoolRequiredMixin,
+    ScopedFormView,
+    ScopedListView,
+    add_service_errors,
+)
+
+# --- Campuses -----------------------------------------------------------------------
+
+
+class CampusList(ScopedListView):
+    permission_required = "logistics.view_campus"
+    selector = selectors.campus_list
+    filterset_class = filters.CampusFilter
+    title = gettext_lazy("Campuses")
+    columns = [
+        (gettext_lazy("Name"), "name"),
+        (gettext_lazy("Address"), None),
+        (gettext_lazy("Buildings"), "buildings"),
+        (gettext_lazy("Active"), None),
+    ]
+    sort_fields = {"name": "name", "buildings": "building_count"}
+    default_sort = ("name",)
+    row_template = "setup/rows/campus.html"
+    create_url_name = "campus_create"
+    create_permission = "logistics.add_campus"
+
+
+class CampusForm(ScopedFormView):
+    model = Campus
+    form_class = forms.CampusForm
+    service = organisation.campus_save
+    success_url_name = "campus_list"
+    title_create = gettext_lazy("New campus")
+    title_edit = gettext_lazy("Edit campus")
+
+    def get_permission_required(self):
+        return ["logistics.change_campus" if "pk" in self.kwargs else "logistics.add_campus"]
+
+
+# --- Buildings ----------------------------------------------------------------------
+
+
+class BuildingList(ScopedListView):
+    permission_required = "logistics.view_building"
+    selector = selectors.building_list
+    filterset_class = filters.BuildingFilter
+    title = gettext_lazy("Buildings")
+    columns = [
+        (gettext_lazy("Name"), "name"),
+        (gettext_lazy("Campus"), "campus"),
+        (gettext_lazy("Floors"), "floors"),
+        (gettext_lazy("Rooms"), "rooms"),
+        (gettext_lazy("In use"), None),
+    ]
+    sort_fields = {
+        "name": "name",
+        "campus": "campus__name",
+        "floors": "floors_above",
+        "rooms": "room_count",
+    }
+    default_sort = ("name",)
+    row_template = "setup/rows/building.html"
+    create_url_name = "building_create"
+    create_permission = "logistics.add_building"
+
+
+class BuildingForm(ScopedFormView):
+    model = Building
+    form_class = forms.BuildingForm
+    service = organisation.building_save
+    success_url_name = "building_list"
+    title_create = gettext_lazy("New building")
+    title_edit = gettext_lazy("Edit building")
+
+    def get_permission_required(self):
+        return ["logistics.change_building" if "pk" in self.kwargs else "logistics.add_building"]
+
+
+# --- Rooms ----------------------------------------------------------------------------
+
+
+class RoomList(ScopedListView):
+    permission_required = "logistics.view_room"
+    selector = selectors.room_list
+    filterset_class = filters.RoomFilter
+    title = gettext_lazy("Rooms")
+    columns = [
+        (gettext_lazy("Building"), "building"),
+        (gettext_lazy("Floor"), "floor"),
+        (gettext_lazy("Room number"), "number"),
+        (gettext_lazy("Name"), "name"),
+        (gettext_lazy("Kind"), "kind"),
+        (gettext_lazy("In use"), None),
+    ]
+    sort_fields = {
+        "building": "building__name",
+        "floor": "floor",
+        "number": "number",
+        "name": "name",
+        "kind": "kind",
+    }
+    default_sort = ("building__name", "floor", "number")
+    row_template = "setup/rows/room.html"
+    create_url_name = "room_create"
+    create_permission = "logistics.add_room"
+    extra_actions = [
+        (gettext_lazy("Import"), "room_import", "logistics.add_room"),
+    ]
+
+    def get_filterset_kwargs(self):
+        return {"user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["export_url"] = reverse("room_export")
+        return context
+
+
+class RoomForm(ScopedFormView):
+    model = Room
+    form_class = forms.RoomForm
+    service = organisation.room_save
+    success_url_name = "room_list"
+    title_create = gettext_lazy("New room")
+    title_edit = gettext_lazy("Edit room")
+
+    def get_permission_required(self):
+        return ["logistics.change_room" if "pk" in self.kwargs else "logistics.add_room"]
+
+
+@login_required
+@permission_required("logistics.view_room", raise_exception=True)
+def room_export(request):
+    view = RoomList(request=request, kwargs={})
+    rows = (
+        (r.building.name, r.floor, r.number, r.name, r.get_kind_display(), r.capacity)
+        for r in view.get_queryset().iterator(chunk_size=1000)
+    )
+    return xlsx_response("rooms.xlsx", imports.ROOM_COLUMNS, rows, title=_("Rooms"))
+
+
+# --- Departments ----------------------------------------------------------------------
+
+
+class DepartmentList(ScopedListView):
+    permission_required = "logistics.view_department"
+    selector = selectors.department_list
+    filterset_class = filters.DepartmentFilter
+    title = gettext_lazy("Departments")
+    columns = [
+        (gettext_lazy("Name"), "name"),
+        (gettext_lazy("People"), "people"),
+        (gettext_lazy("Active"), None),
+    ]
+    sort_fields = {"name": "name", "people": "member_count"}
+    default_sort = ("name",)
+    row_template = "setup/rows/department.html"
+    create_url_name = "department_create"
+    create_permission = "logistics.add_department"
+
+
+class DepartmentForm(ScopedFormView):
+    model = Department
+    form_class = forms.DepartmentForm
+    service = organisation.department_save
+    success_url_name = "department_list"
+    title_create = gettext_lazy("New department")
+    title_edit = gettext_lazy("Edit department")
+
+    def get_permission_required(self):
+        return [
+            "logistics.change_department" if "pk" in self.kwargs else "logistics.add_department"
+        ]
+
+
+# --- Semesters -----------------------------------------------------------------------
+
+
+class SemesterList(ScopedListView):
+    permission_required = "logistics.view_semester"
+    selector = selectors.semester_list
+    filterset_class = filters.SemesterFilter
+    title = gettext_lazy("Semesters")
+    columns = [
+        (gettext_lazy("Semester"), "start"),
+        (gettext_lazy("Start date"), None),
+        (gettext_lazy("End date"), None),
+        (gettext_lazy("Current"), None),
+    ]
+    sort_fields = {"start": "start_date"}
+    default_sort = ("-start_date",)
+    row_template = "setup/rows/semester.html"
+    create_url_name = "semester_create"
+    create_permission = "logistics.add_semester"
+
+
+class SemesterForm(ScopedFormView):
+    model = Semester
+    form_class = forms.SemesterForm
+    success_url_name = "semester_list"
+    title_create = gettext_lazy("New semester")
+    title_edit = gettext_lazy("Edit semester")
+
+    def service(self, **kwargs):
+        return organisation.semester_save(actor=self.request.user, **kwargs)
+
+    def get_permission_required(self):
+        return ["logistics.change_semester" if "pk" in self.kwargs else "logistics.add_semester"]
+
+    def form_valid(self, form):
+        try:
+            self.object = self.service(
+                school=self.request.user.school, instance=self.object, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Saved: %(object)s") % {"object": self.object})
+        return redirect(self.success_url_name)
+
+
+@require_POST
+@login_required
+@permission_required("logistics.change_semester", raise_exception=True)
+def semester_make_current(request, pk):
+    if request.user.school_id is None:
+        raise PermissionDenied
+    semester = get_object_or_404(Semester.objects.for_school(request.user.school_id), pk=pk)
+    organisation.semester_make_current(semester=semester, actor=request.user)
+    messages.success(
+        request, _("%(semester)s is now the current semester.") % {"semester": semester}
+    )
+    return redirect("semester_list")
+
+
+# --- People ------------------------------------------------------------------------------
+
+
+class PersonList(ScopedListView):
+    permission_required = "logistics.view_user"
+    selector = selectors.person_list
+    filterset_class = filters.PersonFilter
+    title = gettext_lazy("People")
+    columns = [
+        (gettext_lazy("User name"), "username"),
+        (gettext_lazy("Full name"), "name"),
+        (gettext_lazy("Department"), "department"),
+        (gettext_lazy("Roles"), None),
+        (gettext_lazy("Phone"), None),
+        (gettext_lazy("Active"), None),
+    ]
+    sort_fields = {"username": "username", "name": "name", "department": "department__name"}
+    default_sort = ("username",)
+    row_template = "setup/rows/person.html"
+    create_url_name = "person_create"
+    create_permission = "logistics.add_user"
+    extra_actions = [(gettext_lazy("Import"), "person_import", "logistics.add_user")]
+
+    def get_filterset_kwargs(self):
+        return {"user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["export_url"] = reverse("person_export")
+        return context
+
+
+class PersonDetail(LoginRequiredMixin, PermissionRequiredMixin, DetailView):
+    permission_required = "logistics.view_user"
+    template_name = "setup/person_detail.html"
+    context_object_name = "person"
+
+    def get_queryset(self):
+        return selectors.person_list(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["history"] = StatusChange.objects.filter(
+            content_type=ContentType.objects.get_for_model(User), object_id=self.object.pk
+        ).select_related("actor")
+        return context
+
+
+class PersonFormView(LoginRequiredMixin, PermissionRequiredMixin, SchoolRequiredMixin, FormView):
+    template_name = "setup/form.html"
+    form_class = forms.PersonForm
+
+    def get_permission_required(self):
+        return ["logistics.change_user" if "pk" in self.kwargs else "logistics.add_user"]
+
+    def dispatch(self, request, *args, **kwargs):
+        self.object = None
+        if "pk" in kwargs and request.user.is_authenticated:
+            self.object = _own_person(request, kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.update(school=self.request.user.school, editing=self.object is not None)
+        return kwargs
+
+    def get_initial(self):
+        if self.object is None:
+            return {}
+        return {
+            "username": self.object.username,
+            "name": self.object.name,
+            "phone": self.object.phone,
+            "email": self.object.email,
+            "department": self.object.department,
+            "roles": list(self.object.role_names),
+            "trades": list(self.object.trades.values_list("trade", flat=True)),
+        }
+
+    def form_valid(self, form):
+        data = dict(form.cleaned_data)
+        try:
+            if self.object is None:
+                user, password = people.person_create(
+                    school=self.request.user.school, actor=self.request.user, **data
+                )
+                messages.success(
+                    self.request,
+                    _("Account %(username)s created. Initial password: %(password)s")
+                    % {"username": user.username, "password": password},
+                )
+            else:
+                data.pop("username", None)
+                user = people.person_update(user=self.object, actor=self.request.user, **data)
+                messages.success(self.request, _("Saved: %(object)s") % {"object": user})
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        return redirect("person_detail", pk=user.pk)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = _("Edit person") if self.object else _("New person")
+        context["cancel_url"] = reverse("person_list")
+        return context
+
+
+def _own_person(request, pk):
+    return get_object_or_404(User.objects.for_school(request.user.school_id), pk=pk)
+
+
+@require_POST
+@login_required
+@permission_required("logistics.change_user", raise_exception=True)
+def person_set_active(request, pk):
+    person = _own_person(request, pk)
+    active = request.POST.get("active") == "1"
+    try:
+        people.person_set_active(
+            user=person, active=active, actor=request.user, note=request.POST.get("note", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            (_("%(person)s can sign in again.") if active else _("%(person)s is disabled."))
+            % {"person": person},
+        )
+    return redirect("person_detail", pk=person.pk)
+
+
+@require_POST
+@login_required
+@permission_required("logistics.change_user", raise_exception=True)
+def person_reset_password(request, pk):
+    person = _own_person(request, pk)
+    password = people.person_reset_password(user=person, actor=request.user)
+    messages.success(
+        request,
+        _("New temporary password for %(person)s: %(password)s")
+        % {"person": person, "password": password},
+    )
+    return redirect("person_detail", pk=person.pk)
+
+
+@login_required
+@permission_required("logistics.view_user", raise_exception=True)
+def person_export(request):
+    view = PersonList(request=request, kwargs={})
+    rows = (
+        (
+            p.username,
+            p.name,
+            p.phone,
+            p.email,
+            p.department.name if p.department else "",
+            "、".join(str(r.label) for r in p.roles),
+            "、".join(t.get_trade_display() for t in p.trades.all()),
+        )
+        for p in view.get_queryset()
+    )
+    return xlsx_response("people.xlsx", imports.PEOPLE_COLUMNS, rows, title=_("People"))
+
+
+# --- Imports ------------------------------------------------------------------------------
+
+
+class ImportView(LoginRequiredMixin, PermissionRequiredMixin, SchoolRequiredMixin, FormView):
+    template_name = "setup/import.html"
+    columns = ()
+    title = ""
+    back_url_name = ""
+
+    def run(self, form):
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            result = self.run(form)
+        except SheetError as exc:
+            form.add_error("file", str(exc))
+            return self.form_invalid(form)
+        if not result.ok:
+            return self.render_to_response(self.get_context_data(form=form, result=result))
+        messages.success(
+            self.request,
+            _("Imported: %(created)s new, %(updated)s updated.")
+            % {"created": result.created, "updated": result.updated},
+        )
+        return redirect(self.back_url_name)
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("template"):
+            return xlsx_response(f"{self.template_filename}", self.columns, [])
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            title=self.title,
+            columns=self.columns,
+            cancel_url=reverse(self.back_url_name),
+        )
+        return context
+
+
+class RoomImport(ImportView):
+    permission_required = "logistics.add_room"
+    form_class = forms.RoomsImportForm
+    columns = imports.ROOM_COLUMNS
+    title = gettext_lazy("Import rooms")
+    back_url_name = "room_list"
+    template_filename = "rooms-template.xlsx"
+
+    def run(self, form):
+        return imports.rooms_import(
+            school=self.request.user.school, upload=form.cleaned_data["file"]
+        )
+
+
+class PersonImport(ImportView):
+    permission_required = "logistics.add_user"
+    form_class = forms.PeopleImportForm
+    columns = imports.PEOPLE_COLUMNS
+    title = gettext_lazy("Import people")
+    back_url_name = "person_list"
+    template_filename = "people-template.xlsx"
+
+    def run(self, form):
+        return imports.people_import(
+            school=self.request.user.school,
+            upload=form.cleaned_data["file"],
+            password=form.cleaned_data["password"],
+            actor=self.request.user,
+        )
+
+
+# --- School settings -----------------------------------------------------------------------
+
+
+@login_required
+@permission_required("logistics.change_school", raise_exception=True)
+def school_settings(request):
+    school = request.user.school
+    if school is None:
+        raise PermissionDenied
+    form = forms.SchoolSettingsForm(request.POST or None, instance=school)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation.school_settings_update(
+                school=school, **{name: form.cleaned_data[name] for name in form.fields}
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The school settings are saved."))
+            return redirect("school_settings")
+    return render(
+        request,
+        "setup/form.html",
+        {"form": form, "title": _("School settings"), "cancel_url": reverse("home")},
+    )

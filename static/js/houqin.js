@@ -1,0 +1,18 @@
+// Houqin: behaviour without inline script (the CSP allows no inline handlers).
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  // Ask before irreversible actions.
+  if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+    event.preventDefault();
+    return;
+  }
+  // A second click on a slow connection must not submit twice.
+  if (form.hasAttribute("data-once")) {
+    if (form.dataset.submitted === "1") {
+      event.preventDefault();
+      return;
+    }
+    form.dataset.submitted = "1";
+    form.querySelectorAll("button[type=submit]").forEach((b) => b.classList.add("disabled"));
+  }
+});
