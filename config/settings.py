@@ -130,6 +130,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "staticfiles")
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -146,12 +149,41 @@ IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=5000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
+
 # --- Email ---------------------------------------------------------------------------------
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
-vars().update(EMAIL_CONFIG)
+# One URL (smtp+tls://user:password@host:587, consolemail://, filemail:///path) becomes
+# Django's MAILERS["default"].
+def _mailer(config, timeout):
+    options = {
+        "host": config.get("EMAIL_HOST"),
+        "port": config.get("EMAIL_PORT"),
+        "username": config.get("EMAIL_HOST_USER"),
+        "password": config.get("EMAIL_HOST_PASSWORD"),
+        "use_tls": config.get("EMAIL_USE_TLS"),
+        "use_ssl": config.get("EMAIL_USE_SSL"),
+        "file_path": config.get("EMAIL_FILE_PATH"),
+    }
+    backend = config["EMAIL_BACKEND"]
+    if backend.endswith("smtp.EmailBackend"):
+        options["timeout"] = timeout
+        options.pop("file_path")
+    elif backend.endswith("filebased.EmailBackend"):
+        options = {"file_path": options["file_path"]}
+    else:
+        options = {}
+    return {
+        "BACKEND": backend,
+        "OPTIONS": {k: v for k, v in options.items() if v not in (None, "")},
+    }
+
+
+MAILERS = {
+    "default": _mailer(
+        env.email_url("EMAIL_URL", default="consolemail://"), env.int("EMAIL_TIMEOUT", default=10)
+    )
+}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="houqin@localhost")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
-EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 
 # Host names a school's group-chat robot webhook may point at (WeCom, DingTalk).
 WEBHOOK_ALLOWED_HOSTS = env.list(

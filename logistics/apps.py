@@ -8,6 +8,11 @@ class LogisticsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from django.db.models import fields
+
+        # Django's own catalogue has no Chinese for its new blank choice label.
+        fields.BLANK_CHOICE_LABEL = _("- Select -")
+
         from logistics import home_cards
         from logistics.registry import MenuGroup, MenuItem, registry
         from logistics.reminder_rules import NoCurrentSemesterRule, SemesterEndingRule

@@ -59,5 +59,12 @@ class WebhookKind(models.TextChoices):
 
 
 class UserStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", _("Can sign in")
     INACTIVE = "inactive", _("Left or disabled")
+
+
+class CurrentStatus(models.TextChoices):
+    """Whether a semester is its school's current one (recorded in the status log)."""
+
+    CURRENT = "current", _("Current")
+    NOT_CURRENT = "not_current", _("Not current")

@@ -4,6 +4,7 @@ import django_filters
 from django.contrib.auth.models import Group
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from logistics.choices import Role, RoomKind
 from logistics.models import Building, Department
@@ -57,7 +58,7 @@ class PersonFilter(SearchFilterSet):
         queryset=Department.objects.none(), label=_("Department")
     )
     role = django_filters.ChoiceFilter(choices=Role.choices, label=_("Role"), method="filter_role")
-    is_active = django_filters.BooleanFilter(label=_("Active"))
+    is_active = django_filters.BooleanFilter(label=pgettext_lazy("person", "Active"))
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

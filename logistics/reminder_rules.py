@@ -1,9 +1,11 @@
 """The core's reminder rules: keeping the school's semesters set up."""
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from logistics.choices import Role
 from logistics.models import School, Semester
@@ -31,11 +33,15 @@ class SemesterEndingRule(ReminderRule):
             days_left = (semester.end_date - today).days
             if days_left > semester.school.semester_reminder_days:
                 continue
-            with translation.override(None):
+            with translation.override(settings.LANGUAGE_CODE):
                 yield Due(
                     school=semester.school,
                     key=f"{semester.school_id}:{semester.pk}",
-                    title=_("%(semester)s ends in %(days)s days: set up the next semester")
+                    title=ngettext(
+                        "%(semester)s ends in %(days)s day: set up the next semester",
+                        "%(semester)s ends in %(days)s days: set up the next semester",
+                        days_left,
+                    )
                     % {"semester": semester.label, "days": days_left},
                     body=_("It ends on %(date)s and no later semester exists yet.")
                     % {"date": semester.end_date},
@@ -58,7 +64,7 @@ class NoCurrentSemesterRule(ReminderRule):
         for school in (
             School.objects.filter(is_active=True).annotate(ok=Exists(covered)).filter(ok=False)
         ):
-            with translation.override(None):
+            with translation.override(settings.LANGUAGE_CODE):
                 yield Due(
                     school=school,
                     key=f"{school.pk}:{year}-W{week:02d}",

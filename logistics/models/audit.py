@@ -1,5 +1,7 @@
 """The status log: every change of status of any object (who, when, from, to, note)."""
 
+import contextlib
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -46,4 +48,24 @@ class StatusChange(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id"], name="status_change_object")]
 
     def __str__(self):
-        return f"{self.from_status} → {self.to_status}"
+        return f"{self.from_label} → {self.to_label}"
+
+    def _label(self, value):
+        """The human label of a recorded status: the field's choices, else the core's."""
+        from django.core.exceptions import FieldDoesNotExist
+
+        from logistics.choices import CurrentStatus, UserStatus
+
+        labels = {**dict(UserStatus.choices), **dict(CurrentStatus.choices)}
+        model = self.content_type.model_class()
+        with contextlib.suppress(FieldDoesNotExist, AttributeError, TypeError):
+            labels.update(dict(model._meta.get_field(self.field).flatchoices))
+        return labels.get(value, value)
+
+    @property
+    def from_label(self):
+        return self._label(self.from_status) if self.from_status else ""
+
+    @property
+    def to_label(self):
+        return self._label(self.to_status)

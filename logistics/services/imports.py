@@ -68,16 +68,23 @@ def _choice_lookup(choices):
     return lookup
 
 
-def _messages(exc: ValidationError):
-    if hasattr(exc, "message_dict"):
-        return [
-            f"{k}: {'；'.join(v)}" if k != "__all__" else "；".join(v)
-            for k, v in exc.message_dict.items()
-        ]
-    return exc.messages
+def _messages(exc: ValidationError, columns):
+    """One message per field, named by its column header as the person sees it."""
+    if not hasattr(exc, "message_dict"):
+        return exc.messages
+    labels = {column.key: str(column.label) for column in columns}
+    messages = []
+    for key, errors in exc.message_dict.items():
+        text = "；".join(errors)
+        messages.append(
+            _("%(column)s: %(errors)s") % {"column": labels[key], "errors": text}
+            if key in labels
+            else text
+        )
+    return messages
 
 
-def _run(rows, handle_row):
+def _run(rows, columns, handle_row):
     """Apply ``handle_row`` to every row in one transaction; roll all back on any error."""
     result = ImportResult()
     try:
@@ -87,7 +94,7 @@ def _run(rows, handle_row):
                     with transaction.atomic():
                         created = handle_row(record)
                 except ValidationError as exc:
-                    result.errors.extend((number, message) for message in _messages(exc))
+                    result.errors.extend((number, message) for message in _messages(exc, columns))
                     continue
                 if created:
                     result.created += 1
@@ -153,7 +160,7 @@ def rooms_import(*, school, upload):
         )
         return instance is None
 
-    return _run(rows, handle_row)
+    return _run(rows, ROOM_COLUMNS, handle_row)
 
 
 def people_import(*, school, upload, password, actor=None):
@@ -215,4 +222,4 @@ def people_import(*, school, upload, password, actor=None):
         )
         return True
 
-    return _run(rows, handle_row)
+    return _run(rows, PEOPLE_COLUMNS, handle_row)

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from logistics.choices import CurrentStatus
 from logistics.models import Building, Campus, Department, Room, School, Semester
 from logistics.services.audit import status_record
 
@@ -105,13 +106,17 @@ def semester_make_current(*, semester, actor=None):
     if previous:
         Semester.objects.filter(pk=previous.pk).update(is_current=False)
         status_record(
-            previous, from_status="current", to_status="past", actor=actor, field="is_current"
+            previous,
+            from_status=CurrentStatus.CURRENT,
+            to_status=CurrentStatus.NOT_CURRENT,
+            actor=actor,
+            field="is_current",
         )
     Semester.objects.filter(pk=semester.pk).update(is_current=True)
     status_record(
         semester,
-        from_status="not_current",
-        to_status="current",
+        from_status=CurrentStatus.NOT_CURRENT,
+        to_status=CurrentStatus.CURRENT,
         actor=actor,
         field="is_current",
     )

@@ -35,6 +35,21 @@ def add_service_errors(form, exc: ValidationError):
         form.add_error(None, exc)
 
 
+class OwnObjectMixin:
+    """Load ``self.object`` (``pk`` in the URL) from the user's own school, after the
+    permission checks of the mixins before it; another school's object is a 404."""
+
+    model = None
+
+    def dispatch(self, request, *args, **kwargs):
+        self.object = None
+        if "pk" in kwargs:
+            self.object = get_object_or_404(
+                self.model.objects.for_school(request.user.school_id), pk=kwargs["pk"]
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+
 class ScopedListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
     template_name = "setup/list.html"
     paginate_by = 25
@@ -97,23 +112,16 @@ class ScopedListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
         return context
 
 
-class ScopedFormView(LoginRequiredMixin, PermissionRequiredMixin, SchoolRequiredMixin, FormView):
+class ScopedFormView(
+    LoginRequiredMixin, PermissionRequiredMixin, SchoolRequiredMixin, OwnObjectMixin, FormView
+):
     """Create (no ``pk``) or edit (``pk``) one object of the user's school via a service."""
 
     template_name = "setup/form.html"
-    model = None
     service = None  # callable(*, school, instance, **cleaned_data)
     success_url_name = ""
     title_create = ""
     title_edit = ""
-
-    def dispatch(self, request, *args, **kwargs):
-        self.object = None
-        if "pk" in kwargs and request.user.is_authenticated:
-            self.object = get_object_or_404(
-                self.model.objects.for_school(request.user.school_id), pk=kwargs["pk"]
-            )
-        return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, FormView
 
@@ -17,6 +17,7 @@ from logistics.models import Building, Campus, Department, Room, Semester, Statu
 from logistics.services import imports, organisation, people
 from logistics.spreadsheets import SheetError, xlsx_response
 from logistics.views.base import (
+    OwnObjectMixin,
     SchoolRequiredMixin,
     ScopedFormView,
     ScopedListView,
@@ -266,7 +267,7 @@ class PersonList(ScopedListView):
         (gettext_lazy("Department"), "department"),
         (gettext_lazy("Roles"), None),
         (gettext_lazy("Phone"), None),
-        (gettext_lazy("Active"), None),
+        (pgettext_lazy("person", "Active"), None),
     ]
     sort_fields = {"username": "username", "name": "name", "department": "department__name"}
     default_sort = ("username",)
@@ -296,22 +297,19 @@ class PersonDetail(LoginRequiredMixin, PermissionRequiredMixin, DetailView):
         context = super().get_context_data(**kwargs)
         context["history"] = StatusChange.objects.filter(
             content_type=ContentType.objects.get_for_model(User), object_id=self.object.pk
-        ).select_related("actor")
+        ).select_related("actor", "content_type")
         return context
 
 
-class PersonFormView(LoginRequiredMixin, PermissionRequiredMixin, SchoolRequiredMixin, FormView):
+class PersonFormView(
+    LoginRequiredMixin, PermissionRequiredMixin, SchoolRequiredMixin, OwnObjectMixin, FormView
+):
     template_name = "setup/form.html"
     form_class = forms.PersonForm
+    model = User
 
     def get_permission_required(self):
         return ["logistics.change_user" if "pk" in self.kwargs else "logistics.add_user"]
-
-    def dispatch(self, request, *args, **kwargs):
-        self.object = None
-        if "pk" in kwargs and request.user.is_authenticated:
-            self.object = _own_person(request, kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()

@@ -1,0 +1,93 @@
+"""Shared fixtures.
+
+Tests marked ``postgres`` or ``redis`` need those services. They are skipped when the
+service is missing, unless HOUQIN_REQUIRE_SERVICES=1 (CI), where they fail instead.
+"""
+
+import os
+import socket
+from urllib.parse import urlsplit
+
+import pytest
+from django.db import connection
+
+from config.celery import app as celery_app
+from logistics.choices import Role
+from tests import factories
+
+REQUIRE_SERVICES = os.environ.get("HOUQIN_REQUIRE_SERVICES") == "1"
+
+
+def redis_url():
+    return os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
+
+
+def redis_available(url=None):
+    parts = urlsplit(url or redis_url())
+    try:
+        with socket.create_connection((parts.hostname, parts.port or 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _missing(what):
+    message = f"{what} is not available"
+    if REQUIRE_SERVICES:
+        pytest.fail(message + " (HOUQIN_REQUIRE_SERVICES=1 makes this mandatory)")
+    pytest.skip(message)
+
+
+@pytest.fixture(autouse=True)
+def _service_markers(request):
+    if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        _missing("PostgreSQL (set DATABASE_URL)")
+    if request.node.get_closest_marker("redis") and not redis_available():
+        _missing(f"Redis at {redis_url()}")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _celery_eager():
+    """Tasks run in-process unless a test starts a real worker."""
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def district(db):
+    return factories.DistrictFactory()
+
+
+@pytest.fixture
+def school(district):
+    return factories.SchoolFactory(district=district)
+
+
+@pytest.fixture
+def other_school(db):
+    return factories.SchoolFactory()
+
+
+@pytest.fixture
+def make_user(db):
+    def make(role=None, school=None, **kwargs):
+        return factories.user_with_role(role, school=school, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def general_affairs(make_user, school):
+    return make_user(Role.GENERAL_AFFAIRS, school)
+
+
+@pytest.fixture
+def ga_client(client, general_affairs):
+    client.force_login(general_affairs)
+    return client
