@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import HttpResponse
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
@@ -55,10 +56,10 @@ def read_rows(upload, columns):
     """Return [(row_number, {key: text})] from the first sheet of an uploaded xlsx."""
     if upload.size > settings.IMPORT_MAX_UPLOAD_BYTES:
         raise SheetError(
-            _("The file is too large (%(size)s MB); the limit is %(limit)s MB.")
+            _("The file is too large (%(size)s); the limit is %(limit)s.")
             % {
-                "size": round(upload.size / 1024 / 1024, 1),
-                "limit": round(settings.IMPORT_MAX_UPLOAD_BYTES / 1024 / 1024, 1),
+                "size": filesizeformat(upload.size),
+                "limit": filesizeformat(settings.IMPORT_MAX_UPLOAD_BYTES),
             }
         )
     data = upload.read()

@@ -83,7 +83,11 @@ class Campus(models.Model):
         verbose_name_plural = _("campuses")
         ordering = ["school", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["school", "name"], name="campus_unique_name"),
+            models.UniqueConstraint(
+                fields=["school", "name"],
+                name="campus_unique_name",
+                violation_error_message=_("This school already has a campus with this name."),
+            ),
         ]
 
     def __str__(self):
@@ -115,7 +119,11 @@ class Building(models.Model):
         verbose_name_plural = _("buildings")
         ordering = ["school", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["school", "name"], name="building_unique_name"),
+            models.UniqueConstraint(
+                fields=["school", "name"],
+                name="building_unique_name",
+                violation_error_message=_("This school already has a building with this name."),
+            ),
             models.CheckConstraint(
                 condition=Q(floors_above__gte=1), name="building_floors_above_min_1"
             ),
@@ -146,7 +154,11 @@ class Room(models.Model):
         verbose_name_plural = _("rooms")
         ordering = ["building__name", "floor", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["building", "number"], name="room_unique_number"),
+            models.UniqueConstraint(
+                fields=["building", "number"],
+                name="room_unique_number",
+                violation_error_message=_("This building already has a room with this number."),
+            ),
             models.CheckConstraint(condition=~Q(floor=0), name="room_floor_not_zero"),
         ]
         indexes = [models.Index(fields=["building", "floor"], name="room_building_floor")]
@@ -174,7 +186,11 @@ class Department(models.Model):
         verbose_name_plural = _("departments")
         ordering = ["school", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["school", "name"], name="department_unique_name"),
+            models.UniqueConstraint(
+                fields=["school", "name"],
+                name="department_unique_name",
+                violation_error_message=_("This school already has a department with this name."),
+            ),
         ]
 
     def __str__(self):
@@ -207,13 +223,17 @@ class Semester(models.Model):
         ordering = ["school", "-start_date"]
         constraints = [
             models.UniqueConstraint(
-                fields=["school", "academic_year", "term"], name="semester_unique_term"
+                fields=["school", "academic_year", "term"],
+                name="semester_unique_term",
+                violation_error_message=_("This term of this academic year already exists."),
             ),
             models.UniqueConstraint(
                 fields=["school"], condition=Q(is_current=True), name="semester_one_current"
             ),
             models.CheckConstraint(
-                condition=Q(end_date__gt=models.F("start_date")), name="semester_ends_after_start"
+                condition=Q(end_date__gt=models.F("start_date")),
+                name="semester_ends_after_start",
+                violation_error_message=_("The end date must be after the start date."),
             ),
             models.CheckConstraint(
                 condition=Q(academic_year__gte=2000) & Q(academic_year__lte=2100),
