@@ -74,7 +74,7 @@ class TestSemesters:
             (second.pk, "not_current", "current"),
         ]
         assert all(c.actor == general_affairs for c in changes)
-        assert str(changes[2]) == "未设为当前 → 当前学期"
+        assert str(changes[2]) == "非当前学期 → 当前学期"
 
     def test_database_refuses_two_current(self, school):
         factories.SemesterFactory(school=school, is_current=True)

@@ -83,7 +83,7 @@ class TestPeoplePages:
         ]
         assert {c.actor for c in history} == {general_affairs}
         page = ga_client.get(f"/setup/people/{person.pk}/").content.decode()
-        assert "已离职或停用" in page
+        assert "离职或停用" in page
 
     def test_cannot_disable_oneself(self, ga_client, general_affairs):
         ga_client.post(f"/setup/people/{general_affairs.pk}/active/", {"active": "0"})
