@@ -42,6 +42,7 @@ def register(registry):
             template="home/school.html",
             context=_school,
             permissions=("logistics.view_building",),
+            needs_school=True,
             order=20,
         )
     )

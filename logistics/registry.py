@@ -42,8 +42,11 @@ class HomeCard:
     permissions: tuple[str, ...] = ()
     roles: tuple[str, ...] = ()
     order: int = 100
+    needs_school: bool = False
 
     def visible_to(self, user):
+        if self.needs_school and user.school_id is None:
+            return False
         if self.permissions and not user.has_perms(self.permissions):
             return False
         return not self.roles or user.has_role(*self.roles)

@@ -31,6 +31,25 @@ def redis_available(url=None):
         return False
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Run transactional tests (live server, real worker) after all the others.
+
+    pytest-django orders them so, but pytest-playwright regroups the items after it; a
+    transactional test flushes the tables, and the role groups created by migrations
+    come back only for tests that ask for ``serialized_rollback``.
+    """
+
+    def transactional(item):
+        marker = item.get_closest_marker("django_db")
+        if marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+            return 1
+        names = getattr(item, "fixturenames", ())
+        return int("live_server" in names or "transactional_db" in names)
+
+    items.sort(key=transactional)
+
+
 def _missing(what):
     message = f"{what} is not available"
     if REQUIRE_SERVICES:
@@ -44,6 +63,18 @@ def _service_markers(request):
         _missing("PostgreSQL (set DATABASE_URL)")
     if request.node.get_closest_marker("redis") and not redis_available():
         _missing(f"Redis at {redis_url()}")
+
+
+@pytest.fixture(autouse=True)
+def _roles_after_flush(request):
+    """Transactional tests find the role groups in place (see tests/roles.py)."""
+    marker = request.node.get_closest_marker("django_db")
+    names = request.fixturenames
+    if (marker and marker.kwargs.get("transaction")) or "live_server" in names:
+        request.getfixturevalue("_django_db_helper")
+        from tests.roles import ensure_roles
+
+        ensure_roles()
 
 
 @pytest.fixture(autouse=True, scope="session")
