@@ -74,9 +74,7 @@ class TestPeoplePages:
         ga_client.post(f"/setup/people/{person.pk}/active/", {"active": "1"})
         person.refresh_from_db()
         assert person.is_active
-        history = list(
-            StatusChange.objects.filter(object_id=person.pk, content_type__model="user")
-        )
+        history = list(StatusChange.objects.filter(object_id=person.pk, content_type__model="user"))
         assert [(c.from_status, c.to_status) for c in history] == [
             ("active", "inactive"),
             ("inactive", "active"),
@@ -116,9 +114,7 @@ class TestPeoplePages:
 class TestPeopleServices:
     def test_cannot_remove_own_general_affairs_role(self, general_affairs):
         with pytest.raises(ValidationError):
-            person_update(
-                user=general_affairs, roles=[Role.STAFF], actor=general_affairs, name="x"
-            )
+            person_update(user=general_affairs, roles=[Role.STAFF], actor=general_affairs, name="x")
         assert general_affairs.has_role(Role.GENERAL_AFFAIRS)
 
     def test_department_of_another_school_is_refused(self, school, other_school):

@@ -29,9 +29,7 @@ def fill(school, user, n):
         factories.RoomFactory(building=building)
         factories.CampusFactory(school=school)
         factories.DepartmentFactory(school=school)
-        person = factories.user_with_role(
-            Role.TECHNICIAN, school=school, department=department
-        )
+        person = factories.user_with_role(Role.TECHNICIAN, school=school, department=department)
         TechnicianTrade.objects.create(user=person, trade=Trade.PLUMBING)
         Notification.objects.create(
             school=school, recipient=user, key=f"k{n}-{i}", title=f"通知{i}"
