@@ -39,6 +39,7 @@ class Notification(models.Model):
     )
     email_attempts = models.PositiveSmallIntegerField(_("email attempts"), default=0)
     email_sent_at = models.DateTimeField(_("email sent at"), null=True, blank=True)
+    email_claimed_at = models.DateTimeField(_("email sending since"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -79,6 +80,7 @@ class ChatMessage(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("sending since"), null=True, blank=True)
     last_error = models.CharField(_("last error"), max_length=500, blank=True)
 
     objects = ScopedQuerySet.as_manager()

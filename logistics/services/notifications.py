@@ -92,17 +92,17 @@ def notification_mark_read(*, user, notification_ids=None):
 # --- Delivery ---------------------------------------------------------------------------
 
 
-def _claim(model, pk, status_field):
+def _claim(model, pk, status_field, claimed_field):
     """Atomically move a pending delivery to ``sending``; False if another has it."""
     return bool(
         model.objects.filter(pk=pk, **{status_field: DeliveryStatus.PENDING}).update(
-            **{status_field: DeliveryStatus.SENDING}
+            **{status_field: DeliveryStatus.SENDING, claimed_field: timezone.now()}
         )
     )
 
 
 def notification_deliver_email(notification_id):
-    if not _claim(Notification, notification_id, "email_status"):
+    if not _claim(Notification, notification_id, "email_status", "email_claimed_at"):
         return False
     notification = Notification.objects.select_related("recipient").get(pk=notification_id)
     link = settings.SITE_URL.rstrip("/") + notification.url if notification.url else ""
@@ -152,6 +152,16 @@ def webhook_host_allowed(url: str) -> bool:
     return parsed.scheme in {"https", "http"} and parsed.hostname in settings.WEBHOOK_ALLOWED_HOSTS
 
 
+class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
+    """A robot never redirects; following one could leave the allowed hosts."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        raise WebhookError(f"the webhook answered with a redirect ({code}) to {newurl}")
+
+
+_NO_REDIRECTS = urllib.request.build_opener(_RefuseRedirects)
+
+
 def webhook_send(school: School, text: str):
     """POST a text message to the school's WeCom or DingTalk group robot."""
     if not webhook_host_allowed(school.webhook_url):
@@ -163,7 +173,7 @@ def webhook_send(school: School, text: str):
         headers={"Content-Type": "application/json; charset=utf-8"},
         method="POST",
     )
-    with urllib.request.urlopen(request, timeout=settings.WEBHOOK_TIMEOUT) as response:  # noqa: S310
+    with _NO_REDIRECTS.open(request, timeout=settings.WEBHOOK_TIMEOUT) as response:
         body = json.loads(response.read() or b"{}")
     # Both robots answer {"errcode": 0, "errmsg": "ok"} on success.
     if body.get("errcode", 0) != 0:
@@ -171,7 +181,7 @@ def webhook_send(school: School, text: str):
 
 
 def chat_message_deliver(message_id):
-    if not _claim(ChatMessage, message_id, "status"):
+    if not _claim(ChatMessage, message_id, "status", "claimed_at"):
         return False
     message = ChatMessage.objects.select_related("school").get(pk=message_id)
     attempts = message.attempts + 1
@@ -198,10 +208,10 @@ def deliveries_flush():
     released after ``STALE_CLAIM`` and tried again.
     """
     stale = timezone.now() - STALE_CLAIM
-    Notification.objects.filter(email_status=DeliveryStatus.SENDING, created_at__lt=stale).update(
-        email_status=DeliveryStatus.PENDING
-    )
-    ChatMessage.objects.filter(status=DeliveryStatus.SENDING, created_at__lt=stale).update(
+    Notification.objects.filter(
+        email_status=DeliveryStatus.SENDING, email_claimed_at__lt=stale
+    ).update(email_status=DeliveryStatus.PENDING)
+    ChatMessage.objects.filter(status=DeliveryStatus.SENDING, claimed_at__lt=stale).update(
         status=DeliveryStatus.PENDING
     )
     sent = 0
