@@ -1,6 +1,7 @@
 """Filters of the set-up lists (django-filter); ``q`` searches the obvious text fields."""
 
 import django_filters
+from django import forms
 from django.contrib.auth.models import Group
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -8,6 +9,14 @@ from django.utils.translation import pgettext_lazy
 
 from logistics.choices import Role, RoomKind
 from logistics.models import Building, Department
+
+
+def yes_no_filter(label):
+    """A filter on a boolean field whose empty choice reads "All", not "Unknown"."""
+    return django_filters.BooleanFilter(
+        label=label,
+        widget=forms.Select(choices=[("", _("All")), ("true", _("Yes")), ("false", _("No"))]),
+    )
 
 
 class SearchFilterSet(django_filters.FilterSet):
@@ -27,7 +36,7 @@ class CampusFilter(SearchFilterSet):
 
 class BuildingFilter(SearchFilterSet):
     search_fields = ("name", "code")
-    is_active = django_filters.BooleanFilter(label=_("In use"))
+    is_active = yes_no_filter(_("In use"))
 
 
 class DepartmentFilter(SearchFilterSet):
@@ -41,11 +50,13 @@ class SemesterFilter(SearchFilterSet):
 class RoomFilter(SearchFilterSet):
     search_fields = ("number", "name", "building__name")
     building = django_filters.ModelChoiceFilter(
-        queryset=Building.objects.none(), label=_("Building")
+        queryset=Building.objects.none(), label=_("Building"), empty_label=_("All")
     )
     floor = django_filters.NumberFilter(label=_("Floor"))
-    kind = django_filters.ChoiceFilter(choices=RoomKind.choices, label=_("Kind"))
-    is_active = django_filters.BooleanFilter(label=_("In use"))
+    kind = django_filters.ChoiceFilter(
+        choices=RoomKind.choices, label=_("Kind"), empty_label=_("All")
+    )
+    is_active = yes_no_filter(_("In use"))
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -55,10 +66,12 @@ class RoomFilter(SearchFilterSet):
 class PersonFilter(SearchFilterSet):
     search_fields = ("username", "name", "phone", "email")
     department = django_filters.ModelChoiceFilter(
-        queryset=Department.objects.none(), label=_("Department")
+        queryset=Department.objects.none(), label=_("Department"), empty_label=_("All")
     )
-    role = django_filters.ChoiceFilter(choices=Role.choices, label=_("Role"), method="filter_role")
-    is_active = django_filters.BooleanFilter(label=pgettext_lazy("person", "Active"))
+    role = django_filters.ChoiceFilter(
+        choices=Role.choices, label=_("Role"), method="filter_role", empty_label=_("All")
+    )
+    is_active = yes_no_filter(pgettext_lazy("person", "Active"))
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
