@@ -129,6 +129,11 @@ class ScopedFormView(
         kwargs["instance"] = self.object
         return kwargs
 
+    def get_permission_required(self):
+        """``app.add_model`` to create, ``app.change_model`` to edit."""
+        action = "change" if "pk" in self.kwargs else "add"
+        return [f"{self.model._meta.app_label}.{action}_{self.model._meta.model_name}"]
+
     def service_kwargs(self, form):
         return dict(form.cleaned_data)
 

@@ -17,7 +17,6 @@ from logistics.models import Building, Campus, Department, Room, Semester, Statu
 from logistics.services import imports, organisation, people
 from logistics.spreadsheets import SheetError, xlsx_response
 from logistics.views.base import (
-    OwnObjectMixin,
     SchoolRequiredMixin,
     ScopedFormView,
     ScopedListView,
@@ -52,9 +51,6 @@ class CampusForm(ScopedFormView):
     success_url_name = "campus_list"
     title_create = gettext_lazy("New campus")
     title_edit = gettext_lazy("Edit campus")
-
-    def get_permission_required(self):
-        return ["logistics.change_campus" if "pk" in self.kwargs else "logistics.add_campus"]
 
 
 # --- Buildings ----------------------------------------------------------------------
@@ -91,9 +87,6 @@ class BuildingForm(ScopedFormView):
     success_url_name = "building_list"
     title_create = gettext_lazy("New building")
     title_edit = gettext_lazy("Edit building")
-
-    def get_permission_required(self):
-        return ["logistics.change_building" if "pk" in self.kwargs else "logistics.add_building"]
 
 
 # --- Rooms ----------------------------------------------------------------------------
@@ -144,9 +137,6 @@ class RoomForm(ScopedFormView):
     title_create = gettext_lazy("New room")
     title_edit = gettext_lazy("Edit room")
 
-    def get_permission_required(self):
-        return ["logistics.change_room" if "pk" in self.kwargs else "logistics.add_room"]
-
 
 @login_required
 @permission_required("logistics.view_room", raise_exception=True)
@@ -187,11 +177,6 @@ class DepartmentForm(ScopedFormView):
     title_create = gettext_lazy("New department")
     title_edit = gettext_lazy("Edit department")
 
-    def get_permission_required(self):
-        return [
-            "logistics.change_department" if "pk" in self.kwargs else "logistics.add_department"
-        ]
-
 
 # --- Semesters -----------------------------------------------------------------------
 
@@ -217,26 +202,13 @@ class SemesterList(ScopedListView):
 class SemesterForm(ScopedFormView):
     model = Semester
     form_class = forms.SemesterForm
+    service = organisation.semester_save
     success_url_name = "semester_list"
     title_create = gettext_lazy("New semester")
     title_edit = gettext_lazy("Edit semester")
 
-    def service(self, **kwargs):
-        return organisation.semester_save(actor=self.request.user, **kwargs)
-
-    def get_permission_required(self):
-        return ["logistics.change_semester" if "pk" in self.kwargs else "logistics.add_semester"]
-
-    def form_valid(self, form):
-        try:
-            self.object = self.service(
-                school=self.request.user.school, instance=self.object, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Saved: %(object)s") % {"object": self.object})
-        return redirect(self.success_url_name)
+    def service_kwargs(self, form):
+        return {**form.cleaned_data, "actor": self.request.user}
 
 
 @require_POST
@@ -301,19 +273,17 @@ class PersonDetail(LoginRequiredMixin, PermissionRequiredMixin, DetailView):
         return context
 
 
-class PersonFormView(
-    LoginRequiredMixin, PermissionRequiredMixin, SchoolRequiredMixin, OwnObjectMixin, FormView
-):
-    template_name = "setup/form.html"
+class PersonFormView(ScopedFormView):
     form_class = forms.PersonForm
     model = User
-
-    def get_permission_required(self):
-        return ["logistics.change_user" if "pk" in self.kwargs else "logistics.add_user"]
+    success_url_name = "person_list"
+    title_create = gettext_lazy("New person")
+    title_edit = gettext_lazy("Edit person")
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
-        kwargs.update(school=self.request.user.school, editing=self.object is not None)
+        del kwargs["instance"]  # a plain form: accounts are written by the people service
+        kwargs["editing"] = self.object is not None
         return kwargs
 
     def get_initial(self):
@@ -349,12 +319,6 @@ class PersonFormView(
             add_service_errors(form, exc)
             return self.form_invalid(form)
         return redirect("person_detail", pk=user.pk)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["title"] = _("Edit person") if self.object else _("New person")
-        context["cancel_url"] = reverse("person_list")
-        return context
 
 
 def _own_person(request, pk):
