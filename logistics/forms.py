@@ -80,20 +80,6 @@ class SchoolSettingsForm(forms.ModelForm):
         ]
         widgets = {"webhook_secret": forms.PasswordInput(render_value=True)}
 
-    def clean(self):
-        from logistics.services.notifications import webhook_host_allowed
-
-        cleaned = super().clean()
-        url = cleaned.get("webhook_url")
-        if cleaned.get("webhook_kind") and not url:
-            self.add_error("webhook_url", _("Enter the robot's webhook address."))
-        elif url and not webhook_host_allowed(url):
-            self.add_error(
-                "webhook_url",
-                _("Only WeCom and DingTalk robot addresses are accepted."),
-            )
-        return cleaned
-
 
 class PersonForm(forms.Form):
     username = forms.CharField(label=_("User name"), max_length=150)

@@ -167,10 +167,6 @@ class Room(models.Model):
         label = f"{self.building.name} {self.number}"
         return f"{label} {self.name}" if self.name else label
 
-    @property
-    def school_id(self):
-        return self.building.school_id
-
 
 class Department(models.Model):
     school = models.ForeignKey(

@@ -125,8 +125,17 @@ def semester_make_current(*, semester, actor=None):
 
 
 def school_settings_update(*, school, **fields):
+    """Change the school's own settings; a chat webhook may only point at a robot."""
+    from logistics.services.notifications import webhook_host_allowed
+
     for name, value in fields.items():
         setattr(school, name, value)
+    if school.webhook_kind and not school.webhook_url:
+        raise ValidationError({"webhook_url": _("Enter the robot's webhook address.")})
+    if school.webhook_url and not webhook_host_allowed(school.webhook_url):
+        raise ValidationError(
+            {"webhook_url": _("Only WeCom and DingTalk robot addresses are accepted.")}
+        )
     school.full_clean()
     school.save(update_fields=list(fields))
     return school
