@@ -61,6 +61,7 @@ class School(models.Model):
             models.CheckConstraint(
                 condition=Q(webhook_kind="") | ~Q(webhook_url=""),
                 name="school_webhook_url_when_kind",
+                violation_error_message=_("Enter the robot's webhook address."),
             ),
         ]
 
