@@ -23,6 +23,7 @@ help:
 	@echo "make run    install, migrate, load the demo and serve http://127.0.0.1:8000"
 	@echo "make test   install what the suite needs and run the whole suite"
 	@echo "make lint   ruff and the migrations check"
+	@echo "make bench  benchmark the key pages at district scale (its own database)"
 
 $(VENV)/.installed: pyproject.toml uv.lock
 	@test -n "$(PYTHON)" || { echo "Python >= 3.12 is needed (none found)"; exit 1; }
@@ -59,6 +60,16 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
+
+# --- Benchmark (make bench; README, "Benchmark") --------------------------------------------
+# Generates a district's data into its own PostgreSQL database (created if missing; never
+# the developer's) unless the same data is there, then measures with wrk (a Debian package).
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/houqin_bench
+.PHONY: bench
+bench: APT_PACKAGES = wrk
+bench: install system-deps messages
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench_data --if-missing $(BENCH_DATA_ARGS)
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var/staticfiles

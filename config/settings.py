@@ -5,6 +5,7 @@ file under ``var/`` with Celery tasks run eagerly in-process. Production sets
 ``DEBUG=false`` and must then provide a real ``SECRET_KEY``.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "django_filters",
+    "axes",  # login throttling (see "Sign-in throttling" below)
     "logistics",
     "safety",
     "canteen",
@@ -63,9 +65,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "logistics.middleware.SessionTimeoutMiddleware",  # idle and absolute session end
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "logistics.middleware.PasswordChangeRequiredMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into its page
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -107,6 +111,11 @@ AUTH_USER_MODEL = "logistics.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# django-axes first: it refuses a locked-out sign-in before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -115,6 +124,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 12)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=False)
+# Signed out after this many seconds without a request (0: no idle limit). SESSION_COOKIE_AGE
+# stays the absolute end, counted from sign-in (logistics.middleware.SessionTimeoutMiddleware).
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=60 * 60 * 2)
 
 # --- Language and time ---------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -148,6 +160,17 @@ IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=5 * 1024 * 
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=5000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Uploaded pictures (logistics/uploads.py): largest file, most pixels (also Pillow's
+# decompression-bomb limit), longest side kept (larger ones are scaled down).
+UPLOAD_IMAGE_MAX_BYTES = env.int("UPLOAD_IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
+UPLOAD_IMAGE_MAX_PIXELS = env.int("UPLOAD_IMAGE_MAX_PIXELS", default=40_000_000)
+UPLOAD_IMAGE_MAX_SIDE = env.int("UPLOAD_IMAGE_MAX_SIDE", default=2560)
+# Media files are served only by logistics.views.media after a permission check. With this
+# set (the default when DEBUG is off) the view answers with an X-Accel-Redirect to this
+# internal nginx location and nginx sends the file; empty: Django streams the file itself.
+MEDIA_X_ACCEL_REDIRECT = env.str(
+    "MEDIA_X_ACCEL_REDIRECT", default="" if DEBUG else "/protected-media/"
+)
 
 
 # --- Email ---------------------------------------------------------------------------------
@@ -244,6 +267,25 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# --- Sign-in throttling (django-axes) -------------------------------------------------------
+# Failures are counted per user name AND address together: an attacker cannot lock a
+# teacher out from everywhere, and one person's typos do not block a school's shared (NAT)
+# address. After AXES_FAILURE_LIMIT failures that pair waits AXES_COOLOFF_MINUTES; never a
+# permanent lock-out. Attempts during the wait are refused without extending it.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins: user.last_login is enough
+AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = []  # log who failed from where (passwords are never logged)
+AXES_LOCKOUT_CALLABLE = "logistics.views.core.locked_out"
+# The client address is REMOTE_ADDR unless TRUSTED_PROXY_COUNT reverse proxies that each
+# append to X-Forwarded-For stand in front (1 for one nginx); never trust it otherwise.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "logistics.middleware.client_ip"
+
 # --- Logging -------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,
@@ -254,7 +296,13 @@ LOGGING = {
     "loggers": {
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},  # failures and lock-outs, not every step
     },
 }
 
 PORTAL_NAME = _("Houqin logistics portal")
+
+# --- Benchmark (make bench) -----------------------------------------------------------------
+# Mounts the bench-only pages (/__bench__/hello/, table/, layout/) that pages are measured
+# against. Only the bench's own gunicorn sets it; `check --deploy` warns when it is on.
+HOUQIN_BENCH = env.bool("HOUQIN_BENCH", default=False)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path
@@ -20,3 +21,7 @@ urlpatterns = [
     path("favicon.ico", FaviconView.as_view()),
     path("", include("logistics.urls")),
 ]
+
+# Benchmark (make bench): the bare pages every page is measured against, only when on.
+if settings.HOUQIN_BENCH:
+    urlpatterns.insert(0, path("__bench__/", include("logistics.bench.urls")))

@@ -37,3 +37,18 @@ class LogisticsConfig(AppConfig):
         home_cards.register(registry)
         registry.register_reminder(SemesterEndingRule())
         registry.register_reminder(NoCurrentSemesterRule())
+
+        # Hardening: the session clocks start at sign-in; Pillow's decompression-bomb limit.
+        from django.contrib.auth.signals import user_logged_in
+
+        from logistics.middleware import session_started
+        from logistics.uploads import configure_pillow
+
+        user_logged_in.connect(session_started, dispatch_uid="houqin-session-started")
+        configure_pillow()
+
+        # make bench: the core's data, key pages and timed jobs (logistics/bench).
+        from logistics.bench import checks  # noqa: F401 - registers the deploy check
+        from logistics.bench import core as bench_core
+
+        bench_core.register(registry)

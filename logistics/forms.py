@@ -59,9 +59,10 @@ class SemesterForm(SchoolScopedForm):
     class Meta:
         model = Semester
         fields = ["academic_year", "term", "start_date", "end_date", "is_current"]
+        # A date input only accepts ISO dates, whatever the interface language.
         widgets = {
-            "start_date": forms.DateInput(attrs={"type": "date"}),
-            "end_date": forms.DateInput(attrs={"type": "date"}),
+            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
 

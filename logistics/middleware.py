@@ -1,5 +1,17 @@
-from django.shortcuts import redirect
+import datetime
+import ipaddress
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django_htmx.http import HttpResponseClientRedirect
 
 
 class PasswordChangeRequiredMiddleware:
@@ -15,3 +27,129 @@ class PasswordChangeRequiredMiddleware:
             if request.path not in allowed and not request.path.startswith(("/static/", "/admin/")):
                 return redirect("password_change")
         return self.get_response(request)
+
+
+# --- Session end -------------------------------------------------------------------------
+
+# Session keys: when the user signed in, and when we last saw them active (epoch seconds).
+SIGNED_IN_KEY = "_houqin_signed_in"
+SEEN_KEY = "_houqin_seen"
+# The last-seen time is written at most this often, so a page view costs no session write
+# (the idle limit is then exact to within this many seconds).
+SEEN_RESOLUTION = 60
+
+
+def session_passive(view):
+    """Mark a view whose requests are not the user's activity (a poll every minute would
+    otherwise keep an unattended screen signed in)."""
+    view.session_passive = True
+    return view
+
+
+def session_started(sender, request, user, **kwargs):
+    """At sign-in (``user_logged_in``): start both clocks and fix the absolute end."""
+    now = int(timezone.now().timestamp())
+    request.session[SIGNED_IN_KEY] = now
+    request.session[SEEN_KEY] = now
+    if not settings.SESSION_EXPIRE_AT_BROWSER_CLOSE:
+        # A date, not a number of seconds: the end no longer moves with each session save.
+        request.session.set_expiry(
+            timezone.now() + datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+        )
+
+
+class SessionTimeoutMiddleware:
+    """Sign out after ``SESSION_IDLE_TIMEOUT`` seconds without activity and, whatever the
+    activity, ``SESSION_COOKIE_AGE`` seconds after signing in.
+
+    An htmx request that finds itself signed out gets the whole page sent to the login
+    page (``HX-Redirect``), instead of the login form swapped into a fragment.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.expire(request)
+        if response is None:
+            response = self.get_response(request)
+        if (
+            request.headers.get("HX-Request") == "true"
+            and response.status_code == 302
+            and urlsplit(response["Location"]).path == resolve_url(settings.LOGIN_URL)
+        ):
+            return HttpResponseClientRedirect(redirect_to_login(self.page_path(request)).url)
+        return response
+
+    @staticmethod
+    def page_path(request):
+        """The page the user is on (for htmx: the page, not the fragment's URL)."""
+        current = request.headers.get("HX-Current-URL")
+        if current:
+            parts = urlsplit(current)
+            return parts.path + (f"?{parts.query}" if parts.query else "")
+        return request.get_full_path()
+
+    def expire(self, request):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        now = int(timezone.now().timestamp())
+        session = request.session
+        signed_in = session.setdefault(SIGNED_IN_KEY, now)
+        seen = session.get(SEEN_KEY, now)
+        idle = settings.SESSION_IDLE_TIMEOUT
+        if now - signed_in >= settings.SESSION_COOKIE_AGE:
+            message = _("Your session has ended. Please sign in again.")
+        elif idle and now - seen >= idle:
+            minutes = max(1, idle // 60)
+            message = ngettext(
+                "You were signed out after %(minutes)s minute without activity.",
+                "You were signed out after %(minutes)s minutes without activity.",
+                minutes,
+            ) % {"minutes": minutes}
+        else:
+            return None
+        logout(request)
+        messages.info(request, message)
+        if request.headers.get("HX-Request") == "true":
+            return HttpResponseClientRedirect(redirect_to_login(self.page_path(request)).url)
+        return None  # the view now sees an anonymous visitor (login_required → login page)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        if getattr(view_func, "session_passive", False):
+            return None
+        now = int(timezone.now().timestamp())
+        if now - request.session.get(SEEN_KEY, 0) >= SEEN_RESOLUTION:
+            request.session[SEEN_KEY] = now
+        return None
+
+
+# --- Client address ------------------------------------------------------------------------
+
+
+def client_ip(request):
+    """The client's address for sign-in throttling (``AXES_CLIENT_IP_CALLABLE``).
+
+    ``REMOTE_ADDR``, unless ``TRUSTED_PROXY_COUNT`` reverse proxies stand in front, each
+    appending the address it saw to ``X-Forwarded-For``: then the entry that many places
+    from the right, the one our own first proxy wrote (entries further left are whatever
+    the client sent, and cannot be trusted).
+    """
+    remote = request.META.get("REMOTE_ADDR")
+    count = settings.TRUSTED_PROXY_COUNT
+    if count <= 0:
+        return remote
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [part for part in forwarded if part]
+    if len(forwarded) < count:
+        return remote
+    candidate = forwarded[-count]
+    try:
+        ipaddress.ip_address(candidate)
+    except ValueError:
+        return remote
+    return candidate

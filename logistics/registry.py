@@ -57,6 +57,10 @@ class Registry:
     menu: dict[str, MenuGroup] = field(default_factory=dict)
     home_cards: dict[str, HomeCard] = field(default_factory=dict)
     reminder_rules: dict[str, Any] = field(default_factory=dict)
+    # The benchmark (logistics/bench): data generators, measured pages, timed jobs.
+    bench_data: dict[str, Any] = field(default_factory=dict)
+    bench_pages: dict[str, Any] = field(default_factory=dict)
+    bench_timings: dict[str, Any] = field(default_factory=dict)
 
     def register_menu(self, group: MenuGroup):
         self.menu[group.key] = group
@@ -66,6 +70,20 @@ class Registry:
 
     def register_reminder(self, rule):
         self.reminder_rules[rule.name] = rule
+
+    def register_bench_data(self, data):
+        """A ``logistics.bench.BenchData``: fills the bench database with an app's rows."""
+        self.bench_data[data.key] = data
+
+    def register_bench_page(self, page):
+        """A ``logistics.bench.BenchPage``: a page ``make bench`` measures, with its target."""
+        self.bench_pages[page.key] = page
+
+    def register_bench_timing(self, timing):
+        """A ``logistics.bench.BenchTiming``: an in-process job timed against a bare one.
+
+        Registering under a key that exists replaces it (a placeholder until then)."""
+        self.bench_timings[timing.key] = timing
 
     def menu_for(self, user) -> list[tuple[MenuGroup, list[MenuItem]]]:
         groups = []

@@ -1,5 +1,6 @@
 """Reads of the core: scoped lists, counts for the home page, the district roll-up."""
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -12,6 +13,7 @@ from logistics.models import (
     Room,
     School,
     Semester,
+    StatusChange,
     User,
 )
 
@@ -46,6 +48,17 @@ def person_list(user):
         .select_related("department")
         .prefetch_related("groups", "trades")
     )
+
+
+def status_history(obj):
+    """The status log of ``obj``, oldest first, in one query (who, when, from, to, note).
+
+    ``ContentType.objects.get_for_model`` is cached; the actor and the content type (for
+    the status labels) come with each row.
+    """
+    return StatusChange.objects.filter(
+        content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
+    ).select_related("actor", "content_type")
 
 
 def semester_current(school):

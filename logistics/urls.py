@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from logistics.views import core, setup
+from logistics.views import core, media, setup
 
 urlpatterns = [
     path("", core.home, name="home"),
@@ -12,6 +12,8 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", core.PasswordChangeView.as_view(), name="password_change"),
+    # Uploads: only after a permission check (logistics/uploads.py); never public.
+    path("media/<path:name>", media.protected_media, name="protected_media"),
     path("notifications/", core.notification_list, name="notification_list"),
     path("notifications/badge/", core.notification_badge, name="notification_badge"),
     path("notifications/read-all/", core.notification_read_all, name="notification_read_all"),

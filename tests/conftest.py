@@ -8,8 +8,11 @@ import os
 import socket
 from urllib.parse import urlsplit
 
+import django.test
 import pytest
 from django.db import connection
+from django.test import RequestFactory
+from django.urls import reverse
 
 from config.celery import app as celery_app
 from logistics.choices import Role
@@ -88,6 +91,20 @@ def _celery_eager():
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+class Client(django.test.Client):
+    """``login()`` passes a request, as the sign-in page does: django-axes (first in
+    AUTHENTICATION_BACKENDS) counts failures per user name and address and needs one."""
+
+    def login(self, **credentials):
+        credentials.setdefault("request", RequestFactory().post(reverse("login")))
+        return super().login(**credentials)
+
+
+@pytest.fixture
+def client():
+    return Client()
 
 
 @pytest.fixture

@@ -102,6 +102,24 @@ class TestSemesters:
         assert "重叠" in response.content.decode()
         assert Semester.objects.count() == 1
 
+    def test_edit_form_shows_iso_dates_and_saves_unchanged(self, ga_client, school):
+        semester = factories.SemesterFactory(school=school)
+        url = f"/setup/semesters/{semester.pk}/edit/"
+        body = ga_client.get(url).content.decode()
+        assert 'value="2026-09-01"' in body and 'value="2027-01-31"' in body
+        response = ga_client.post(
+            url,
+            {
+                "academic_year": 2026,
+                "term": 1,
+                "start_date": "2026-09-01",
+                "end_date": "2027-01-20",
+            },
+        )
+        assert response.status_code == 302
+        semester.refresh_from_db()
+        assert semester.end_date == D(2027, 1, 20)
+
     def test_create_as_current_from_the_page(self, ga_client, school):
         response = ga_client.post(
             "/setup/semesters/new/",

@@ -1,17 +1,22 @@
 """Home, notifications and the account pages."""
 
+import math
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Max
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from logistics import selectors
+from logistics.middleware import session_passive
 from logistics.models import Notification
 from logistics.registry import registry
 from logistics.services.notifications import notification_mark_read
@@ -66,6 +71,7 @@ def notification_read_all(request):
     return redirect("notification_list")
 
 
+@session_passive
 @login_required
 def notification_badge(request):
     """The unread badge as an htmx fragment (polled by the navigation bar)."""
@@ -81,3 +87,26 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         password_changed(user=self.request.user)
         messages.success(self.request, _("Your password has been changed."))
         return response
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """The page of a sign-in refused by django-axes (``AXES_LOCKOUT_CALLABLE``): when the
+    user name may try again from this address, in the portal's layout (HTTP 429)."""
+    from axes.handlers.proxy import AxesProxyHandler
+    from axes.helpers import get_cool_off
+
+    attempts = AxesProxyHandler.get_implementation().filter_user_attempts(request, credentials)
+    last = max(
+        (t for qs in attempts if (t := qs.aggregate(last=Max("attempt_time"))["last"])),
+        default=timezone.now(),
+    )
+    until = last + get_cool_off(request)
+    seconds = max(0, math.ceil((until - timezone.now()).total_seconds()))
+    response = render(
+        request,
+        "registration/locked_out.html",
+        {"until": until, "minutes": max(1, math.ceil(seconds / 60))},
+        status=429,
+    )
+    response["Retry-After"] = str(seconds)
+    return response

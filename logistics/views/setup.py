@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,7 +12,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, FormView
 
 from logistics import filters, forms, selectors
-from logistics.models import Building, Campus, Department, Room, Semester, StatusChange, User
+from logistics.models import Building, Campus, Department, Room, Semester, User
 from logistics.services import imports, organisation, people
 from logistics.spreadsheets import SheetError, xlsx_response
 from logistics.views.base import (
@@ -210,6 +209,13 @@ class SemesterForm(ScopedFormView):
     def service_kwargs(self, form):
         return {**form.cleaned_data, "actor": self.request.user}
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.object is not None:
+            # Becoming (or no longer being) the current semester is recorded.
+            context["history"] = selectors.status_history(self.object)
+        return context
+
 
 @require_POST
 @login_required
@@ -267,9 +273,7 @@ class PersonDetail(LoginRequiredMixin, PermissionRequiredMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["history"] = StatusChange.objects.filter(
-            content_type=ContentType.objects.get_for_model(User), object_id=self.object.pk
-        ).select_related("actor", "content_type")
+        context["history"] = selectors.status_history(self.object)
         return context
 
 

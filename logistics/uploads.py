@@ -1,0 +1,259 @@
+"""Uploaded pictures: checked, cleaned, stored under names we make, read after a permission
+check.
+
+A picture is accepted only if Pillow decodes it (not by its name or content type), within
+``UPLOAD_IMAGE_MAX_BYTES`` and ``UPLOAD_IMAGE_MAX_PIXELS``. It is then written anew: turned
+upright by its EXIF orientation (phone photos), scaled down to ``UPLOAD_IMAGE_MAX_SIDE``,
+saved as JPEG (or PNG when it has transparency) without EXIF, GPS or other metadata, under
+``<prefix>/<yyyy>/<mm>/<dd>/<uuid>.<ext>`` in the default storage (``MEDIA_ROOT``). The
+client's file name is never used.
+
+Media files are not public: ``logistics.views.media.protected_media`` serves
+``/media/<name>`` only to a signed-in user whom the resolver registered for the name's
+first folder allows. How an app uses this (the repair photos, for instance)::
+
+    # forms.py
+    photo = ImageUploadField(label=_("Photo"), required=False)   # cleaned: a CleanImage
+
+    # models.py: the name (and size) of what was stored; no upload_to, the service names it
+    file = models.FileField(_("file"), max_length=200)
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+
+    # services.py
+    stored = image_store(form.cleaned_data["photo"], prefix="repairs")
+    TicketPhoto.objects.create(ticket=ticket, file=stored.name, width=stored.width, ...)
+
+    # apps.py, in ready(): who may read files under repairs/
+    media_access.register("repairs", lambda user, name: TicketPhoto.objects
+                          .readable_by(user).filter(file=name).exists())
+
+and ``{% url 'protected_media' photo.file.name %}`` (or ``photo.file.url``) in templates.
+"""
+
+import contextlib
+import io
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+# The only decoders Pillow may use on an upload ("JPEG" also opens MPO, the JPEG of many
+# phone cameras).
+# Everything else, including formats that call out to other programs, is not an image here.
+ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "BMP")
+JPEG_QUALITY = 85
+# A folder prefix apps store under, and one path segment of a stored name (no leading dot,
+# so never "." or ".."; nothing that needs quoting).
+PREFIX_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]*(/[a-z0-9][a-z0-9_-]*)*")
+NAME_SEGMENT_PATTERN = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*")
+
+MESSAGES = {
+    "empty": _("The file is empty."),
+    "too_large": _("The file is too large (%(size)s); at most %(limit)s is accepted."),
+    "too_many_pixels": _(
+        "The picture has too many pixels; at most %(limit)s megapixels are accepted."
+    ),
+    "not_an_image": _("This file is not a picture (accepted: JPEG, PNG, WebP, GIF, BMP)."),
+    "damaged": _("The picture is damaged or incomplete. Please take or choose it again."),
+}
+
+
+def configure_pillow():
+    """Pillow refuses to decode more pixels than we accept (decompression bombs): it warns
+    above ``MAX_IMAGE_PIXELS`` and raises above twice that. Called from ``ready()``."""
+    Image.MAX_IMAGE_PIXELS = settings.UPLOAD_IMAGE_MAX_PIXELS
+
+
+@dataclass(frozen=True)
+class CleanImage:
+    """A decoded, upright, downscaled picture, re-encoded without metadata."""
+
+    content: bytes
+    format: str  # "JPEG" or "PNG"
+    width: int
+    height: int
+
+    @property
+    def extension(self):
+        return {"JPEG": "jpg", "PNG": "png"}[self.format]
+
+    @property
+    def content_type(self):
+        return {"JPEG": "image/jpeg", "PNG": "image/png"}[self.format]
+
+
+@dataclass(frozen=True)
+class StoredImage:
+    """What ``image_store`` wrote: the name relative to the storage (``MEDIA_ROOT``)."""
+
+    name: str
+    width: int
+    height: int
+    size: int
+    content_type: str
+
+    @property
+    def url(self):
+        return reverse("protected_media", kwargs={"name": self.name})
+
+
+def _error(code, **params):
+    return ValidationError(MESSAGES[code], code=code, params=params or None)
+
+
+def _upload_size(upload):
+    size = getattr(upload, "size", None)
+    if size is None:
+        position = upload.tell()
+        upload.seek(0, io.SEEK_END)
+        size = upload.tell()
+        upload.seek(position)
+    return size
+
+
+def image_clean(upload) -> CleanImage:
+    """Check that ``upload`` (an uploaded file or any binary file object) is a picture within
+    the limits and return it re-encoded; raise ``ValidationError`` otherwise."""
+    max_bytes = settings.UPLOAD_IMAGE_MAX_BYTES
+    max_pixels = settings.UPLOAD_IMAGE_MAX_PIXELS
+    max_side = settings.UPLOAD_IMAGE_MAX_SIDE
+    size = _upload_size(upload)
+    if not size:
+        raise _error("empty")
+    if size > max_bytes:
+        raise _error("too_large", size=filesizeformat(size), limit=filesizeformat(max_bytes))
+    upload.seek(0)
+    try:
+        with Image.open(upload, formats=ALLOWED_FORMATS) as image:
+            width, height = image.size
+            if width * height > max_pixels:
+                raise _error("too_many_pixels", limit=f"{max_pixels / 1e6:g}")
+            if image.format in ("JPEG", "MPO"):
+                # Decode big JPEGs at a reduced scale straight away (far less memory).
+                image.draft("RGB", (max_side, max_side))
+            image.load()
+            return _reencode(image, max_side)
+    except ValidationError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise _error("too_many_pixels", limit=f"{max_pixels / 1e6:g}") from exc
+    except UnidentifiedImageError as exc:
+        raise _error("not_an_image") from exc
+    except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError) as exc:
+        # Truncated data ("image file is truncated"), broken chunks, bad headers.
+        raise _error("damaged") from exc
+
+
+def _reencode(image, max_side) -> CleanImage:
+    icc_profile = image.info.get("icc_profile") if image.mode != "CMYK" else None
+    # Unreadable EXIF: keep the picture as it was drawn rather than refuse it.
+    with contextlib.suppress(OSError, SyntaxError, ValueError, KeyError, TypeError):
+        image = ImageOps.exif_transpose(image)
+    has_alpha = image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info
+    if has_alpha:
+        image = image.convert("RGBA")
+        has_alpha = image.getchannel("A").getextrema()[0] < 255
+    if has_alpha:
+        fmt, options = "PNG", {"optimize": True}
+    else:
+        fmt = "JPEG"
+        options = {"quality": JPEG_QUALITY, "optimize": True, "progressive": True}
+        if image.mode not in ("RGB", "L"):
+            image = image.convert("RGB")
+    if max(image.size) > max_side:
+        image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    if icc_profile:
+        # Colour, not metadata: without it wide-gamut phone photos look washed out.
+        options["icc_profile"] = icc_profile
+    out = io.BytesIO()
+    # Nothing else is passed on: no EXIF (GPS, camera, time), no XMP, no comments.
+    image.save(out, fmt, **options)
+    return CleanImage(content=out.getvalue(), format=fmt, width=image.width, height=image.height)
+
+
+def image_store(image, *, prefix, storage=None) -> StoredImage:
+    """Store a picture (a ``CleanImage``, or an upload to clean first) under a new name in
+    ``<prefix>/<yyyy>/<mm>/<dd>/``; return what was stored."""
+    if not PREFIX_PATTERN.fullmatch(prefix):
+        raise ValueError(f"not a media prefix: {prefix!r}")
+    clean = image if isinstance(image, CleanImage) else image_clean(image)
+    storage = storage or default_storage
+    day = timezone.localdate()
+    name = f"{prefix}/{day:%Y/%m/%d}/{uuid.uuid4().hex}.{clean.extension}"
+    name = storage.save(name, ContentFile(clean.content))
+    return StoredImage(
+        name=name,
+        width=clean.width,
+        height=clean.height,
+        size=len(clean.content),
+        content_type=clean.content_type,
+    )
+
+
+def validate_image_file(upload):
+    """A validator (model or form field): ``upload`` must be a picture within the limits."""
+    image_clean(upload)
+
+
+class ImageUploadField(forms.FileField):
+    """A picture from a phone camera or a file; cleaned to a ``CleanImage``."""
+
+    widget = forms.ClearableFileInput(attrs={"accept": "image/*"})
+
+    def to_python(self, data):
+        upload = super().to_python(data)
+        if upload is None:
+            return None
+        return image_clean(upload)
+
+
+# --- Who may read which media file -----------------------------------------------------------
+
+Resolver = Callable[..., bool]  # (user, name) -> may this user read the file?
+
+
+class MediaAccess:
+    """The resolvers apps register for their media folders (``register("repairs", f)``).
+
+    A file whose first folder no resolver claims is not served to anyone.
+    """
+
+    def __init__(self):
+        self.resolvers: dict[str, Resolver] = {}
+
+    def register(self, prefix, resolver: Resolver):
+        if not PREFIX_PATTERN.fullmatch(prefix):
+            raise ValueError(f"not a media prefix: {prefix!r}")
+        self.resolvers[prefix] = resolver
+
+    def resolver_for(self, name) -> Resolver | None:
+        """The resolver of the longest registered prefix that ``name`` lies under."""
+        for prefix in sorted(self.resolvers, key=len, reverse=True):
+            if name.startswith(prefix + "/"):
+                return self.resolvers[prefix]
+        return None
+
+    def can_read(self, user, name) -> bool:
+        resolver = self.resolver_for(name)
+        return bool(resolver is not None and resolver(user, name))
+
+
+media_access = MediaAccess()
+
+
+def media_name_is_safe(name):
+    """A relative name of plain segments: no "..", ".", empty or hidden segment, no
+    backslash, no absolute path, nothing percent-encoded."""
+    return bool(name) and all(NAME_SEGMENT_PATTERN.fullmatch(part) for part in name.split("/"))
