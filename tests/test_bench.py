@@ -261,6 +261,17 @@ def test_a_page_below_its_target_fails_the_run():
     assert "≥ 0.60 × layout" in report
 
 
+def test_a_page_without_a_target_is_reported_and_fails_only_if_its_queries_grow():
+    pages = [BenchPage("core", "/core/", target=None)]
+    rates = rates_for(core=20)  # 0.05 x bare: slow, but nobody named a target
+    (steady,) = runner.evaluate(pages, rates, queries={"core": (10, 10)})
+    assert steady.ok and runner.exit_code([steady]) == 0
+    line = next(r for r in runner.format_report([steady], rates).splitlines() if "core" in r)
+    assert "(report only)" in line and "—" in line
+    (grows,) = runner.evaluate(pages, rates, queries={"core": (11, 10)})
+    assert runner.exit_code([grows]) == 1
+
+
 def test_growing_queries_errors_and_failed_jobs_fail_the_run():
     rates = rates_for(fast=240, slow=240, floor=120)
     grows = runner.evaluate(PAGES, rates, queries={"fast": (12, 10)})

@@ -437,18 +437,16 @@ def register(registry):
     registry.register_bench_data(BenchData("semesters", generate_semesters, order=30))
     registry.register_bench_data(BenchData("notifications", generate_notifications, order=40))
 
-    # The targets are fractions of the signed-in empty layout, not of the bare table:
-    # that floor alone measures ~0.4 × bare here (7 queries and the base template before
-    # any content), so no signed-in page could reach 0.5–0.6 × bare (README, Benchmark).
-    for key, url, target, order in (
-        ("home", "/", 0.5, 10),
-        ("notifications", "/notifications/", 0.6, 20),
-        ("rooms", "/setup/rooms/", 0.6, 30),
-        ("people", "/setup/people/", 0.5, 40),
+    # No issue names targets for the core's pages: they are measured and reported (and
+    # fail if their queries grow with the data). The apps' issues name theirs, as
+    # fractions of the bare 50-row page (e.g. the repair ticket list: >= 0.6 x bare).
+    for key, url, order in (
+        ("home", "/", 10),
+        ("notifications", "/notifications/", 20),
+        ("rooms", "/setup/rooms/", 30),
+        ("people", "/setup/people/", 40),
     ):
-        registry.register_bench_page(
-            BenchPage(key, url, target=target, against="layout", order=order)
-        )
+        registry.register_bench_page(BenchPage(key, url, target=None, order=order))
 
     registry.register_bench_timing(
         BenchTiming(

@@ -93,12 +93,15 @@ class ScopedListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
+        meta = self.object_list.model._meta
         context.update(
             title=self.title,
             columns=self.columns,
             row_template=self.row_template,
             filter=self.filterset,
             current_sort=self.current_sort,
+            can_edit=user.school_id is not None
+            and user.has_perm(f"{meta.app_label}.change_{meta.model_name}"),
             can_create=bool(self.create_url_name)
             and user.has_perm(self.create_permission)
             and user.school_id is not None,

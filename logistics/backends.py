@@ -1,0 +1,86 @@
+"""Authentication backend: permissions come from roles, read once per process.
+
+Every signed-in page needs the user's school, roles and permissions. Django's
+ModelBackend reads the user, then the user's own permissions and the group permissions
+(two queries), on every request. Here the user is read with their school, and the
+permissions of a set of roles are cached in the process: they change only when a role's
+permissions change (a migration or the admin), which clears the cache through a signal
+(other processes within ``ROLE_PERMISSIONS_TTL`` seconds).
+
+Permissions given to a person directly (``user_permissions``) are not used: in Houqin
+what someone may do is what their roles may do.
+"""
+
+import time
+
+from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import Group, Permission
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
+
+_cache: dict[frozenset, tuple[float, frozenset]] = {}
+
+
+def role_permissions(role_names) -> frozenset:
+    """The ``app_label.codename`` permissions of a set of roles (cached)."""
+    key = frozenset(role_names)
+    if not key:
+        return frozenset()
+    now = time.monotonic()
+    hit = _cache.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    perms = frozenset(
+        f"{app_label}.{codename}"
+        for app_label, codename in Permission.objects.filter(group__name__in=key)
+        .values_list("content_type__app_label", "codename")
+        .distinct()
+    )
+    _cache[key] = (now + getattr(settings, "ROLE_PERMISSIONS_TTL", 300), perms)
+    return perms
+
+
+def clear_role_permissions(**kwargs):
+    _cache.clear()
+
+
+m2m_changed.connect(clear_role_permissions, sender=Group.permissions.through)
+post_save.connect(clear_role_permissions, sender=Group)
+post_delete.connect(clear_role_permissions, sender=Group)
+post_migrate.connect(clear_role_permissions)
+
+
+class RoleBackend(ModelBackend):
+    def get_user(self, user_id):
+        user_model = self._user_model()
+        try:
+            user = user_model._default_manager.select_related("school").get(pk=user_id)
+        except user_model.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
+
+    @staticmethod
+    def _user_model():
+        from django.contrib.auth import get_user_model
+
+        return get_user_model()
+
+    def get_user_permissions(self, user_obj, obj=None):
+        return set()
+
+    def get_group_permissions(self, user_obj, obj=None):
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        return set(role_permissions(user_obj.role_names))
+
+    def get_all_permissions(self, user_obj, obj=None):
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        if user_obj.is_superuser:  # has_perm never asks; the admin's listings may
+            return {
+                f"{app_label}.{codename}"
+                for app_label, codename in Permission.objects.values_list(
+                    "content_type__app_label", "codename"
+                )
+            }
+        return self.get_group_permissions(user_obj)
