@@ -25,6 +25,7 @@ from logistics.bench import (
     spread,
 )
 from logistics.choices import DeliveryStatus, Role, RoomKind, Term, Trade, UserStatus
+from logistics.management.commands.seed_demo import DEPARTMENTS
 from logistics.models import (
     Building,
     Campus,
@@ -65,22 +66,6 @@ ROOM_NAMES = {
     "sports": (RoomKind.SPORTS, ["篮球馆", "乒乓室", "器材室", "形体房"]),
     "mixed": (RoomKind.OTHER, ["阅览室", "心理咨询室", "校史馆", "仓库", "广播室"]),
 }
-DEPARTMENTS = [
-    "校长室",
-    "办公室",
-    "总务处",
-    "教务处",
-    "学生处",
-    "保卫科",
-    "食堂",
-    "宿管中心",
-    "语文组",
-    "数学组",
-    "英语组",
-    "物理组",
-    "化学组",
-    "体育组",
-]
 TEACHING = DEPARTMENTS[8:]
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国志文晓梅海燕春雪"
