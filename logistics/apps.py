@@ -15,8 +15,39 @@ class LogisticsConfig(AppConfig):
 
         from logistics import home_cards
         from logistics.registry import MenuGroup, MenuItem, registry
-        from logistics.reminder_rules import NoCurrentSemesterRule, SemesterEndingRule
+        from logistics.reminder_rules import (
+            NoCurrentSemesterRule,
+            SemesterEndingRule,
+            TicketOverdueRule,
+        )
 
+        registry.register_menu(
+            MenuGroup(
+                key="repairs",
+                label=_("Repairs"),
+                icon="bi-wrench-adjustable",
+                order=10,
+                items=(
+                    MenuItem(_("File a repair"), "ticket_create", ("logistics.add_ticket",)),
+                    MenuItem(_("My repair requests"), "ticket_mine", ("logistics.add_ticket",)),
+                    MenuItem(_("My work queue"), "ticket_queue", ("logistics.work_ticket",)),
+                    MenuItem(_("All tickets"), "ticket_list", ("logistics.view_ticket",)),
+                    MenuItem(_("Repair statistics"), "ticket_stats", ("logistics.view_ticket",)),
+                    MenuItem(_("QR stickers"), "ticket_stickers", ("logistics.dispatch_ticket",)),
+                    MenuItem(
+                        _("Dispatch rules"), "dispatch_rule_list", ("logistics.view_dispatchrule",)
+                    ),
+                    MenuItem(
+                        _("Repair categories"),
+                        "repair_category_list",
+                        ("logistics.view_repaircategory",),
+                    ),
+                    MenuItem(
+                        _("Materials catalogue"), "material_list", ("logistics.view_material",)
+                    ),
+                ),
+            )
+        )
         registry.register_menu(
             MenuGroup(
                 key="setup",
@@ -37,6 +68,16 @@ class LogisticsConfig(AppConfig):
         home_cards.register(registry)
         registry.register_reminder(SemesterEndingRule())
         registry.register_reminder(NoCurrentSemesterRule())
+        registry.register_reminder(TicketOverdueRule())
+
+        # Repair tickets: unconfirmed finished repairs close by themselves; their photos
+        # are served to those who may see the ticket.
+        from logistics.selectors.repairs import photo_readable
+        from logistics.services.repairs import MEDIA_PREFIX, tickets_auto_confirm
+        from logistics.uploads import media_access
+
+        registry.register_tick_job("tickets_auto_confirm", tickets_auto_confirm)
+        media_access.register(MEDIA_PREFIX, photo_readable)
 
         # Hardening: the session clocks start at sign-in; Pillow's decompression-bomb limit.
         from django.contrib.auth.signals import user_logged_in

@@ -34,6 +34,24 @@ def _district(request):
     return {"schools": selectors.district_schools(request.user)}
 
 
+def _repairs_requester(request):
+    from logistics.selectors import repairs
+
+    return repairs.requester_counts(request.user)
+
+
+def _repairs_technician(request):
+    from logistics.selectors import repairs
+
+    return repairs.technician_counts(request.user)
+
+
+def _repairs_school(request):
+    from logistics.selectors import repairs
+
+    return repairs.school_counts(request.user.school)
+
+
 def register(registry):
     registry.register_home_card(HomeCard(key="me", template="home/me.html", context=_me, order=10))
     registry.register_home_card(
@@ -53,5 +71,35 @@ def register(registry):
             context=_district,
             roles=(Role.DISTRICT_VIEWER,),
             order=20,
+        )
+    )
+    registry.register_home_card(
+        HomeCard(
+            key="repairs_requester",
+            template="home/repairs_requester.html",
+            context=_repairs_requester,
+            permissions=("logistics.add_ticket",),
+            needs_school=True,
+            order=5,
+        )
+    )
+    registry.register_home_card(
+        HomeCard(
+            key="repairs_technician",
+            template="home/repairs_technician.html",
+            context=_repairs_technician,
+            permissions=("logistics.work_ticket",),
+            needs_school=True,
+            order=6,
+        )
+    )
+    registry.register_home_card(
+        HomeCard(
+            key="repairs_school",
+            template="home/repairs_school.html",
+            context=_repairs_school,
+            permissions=("logistics.view_ticket",),
+            needs_school=True,
+            order=7,
         )
     )

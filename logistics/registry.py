@@ -52,11 +52,34 @@ class HomeCard:
         return not self.roles or user.has_role(*self.roles)
 
 
+@dataclass(frozen=True)
+class Section:
+    """An app's part of the dashboard and of the semester summary.
+
+    ``figures(school, start, end)`` returns the section's figures for a period, read by
+    the same selectors as the app's own pages, so the dashboard, the summary and the
+    pages never disagree; ``template`` shows them (context: ``section``, ``figures``).
+    """
+
+    key: str
+    title: Any
+    figures: Callable[..., dict]
+    template: str
+    permissions: tuple[str, ...] = ()
+    order: int = 100
+
+    def visible_to(self, user):
+        return not self.permissions or user.has_perms(self.permissions)
+
+
 @dataclass
 class Registry:
     menu: dict[str, MenuGroup] = field(default_factory=dict)
     home_cards: dict[str, HomeCard] = field(default_factory=dict)
     reminder_rules: dict[str, Any] = field(default_factory=dict)
+    # Jobs the tick runs before the reminders: callables taking ``now``.
+    tick_jobs: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
+    sections: dict[str, Section] = field(default_factory=dict)
     # The benchmark (logistics/bench): data generators, measured pages, timed jobs.
     bench_data: dict[str, Any] = field(default_factory=dict)
     bench_pages: dict[str, Any] = field(default_factory=dict)
@@ -70,6 +93,18 @@ class Registry:
 
     def register_reminder(self, rule):
         self.reminder_rules[rule.name] = rule
+
+    def register_tick_job(self, key, job):
+        """``job(now)`` runs on every tick (e.g. closing tickets nobody confirmed)."""
+        self.tick_jobs[key] = job
+
+    def register_section(self, section: Section):
+        self.sections[section.key] = section
+
+    def sections_for(self, user) -> list[Section]:
+        return sorted(
+            (s for s in self.sections.values() if s.visible_to(user)), key=lambda s: s.order
+        )
 
     def register_bench_data(self, data):
         """A ``logistics.bench.BenchData``: fills the bench database with an app's rows."""

@@ -76,3 +76,44 @@ class NoCurrentSemesterRule(ReminderRule):
                     url=reverse("semester_list"),
                     recipients=people_with_role(school, Role.GENERAL_AFFAIRS),
                 )
+
+
+class TicketOverdueRule(ReminderRule):
+    """An open repair ticket that missed its start or finish target: its technician (or,
+    while nobody has it, general affairs) is reminded once per missed target."""
+
+    name = "ticket_overdue"
+
+    def due(self, now):
+        from logistics.models import Ticket
+        from logistics.selectors.repairs import overdue_q
+
+        overdue = Ticket.objects.filter(overdue_q(now), school__is_active=True).select_related(
+            "school", "assignee", "room__building"
+        )
+        for ticket in overdue.order_by("pk").iterator(chunk_size=500):
+            missed = ticket.overdue_at(now)
+            deadline = ticket.respond_by if missed == "response" else ticket.complete_by
+            recipients = (
+                [ticket.assignee]
+                if ticket.assignee_id and ticket.assignee.is_active
+                else people_with_role(ticket.school, Role.GENERAL_AFFAIRS)
+            )
+            with translation.override(settings.LANGUAGE_CODE):
+                if missed == "response":
+                    title = _("Repair #%(number)s is overdue: nobody has started it")
+                else:
+                    title = _("Repair #%(number)s is overdue: it is not finished")
+                yield Due(
+                    school=ticket.school,
+                    # A reopened ticket gets a new target, and so a new reminder.
+                    key=f"{ticket.pk}:{missed}:{deadline:%Y%m%d%H%M}",
+                    title=title % {"number": ticket.pk},
+                    body=_("%(room)s · due %(deadline)s")
+                    % {
+                        "room": ticket.room,
+                        "deadline": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M"),
+                    },
+                    url=reverse("ticket_detail", args=[ticket.pk]),
+                    recipients=recipients,
+                )

@@ -6,11 +6,16 @@ from django.utils import timezone
 
 @shared_task(ignore_result=True)
 def tick():
-    """Beat's only job: evaluate reminders from the database and flush deliveries."""
+    """Beat's only job: run the registered jobs, evaluate reminders from the database and
+    flush deliveries."""
+    from logistics.registry import registry
     from logistics.reminders import reminders_run
     from logistics.services.notifications import deliveries_flush
 
-    reminders_run(timezone.now())
+    now = timezone.now()
+    for job in list(registry.tick_jobs.values()):
+        job(now)
+    reminders_run(now)
     deliveries_flush()
 
 

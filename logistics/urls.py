@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from logistics.views import core, media, setup
+from logistics.views import core, dashboard, media, repairs, setup, stickers
 
 urlpatterns = [
     path("", core.home, name="home"),
@@ -18,6 +18,50 @@ urlpatterns = [
     path("notifications/badge/", core.notification_badge, name="notification_badge"),
     path("notifications/read-all/", core.notification_read_all, name="notification_read_all"),
     path("notifications/<int:pk>/open/", core.notification_open, name="notification_open"),
+    # Repair tickets
+    path("r/<int:room>/", repairs.ticket_room_link, name="ticket_room_link"),
+    path("repairs/", repairs.TicketList.as_view(), name="ticket_list"),
+    path("repairs/export/", repairs.ticket_export, name="ticket_export"),
+    path("repairs/new/", repairs.ticket_create, name="ticket_create"),
+    path("repairs/new/rooms/", repairs.ticket_rooms, name="ticket_rooms"),
+    path("repairs/new/categories/", repairs.ticket_categories, name="ticket_categories"),
+    path("repairs/mine/", repairs.TicketMine.as_view(), name="ticket_mine"),
+    path("repairs/queue/", repairs.ticket_queue, name="ticket_queue"),
+    path("repairs/<int:pk>/", repairs.ticket_detail, name="ticket_detail"),
+    path("repairs/<int:pk>/<slug:action>/", repairs.ticket_action, name="ticket_action"),
+    path(
+        "repairs/<int:pk>/materials/<int:material>/remove/",
+        repairs.ticket_material_remove,
+        name="ticket_material_remove",
+    ),
+    path("repairs/stats/", dashboard.ticket_stats, name="ticket_stats"),
+    path("repairs/stickers/", stickers.ticket_stickers, name="ticket_stickers"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("setup/repair-categories/", repairs.CategoryList.as_view(), name="repair_category_list"),
+    path(
+        "setup/repair-categories/new/",
+        repairs.CategoryForm.as_view(),
+        name="repair_category_create",
+    ),
+    path(
+        "setup/repair-categories/<int:pk>/edit/",
+        repairs.CategoryForm.as_view(),
+        name="repair_category_edit",
+    ),
+    path(
+        "setup/repair-categories/defaults/",
+        repairs.repair_categories_defaults,
+        name="repair_category_defaults",
+    ),
+    path("setup/dispatch-rules/", repairs.RuleList.as_view(), name="dispatch_rule_list"),
+    path("setup/dispatch-rules/new/", repairs.RuleForm.as_view(), name="dispatch_rule_create"),
+    path(
+        "setup/dispatch-rules/<int:pk>/edit/", repairs.RuleForm.as_view(), name="dispatch_rule_edit"
+    ),
+    path("setup/materials/", repairs.MaterialList.as_view(), name="material_list"),
+    path("setup/materials/new/", repairs.MaterialForm.as_view(), name="material_create"),
+    path("setup/materials/<int:pk>/edit/", repairs.MaterialForm.as_view(), name="material_edit"),
+    # School set-up
     path("setup/school/", setup.school_settings, name="school_settings"),
     path("setup/campuses/", setup.CampusList.as_view(), name="campus_list"),
     path("setup/campuses/new/", setup.CampusForm.as_view(), name="campus_create"),

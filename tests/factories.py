@@ -1,10 +1,27 @@
 import datetime
+import io
+from decimal import Decimal
 
 import factory
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
-from logistics.choices import Role, RoomKind, Term
-from logistics.models import Building, Campus, Department, District, Room, School, Semester, User
+from logistics.choices import Role, RoomKind, Term, TicketStatus, Trade, Urgency
+from logistics.models import (
+    Building,
+    Campus,
+    Department,
+    District,
+    Material,
+    RepairCategory,
+    Room,
+    School,
+    Semester,
+    TechnicianTrade,
+    Ticket,
+    User,
+)
 
 PASSWORD = "correct-horse-battery"
 
@@ -98,3 +115,64 @@ def user_with_role(role=None, *, school=None, **kwargs):
     if role is not None:
         user.groups.add(Group.objects.get(name=str(role)))
     return user
+
+
+def technician(school, *trades, **kwargs):
+    """A technician of ``school`` working in ``trades`` (plumbing if none given)."""
+    user = user_with_role(Role.TECHNICIAN, school=school, **kwargs)
+    for trade in trades or (Trade.PLUMBING,):
+        TechnicianTrade.objects.create(user=user, trade=trade)
+    return user
+
+
+def photo_bytes(size=(64, 48), fmt="JPEG", color=(200, 80, 40)):
+    """A small real picture, as a camera would send it."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, fmt)
+    return buffer.getvalue()
+
+
+def photo_upload(name="photo.jpg", **kwargs):
+    return SimpleUploadedFile(name, photo_bytes(**kwargs), content_type="image/jpeg")
+
+
+class RepairCategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RepairCategory
+
+    school = factory.SubFactory(SchoolFactory)
+    trade = Trade.PLUMBING
+    name = factory.Sequence(lambda n: f"漏水{n}")
+
+
+class MaterialFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Material
+
+    school = factory.SubFactory(SchoolFactory)
+    name = factory.Sequence(lambda n: f"台盆水管{n}")
+    spec = "40cm"
+    unit = "根"
+    unit_cost = Decimal("12.50")
+    trade = Trade.PLUMBING
+
+
+class TicketFactory(factory.django.DjangoModelFactory):
+    """A ticket written straight to the table (lists, counts); the workflow tests go
+    through ``logistics.services.repairs``."""
+
+    class Meta:
+        model = Ticket
+
+    school = factory.SubFactory(SchoolFactory)
+    requester = factory.LazyAttribute(lambda t: user_with_role(Role.STAFF, school=t.school))
+    room = factory.LazyAttribute(lambda t: RoomFactory(building__school=t.school))
+    trade = Trade.PLUMBING
+    description = "水龙头漏水"
+    urgency = Urgency.NORMAL
+    status = TicketStatus.SUBMITTED
+    created_at = factory.LazyFunction(timezone.now)
+    respond_by = factory.LazyAttribute(lambda t: t.created_at + datetime.timedelta(hours=24))
+    complete_by = factory.LazyAttribute(lambda t: t.created_at + datetime.timedelta(hours=72))

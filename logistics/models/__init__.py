@@ -9,6 +9,14 @@ from logistics.models.organisation import (
     School,
     Semester,
 )
+from logistics.models.repairs import (
+    DispatchRule,
+    Material,
+    RepairCategory,
+    Ticket,
+    TicketMaterial,
+    TicketPhoto,
+)
 from logistics.models.users import TechnicianTrade, User
 
 __all__ = [
@@ -16,13 +24,19 @@ __all__ = [
     "Campus",
     "ChatMessage",
     "Department",
+    "DispatchRule",
     "District",
+    "Material",
     "Notification",
     "Reminder",
+    "RepairCategory",
     "Room",
     "School",
     "Semester",
     "StatusChange",
     "TechnicianTrade",
+    "Ticket",
+    "TicketMaterial",
+    "TicketPhoto",
     "User",
 ]

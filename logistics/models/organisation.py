@@ -48,6 +48,24 @@ class School(models.Model):
     semester_reminder_days = models.PositiveSmallIntegerField(
         _("remind this many days before a semester ends"), default=14
     )
+    # Repair service levels (hours from filing) and the confirmation period.
+    repair_response_hours_urgent = models.PositiveSmallIntegerField(
+        _("urgent repairs: start within (hours)"), default=2
+    )
+    repair_response_hours_normal = models.PositiveSmallIntegerField(
+        _("normal repairs: start within (hours)"), default=24
+    )
+    repair_complete_hours_urgent = models.PositiveSmallIntegerField(
+        _("urgent repairs: finish within (hours)"), default=24
+    )
+    repair_complete_hours_normal = models.PositiveSmallIntegerField(
+        _("normal repairs: finish within (hours)"), default=72
+    )
+    repair_auto_confirm_days = models.PositiveSmallIntegerField(
+        _("confirm finished repairs automatically after (days)"),
+        default=3,
+        help_text=_("If the requester neither confirms nor reopens a finished repair."),
+    )
 
     school_path = ""
     objects = ScopedQuerySet.as_manager()
@@ -62,6 +80,17 @@ class School(models.Model):
                 condition=Q(webhook_kind="") | ~Q(webhook_url=""),
                 name="school_webhook_url_when_kind",
                 violation_error_message=_("Enter the robot's webhook address."),
+            ),
+            models.CheckConstraint(
+                condition=Q(repair_response_hours_urgent__gte=1)
+                & Q(repair_response_hours_normal__gte=1)
+                & Q(repair_complete_hours_urgent__gte=models.F("repair_response_hours_urgent"))
+                & Q(repair_complete_hours_normal__gte=models.F("repair_response_hours_normal")),
+                name="school_repair_service_levels",
+                violation_error_message=_(
+                    "Repair times must be at least one hour, and the time to finish at least "
+                    "the time to start."
+                ),
             ),
         ]
 

@@ -63,6 +63,17 @@ class ScopedListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
     create_url_name = ""
     create_permission = ""
     extra_actions: list[tuple[str, str, str]] = []  # (label, url name, permission)
+    # Rows a page the reader may choose (``?per_page=``); the first is the default.
+    page_sizes: tuple[int, ...] = ()
+
+    def get_paginate_by(self, queryset):
+        if self.page_sizes:
+            try:
+                size = int(self.request.GET.get("per_page", ""))
+            except ValueError:
+                size = 0
+            return size if size in self.page_sizes else self.page_sizes[0]
+        return self.paginate_by
 
     def get_filterset_kwargs(self):
         return {}
@@ -96,6 +107,7 @@ class ScopedListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
         meta = self.object_list.model._meta
         context.update(
             title=self.title,
+            page_sizes=self.page_sizes,
             columns=self.columns,
             row_template=self.row_template,
             filter=self.filterset,
