@@ -14,6 +14,7 @@ class LogisticsConfig(AppConfig):
         fields.BLANK_CHOICE_LABEL = _("- Select -")
 
         from logistics import home_cards
+        from logistics.choices import Role
         from logistics.registry import MenuGroup, MenuItem, registry
         from logistics.reminder_rules import (
             NoCurrentSemesterRule,
@@ -21,6 +22,21 @@ class LogisticsConfig(AppConfig):
             TicketOverdueRule,
         )
 
+        registry.register_menu(
+            MenuGroup(
+                key="overview",
+                label=_("Overview"),
+                icon="bi-speedometer2",
+                order=5,
+                items=(
+                    MenuItem(
+                        _("Dashboard"),
+                        "dashboard",
+                        roles=(Role.GENERAL_AFFAIRS, Role.PRINCIPAL),
+                    ),
+                ),
+            )
+        )
         registry.register_menu(
             MenuGroup(
                 key="repairs",
@@ -66,6 +82,11 @@ class LogisticsConfig(AppConfig):
             )
         )
         home_cards.register(registry)
+
+        # The repairs section of the dashboard and of the semester summary.
+        from logistics import summary_sections
+
+        summary_sections.register(registry)
         registry.register_reminder(SemesterEndingRule())
         registry.register_reminder(NoCurrentSemesterRule())
         registry.register_reminder(TicketOverdueRule())
@@ -93,3 +114,6 @@ class LogisticsConfig(AppConfig):
         from logistics.bench import core as bench_core
 
         bench_core.register(registry)
+        from logistics.bench import repairs as bench_repairs
+
+        bench_repairs.register(registry)

@@ -14,6 +14,7 @@ what someone may do is what their roles may do.
 import time
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
@@ -50,20 +51,99 @@ post_delete.connect(clear_role_permissions, sender=Group)
 post_migrate.connect(clear_role_permissions)
 
 
+_USER_SQL: dict[str, str] = {}
+
+
+def _signed_in_user_sql(connection, user_model, school_model):
+    """One statement for the user, their school, their role names and their unread
+    notification count: what every signed-in page needs before its own content. Written
+    out once per database vendor (the ORM would rebuild and compile it per request);
+    only model names, quoted, go into the text; the id is a parameter."""
+    sql = _USER_SQL.get(connection.vendor)
+    if sql is None:
+        from logistics.models import Notification
+
+        q = connection.ops.quote_name
+        user, school = user_model._meta, school_model._meta
+        groups = user_model.groups.through._meta
+        group = groups.get_field("group").related_model._meta
+        aggregate = (
+            "string_agg({}, ',')"
+            if connection.vendor == "postgresql"
+            else ("group_concat({}, ',')")
+        )
+        columns = [f"u.{q(f.column)}" for f in user.concrete_fields]
+        columns += [f"s.{q(f.column)}" for f in school.concrete_fields]
+        columns.append(
+            f"(SELECT {aggregate.format('g.' + q('name'))} FROM {q(groups.db_table)} m "  # noqa: S608
+            f"JOIN {q(group.db_table)} g ON g.{q('id')} = m.{q('group_id')} "
+            f"WHERE m.{q('user_id')} = u.{q('id')})"
+        )
+        columns.append(
+            f"(SELECT COUNT(*) FROM {q(Notification._meta.db_table)} n "  # noqa: S608
+            f"WHERE n.{q('recipient_id')} = u.{q('id')} AND n.{q('read_at')} IS NULL)"
+        )
+        sql = (
+            f"SELECT {', '.join(columns)} FROM {q(user.db_table)} u "  # noqa: S608
+            f"LEFT JOIN {q(school.db_table)} s ON s.{q('id')} = u.{q('school_id')} "
+            f"WHERE u.{q('id')} = %s"
+        )
+        _USER_SQL[connection.vendor] = sql
+    return sql
+
+
+def signed_in_user(user_id, using="default"):
+    """The user (with ``school``, ``role_names`` and ``unread_at_sign_in``) or None."""
+    from django.db import connections
+
+    from logistics.models import School
+
+    user_model = get_user_model()
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        cursor.execute(_signed_in_user_sql(connection, user_model, School), [user_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    user_fields = user_model._meta.concrete_fields
+    school_fields = School._meta.concrete_fields
+    n, m = len(user_fields), len(school_fields)
+    converters = connection.ops.get_db_converters
+    values = list(row)
+    for i, f in enumerate((*user_fields, *school_fields)):
+        for convert in [*converters(f.cached_col), *f.get_db_converters(connection)]:
+            values[i] = convert(values[i], f, connection)
+    user = user_model.from_db(using, [f.attname for f in user_fields], values[:n])
+    if user.school_id is not None:
+        school = School.from_db(using, [f.attname for f in school_fields], values[n : n + m])
+        user._state.fields_cache["school"] = school
+    else:
+        user._state.fields_cache["school"] = None
+    roles, unread = values[n + m], values[n + m + 1]
+    user.__dict__["role_names"] = frozenset(filter(None, (roles or "").split(",")))
+    user.unread_at_sign_in = unread or 0
+    return user
+
+
 class RoleBackend(ModelBackend):
     def get_user(self, user_id):
-        user_model = self._user_model()
         try:
-            user = user_model._default_manager.select_related("school").get(pk=user_id)
-        except user_model.DoesNotExist:
+            user = signed_in_user(int(user_id))
+        except (TypeError, ValueError):
+            return None
+        if user is None:
             return None
         return user if self.user_can_authenticate(user) else None
 
-    @staticmethod
-    def _user_model():
-        from django.contrib.auth import get_user_model
+    def has_perm(self, user_obj, perm, obj=None):
+        return user_obj.is_active and perm in self._perms(user_obj, obj)
 
-        return get_user_model()
+    def _perms(self, user_obj, obj):
+        if obj is not None or not user_obj.is_active or user_obj.is_anonymous:
+            return frozenset()
+        if user_obj.is_superuser:
+            return self.get_all_permissions(user_obj)
+        return role_permissions(user_obj.role_names)
 
     def get_user_permissions(self, user_obj, obj=None):
         return set()

@@ -29,3 +29,21 @@ def test_select_matches_django_widget_markup(data, school, general_affairs):
     for name in ("building", "kind", "is_active"):
         field = filters.form[name]
         assert parse_html(str(bs(field))) == parse_html(django_rendering(field))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "data",
+    [{}, {"q": 'a "quoted" <b>', "filed_from": "2026-09-01"}, {"filed_to": "not a date"}],
+)
+def test_inputs_match_django_widget_markup(data, general_affairs):
+    from logistics.filters.repairs import TicketFilter
+    from logistics.models import Ticket
+
+    filters = TicketFilter(data or None, queryset=Ticket.objects.none(), user=general_affairs)
+    filters.form.is_valid()
+    for name in ("q", "filed_from", "filed_to"):
+        field = filters.form[name]
+        css = "form-control is-invalid" if field.errors else "form-control"
+        expected = field.as_widget(attrs={"class": css})
+        assert parse_html(str(bs(field))) == parse_html(expected), name

@@ -150,17 +150,20 @@ class Material(models.Model):
 
 
 class Ticket(models.Model):
+    # The foreign keys that lead an index of their own (see Meta.indexes) need no other.
     school = models.ForeignKey(
         "logistics.School",
         on_delete=models.PROTECT,
         related_name="tickets",
         verbose_name=_("school"),
+        db_index=False,
     )
     requester = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="tickets_filed",
         verbose_name=_("requester"),
+        db_index=False,
     )
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
     room = models.ForeignKey(
@@ -189,6 +192,7 @@ class Ticket(models.Model):
         null=True,
         blank=True,
         verbose_name=_("technician"),
+        db_index=False,
     )
     hold_reason = models.CharField(_("on hold because"), max_length=200, blank=True)
     cause = models.CharField(_("cause"), max_length=20, choices=DamageCause.choices, blank=True)
@@ -203,7 +207,7 @@ class Ticket(models.Model):
     auto_confirmed = models.BooleanField(_("confirmed automatically"), default=False)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
     # Every step, time-stamped; the service levels are fixed when the ticket is filed.
-    created_at = models.DateTimeField(_("filed at"), db_index=True)
+    created_at = models.DateTimeField(_("filed at"))
     respond_by = models.DateTimeField(_("start by"))
     complete_by = models.DateTimeField(_("finish by"))
     assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
@@ -243,11 +247,10 @@ class Ticket(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["school", "-created_at"], name="ticket_school_created"),
+            models.Index(fields=["school", "-created_at", "-id"], name="ticket_school_created"),
             models.Index(fields=["school", "status"], name="ticket_school_status"),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_status"),
             models.Index(fields=["requester", "-created_at"], name="ticket_requester_created"),
-            models.Index(fields=["room"], name="ticket_room"),
         ]
 
     def __str__(self):

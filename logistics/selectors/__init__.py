@@ -65,7 +65,11 @@ def semester_current(school):
     return Semester.objects.filter(school=school, is_current=True).first()
 
 
-def unread_count(user):
+def unread_count(user, *, fresh=False):
+    """The user's unread notifications; the count read with the signed-in user (see
+    ``logistics.backends``) unless ``fresh``."""
+    if not fresh and getattr(user, "unread_at_sign_in", None) is not None:
+        return user.unread_at_sign_in
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 

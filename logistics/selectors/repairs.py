@@ -269,3 +269,28 @@ def school_counts(school, now=None):
         unassigned=Count("pk", filter=Q(status=TicketStatus.SUBMITTED)),
         on_hold=Count("pk", filter=Q(status=TicketStatus.ON_HOLD)),
     )
+
+
+# The columns of general affairs' list, read as plain values (no model instances: the
+# list is the busiest page of the office and must stay cheap at any size).
+TICKET_ROW_FIELDS = (
+    "pk",
+    "created_at",
+    "status",
+    "trade",
+    "urgency",
+    "category__name",
+    "room__number",
+    "room__building__name",
+    "assignee_id",
+    "assignee__name",
+    "assignee__username",
+    "requester__name",
+    "requester__username",
+    "is_overdue",
+)
+
+
+def ticket_rows(tickets):
+    """``tickets`` (filtered, sorted, with ``is_overdue``) as dicts of the list's columns."""
+    return tickets.values(*TICKET_ROW_FIELDS)

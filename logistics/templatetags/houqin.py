@@ -24,7 +24,29 @@ def bs(field):
     attrs = {"class": css} if css else {}
     if type(widget) is forms.Select:
         return _select(field, attrs)
+    if type(widget) in FAST_INPUTS:
+        return _input(field, attrs)
     return field.as_widget(attrs=attrs)
+
+
+# Inputs rendered in Python, as Django's input.html would (a filter bar has several).
+FAST_INPUTS = (forms.TextInput, forms.DateInput, forms.NumberInput, forms.EmailInput)
+
+
+def _input(field, attrs):
+    widget = field.field.widget
+    attrs = field.build_widget_attrs(dict(attrs), widget)
+    if field.auto_id and "id" not in widget.attrs:
+        attrs.setdefault("id", field.auto_id)
+    context = widget.get_context(field.html_name, field.value(), attrs)["widget"]
+    value = context["value"]
+    return format_html(
+        '<input type="{}" name="{}"{}{}>',
+        context["type"],
+        context["name"],
+        format_html(' value="{}"', value) if value is not None else "",
+        flatatt(context["attrs"]),
+    )
 
 
 def _select(field, attrs):

@@ -208,6 +208,20 @@ class TicketList(ScopedListView):
     def get_filterset_kwargs(self):
         return {"user": self.request.user}
 
+    def tickets(self):
+        """The filtered and sorted tickets (model instances, for the export)."""
+        return super().get_queryset()
+
+    def get_queryset(self):
+        self.filtered = self.tickets()
+        return selectors.ticket_rows(self.filtered)
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        paginator = super().get_paginator(queryset, per_page, orphans, allow_empty_first_page)
+        # Counted on the tickets alone: the joins of the columns only cost time here.
+        paginator.__dict__["count"] = self.filtered.order_by().count()
+        return paginator
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["export_url"] = reverse("ticket_export")
@@ -267,7 +281,7 @@ def ticket_export(request):
             t.rating or "",
             t.rating_comment,
         )
-        for t in view.get_queryset().iterator(chunk_size=1000)
+        for t in view.tickets().iterator(chunk_size=1000)
     )
     return xlsx_response("repairs.xlsx", EXPORT_COLUMNS, rows, title=_("Repair tickets"))
 

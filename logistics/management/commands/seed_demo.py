@@ -2,12 +2,14 @@
 
 from datetime import date
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
 from logistics.choices import Role, RoomKind, Term, Trade
+from logistics.demo_repairs import seed_repairs
 from logistics.models import (
     Building,
     Campus,
@@ -111,6 +113,23 @@ ACCOUNTS = [
     ("mugong", "孙木林", "总务处", [Role.TECHNICIAN], [Trade.CARPENTRY], "13800000011"),
     ("kongtiao", "吴海涛", "总务处", [Role.TECHNICIAN], [Trade.AIR_CONDITIONING], "13800000012"),
     ("wangluo", "郑宇", "办公室", [Role.TECHNICIAN], [Trade.NETWORK], "13800000013"),
+    ("shuigong", "黄德福", "总务处", [Role.TECHNICIAN], [Trade.PLUMBING], "13800000014"),
+    (
+        "diangong",
+        "蒋立平",
+        "总务处",
+        [Role.TECHNICIAN],
+        [Trade.ELECTRICAL, Trade.AIR_CONDITIONING],
+        "13800000015",
+    ),
+    (
+        "zonghe",
+        "沈国华",
+        "总务处",
+        [Role.TECHNICIAN],
+        [Trade.GENERAL, Trade.CARPENTRY],
+        "13800000016",
+    ),
     ("shuxue", "钱文静", "数学组", [Role.STAFF], [], "13800000021"),
     ("yingyu", "冯蕾", "英语组", [Role.STAFF], [], "13800000022"),
     ("wuli", "何志刚", "物理组", [Role.STAFF], [], "13800000023"),
@@ -170,6 +189,7 @@ class Command(BaseCommand):
         self.build_neighbour(district)
         self.build_semesters(school)
         self.build_people(school, district)
+        seed_repairs(school, account=self.account)
         return school
 
     def build_school(self, school):
@@ -276,7 +296,8 @@ class Command(BaseCommand):
     def account(self, username, **fields):
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = User(username=username, **fields)
-            user.set_password(DEMO_PASSWORD)
+            if getattr(self, "_password", None) is None:
+                self._password = make_password(DEMO_PASSWORD)  # hashed once: ~1 s each
+            user = User(username=username, password=self._password, **fields)
             user.save()
         return user
