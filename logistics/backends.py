@@ -42,7 +42,10 @@ def role_permissions(role_names) -> frozenset:
 
 
 def clear_role_permissions(**kwargs):
+    from logistics.registry import registry
+
     _cache.clear()
+    registry.menu_html.clear()  # the menus shown for each set of roles
 
 
 m2m_changed.connect(clear_role_permissions, sender=Group.permissions.through)

@@ -43,7 +43,11 @@ from logistics.models import (
     TicketMaterial,
     User,
 )
-from logistics.services.repairs import repair_categories_load_defaults, service_targets
+from logistics.services.repairs import (
+    repair_categories_load_defaults,
+    service_targets,
+    ticket_counts_refresh,
+)
 
 SEED = 20260901
 NEIGHBOUR_CODE = "htsx"
@@ -1633,6 +1637,7 @@ class _Seeder:
             # Materials are recorded while the work is going on, so never before it starts.
             used.append([(at, m) for at, m in plan.materials if at <= now])
         Ticket.objects.bulk_create(tickets, batch_size=500)
+        ticket_counts_refresh(School.objects.filter(pk=self.school.pk))
 
         ticket_type = ContentType.objects.get_for_model(Ticket)
         changes, times = [], []

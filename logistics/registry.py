@@ -80,6 +80,8 @@ class Registry:
     # Jobs the tick runs before the reminders: callables taking ``now``.
     tick_jobs: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
     sections: dict[str, Section] = field(default_factory=dict)
+    # The side menu's HTML per (roles, superuser, language, page): see houqin.sidebar_menu.
+    menu_html: dict = field(default_factory=dict)
     # The benchmark (logistics/bench): data generators, measured pages, timed jobs.
     bench_data: dict[str, Any] = field(default_factory=dict)
     bench_pages: dict[str, Any] = field(default_factory=dict)

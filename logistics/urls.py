@@ -22,6 +22,7 @@ urlpatterns = [
     path("r/<int:room>/", repairs.ticket_room_link, name="ticket_room_link"),
     path("repairs/", repairs.TicketList.as_view(), name="ticket_list"),
     path("repairs/export/", repairs.ticket_export, name="ticket_export"),
+    path("repairs/filters/", repairs.ticket_filters, name="ticket_filters"),
     path("repairs/new/", repairs.ticket_create, name="ticket_create"),
     path("repairs/new/rooms/", repairs.ticket_rooms, name="ticket_rooms"),
     path("repairs/new/categories/", repairs.ticket_categories, name="ticket_categories"),

@@ -55,6 +55,11 @@ def demo(db):
     return School.objects.get(code="wjsy")
 
 
+def test_each_school_counts_its_demo_tickets(demo):
+    for school in School.objects.all():
+        assert school.ticket_count == Ticket.objects.filter(school=school).count()
+
+
 def test_the_demo_school_has_hundreds_of_tickets_of_every_status_and_trade(demo):
     tickets = Ticket.objects.filter(school=demo)
     total = tickets.count()

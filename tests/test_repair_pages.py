@@ -53,6 +53,7 @@ PAGES = [
     Page("ticket_queue", roles(Role.TECHNICIAN)),
     Page("ticket_list", READERS),
     Page("ticket_export", READERS),
+    Page("ticket_filters", READERS),
     Page("ticket_stats", READERS),
     Page("ticket_stickers", roles(GA)),
     Page("dashboard", frozenset(ALL_ROLES)),
@@ -414,6 +415,37 @@ class TestList:
         assert f"#{fresh.pk}<" in body and f"#{late.pk}<" not in body
         body = client.get(f"/repairs/?room={late.room_id}").content.decode()
         assert f"#{late.pk}<" in body and f"#{fresh.pk}<" not in body
+
+    def test_rows_escape_what_people_typed(self, client, general_affairs, school):
+        room = factories.RoomFactory(building__school=school, building__name="<b>楼</b>")
+        requester = factories.user_with_role(Role.STAFF, school=school, name='"王"&<i>')
+        factories.TicketFactory(school=school, room=room, requester=requester)
+        client.force_login(general_affairs)
+        body = client.get("/repairs/").content.decode()
+        assert "&lt;b&gt;楼&lt;/b&gt;" in body and "<b>楼" not in body
+        assert "&quot;王&quot;&amp;&lt;i&gt;" in body
+
+    def test_filter_panel_and_active_filters(self, client, general_affairs, school):
+        building = factories.BuildingFactory(school=school, name="求真楼")
+        factories.BuildingFactory(school=factories.SchoolFactory(), name="别校楼")
+        client.force_login(general_affairs)
+        body = client.get("/repairs/").content.decode()
+        assert 'data-testid="filter-panel"' not in body  # loaded on demand
+        panel = client.get("/repairs/filters/?status=done").content.decode()
+        assert 'data-testid="filter-panel"' in panel
+        assert "求真楼" in panel and "别校楼" not in panel
+        assert '<option value="done" selected>' in panel
+        # Without JavaScript the button opens the same panel in the page.
+        body = client.get("/repairs/?filters=1").content.decode()
+        assert 'data-testid="filter-panel"' in body
+        body = client.get(f"/repairs/?status=done&building={building.pk}").content.decode()
+        assert 'data-testid="active-filters"' in body
+        assert "求真楼" in body and f"?building={building.pk}" in body  # removing the status
+        # A building of another school is not a choice: no chip, nothing filtered by it.
+        foreign = factories.BuildingFactory(school=factories.SchoolFactory())
+        response = client.get(f"/repairs/?building={foreign.pk}")
+        assert response.status_code == 200
+        assert response.context["chips"] == []
 
     def test_export_has_the_filtered_rows(self, client, general_affairs, school):
         factories.TicketFactory(school=school, description="=HYPERLINK(1)")

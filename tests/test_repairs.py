@@ -14,6 +14,7 @@ from logistics.models import (
     DispatchRule,
     Notification,
     RepairCategory,
+    School,
     StatusChange,
     Ticket,
     TicketPhoto,
@@ -112,6 +113,24 @@ class TestFiling:
         )
         assert not created and again == first
         assert Ticket.objects.count() == 1 and TicketPhoto.objects.count() == 1
+        staff.school.refresh_from_db()
+        assert staff.school.ticket_count == 1
+
+    def test_school_counts_its_tickets(self, staff, room, school, other_school, make_user):
+        for _ in range(3):
+            file(staff, room)
+        with pytest.raises(ValidationError):
+            file(staff, room, photos=[])
+        neighbour = make_user(Role.STAFF, other_school)
+        file(neighbour, factories.RoomFactory(building__school=other_school))
+        school.refresh_from_db()
+        other_school.refresh_from_db()
+        assert (school.ticket_count, other_school.ticket_count) == (3, 1)
+        School.objects.update(ticket_count=0)
+        services.ticket_counts_refresh()
+        assert list(School.objects.order_by("pk").values_list("ticket_count", flat=True)) == [
+            Ticket.objects.filter(school=s).count() for s in School.objects.order_by("pk")
+        ]
 
     @pytest.mark.parametrize("count", [0, 4])
     def test_one_to_three_photos(self, staff, room, count):

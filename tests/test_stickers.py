@@ -216,7 +216,7 @@ def test_the_page_lists_the_schools_buildings_in_use(ga_client, school, other_sc
     response = ga_client.get(URL)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "求真楼 (2" in html  # active rooms only, in the choice label
+    assert "求真楼（2 个房间）" in html  # active rooms only, in the choice label
     assert "旧楼" not in html and "别校楼" not in html
     assert f"?building={building.pk}" in html
     assert 'name="floor"' in html

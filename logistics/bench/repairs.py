@@ -46,7 +46,7 @@ from logistics.models import (
     Ticket,
     TicketMaterial,
 )
-from logistics.services.repairs import DEFAULT_CATEGORIES
+from logistics.services.repairs import DEFAULT_CATEGORIES, ticket_counts_refresh
 
 # 18 full schools and 2 small ones (a tenth each) make 200,000 at --scale 1.
 TICKETS_PER_SCHOOL = 10_989
@@ -376,6 +376,7 @@ def generate_tickets(ctx):
     with connection.cursor() as cursor:
         for sql in connection.ops.sequence_reset_sql(no_style(), [Ticket]):
             cursor.execute(sql)
+    ticket_counts_refresh()
     materials = ctx.copy(TicketMaterial, MATERIAL_FIELDS, used)
     changes = ctx.copy(StatusChange, CHANGE_FIELDS, history)
     return {

@@ -61,6 +61,9 @@ class School(models.Model):
     repair_complete_hours_normal = models.PositiveSmallIntegerField(
         _("normal repairs: finish within (hours)"), default=72
     )
+    # Kept by ``ticket_file`` in the transaction that files a ticket (tickets are never
+    # deleted): the ticket list's total without a COUNT over the school's tickets.
+    ticket_count = models.PositiveIntegerField(_("repair tickets filed"), default=0, editable=False)
     repair_auto_confirm_days = models.PositiveSmallIntegerField(
         _("confirm finished repairs automatically after (days)"),
         default=3,

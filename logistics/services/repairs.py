@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +29,7 @@ from logistics.models import (
     DispatchRule,
     Material,
     RepairCategory,
+    School,
     Ticket,
     TicketMaterial,
     TicketPhoto,
@@ -48,6 +50,22 @@ DEFAULT_CATEGORIES = {
     Trade.NETWORK: ["无法上网", "网口/网线", "多媒体设备", "广播", "监控", "其他"],
     Trade.GENERAL: ["墙面地面", "玻璃", "窗帘", "黑板", "屋顶渗漏", "其他"],
 }
+
+
+def ticket_counts_refresh(schools=None):
+    """Recount ``School.ticket_count`` (after tickets were written in bulk: demo, bench)."""
+    from django.db.models import Count, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    counts = (
+        Ticket.objects.filter(school=OuterRef("pk"))
+        .order_by()
+        .values("school")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    queryset = School.objects.all() if schools is None else schools
+    return queryset.update(ticket_count=Coalesce(Subquery(counts), 0))
 
 
 def repair_categories_load_defaults(school):
@@ -273,6 +291,7 @@ def ticket_file(
                 complete_by=complete_by,
                 submission_key=submission_key,
             )
+            School.objects.filter(pk=school.pk).update(ticket_count=F("ticket_count") + 1)
             stored_names = [
                 s.name for s in _store_photos(ticket, photos, PhotoKind.REPORT, requester)
             ]

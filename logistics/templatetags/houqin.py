@@ -52,6 +52,57 @@ def _input(field, attrs):
 def _select(field, attrs):
     """A single-choice <select> rendered in Python: the markup of Django's widget
     templates (attributes from the bound field, as ``as_widget`` builds them) without a
+    template render or an option dict per choice, which made up half the cost of every
+    list's filter bar."""
+    widget = field.field.widget
+    attrs = field.build_widget_attrs(dict(attrs), widget)
+    if field.auto_id and "id" not in widget.attrs:
+        attrs.setdefault("id", field.auto_id)
+    attrs = {**widget.attrs, **attrs}
+    choices = list(widget.choices)
+    if any(isinstance(label, list | tuple) for _value, label in choices):  # option groups
+        context = widget.get_context(field.html_name, field.value(), attrs)["widget"]
+        pairs = [
+            (option["value"], option["label"])
+            for _group, group_options, _index in context["optgroups"]
+            for option in group_options
+        ]
+        chosen = set(context["value"])
+        attrs = context["attrs"]
+    else:
+        pairs = choices
+        chosen = set(widget.format_value(field.value()))
+    options = format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((value, " selected" if str(value) in chosen else "", label) for value, label in pairs),
+    )
+    return format_html('<select name="{}"{}>{}</select>', field.html_name, flatatt(attrs), options)
+
+
+# Inputs rendered in Python, as Django's input.html would (a filter bar has several).
+FAST_INPUTS = (forms.TextInput, forms.DateInput, forms.NumberInput, forms.EmailInput)
+
+
+def _input(field, attrs):
+    widget = field.field.widget
+    attrs = field.build_widget_attrs(dict(attrs), widget)
+    if field.auto_id and "id" not in widget.attrs:
+        attrs.setdefault("id", field.auto_id)
+    context = widget.get_context(field.html_name, field.value(), attrs)["widget"]
+    value = context["value"]
+    return format_html(
+        '<input type="{}" name="{}"{}{}>',
+        context["type"],
+        context["name"],
+        format_html(' value="{}"', value) if value is not None else "",
+        flatatt(context["attrs"]),
+    )
+
+
+def _select(field, attrs):
+    """A single-choice <select> rendered in Python: the markup of Django's widget
+    templates (attributes from the bound field, as ``as_widget`` builds them) without a
     template render per option, which made up half the cost of every list's filter bar."""
     widget = field.field.widget
     attrs = field.build_widget_attrs(dict(attrs), widget)
@@ -106,3 +157,34 @@ def sort_link(context, label, key):
         label,
         format_html(' <i class="bi {}"></i>', icon) if icon else "",
     )
+
+
+@register.simple_tag(takes_context=True)
+def sidebar_menu(context):
+    """The side menu: the same for everyone with the same roles, language and page, so it
+    is rendered once per such combination in a process (``registry.menu_html``), and
+    forgotten whenever a role's permissions change (``logistics.backends``)."""
+    from django.template.loader import render_to_string
+    from django.utils.translation import get_language
+
+    from logistics.registry import registry
+
+    request = context["request"]
+    user = request.user
+    match = request.resolver_match
+    key = (
+        user.role_names,
+        user.is_superuser,
+        get_language(),
+        match.url_name if match else "",
+    )
+    html = registry.menu_html.get(key)
+    if html is None:
+        html = render_to_string(
+            "includes/sidebar_menu.html",
+            {"menu": registry.menu_for(user), "request": request},
+        )
+        if len(registry.menu_html) > 2000:
+            registry.menu_html.clear()
+        registry.menu_html[key] = html
+    return html

@@ -209,8 +209,17 @@ class TicketList(ScopedListView):
         return {"user": self.request.user}
 
     def tickets(self):
-        """The filtered and sorted tickets (model instances, for the export)."""
-        return super().get_queryset()
+        """The filtered and sorted tickets (model instances, for the export).
+
+        The filter form is built only when the address asks for a filter (or for the
+        filter panel): the plain list, the page opened most, does not pay for it."""
+        queryset = selectors.ticket_list(self.request.user)
+        self.filterset = None
+        params = self.request.GET
+        if "filters" in params or any(params.get(key) for key in filters.TicketFilter.base_filters):
+            self.filterset = filters.TicketFilter(params, queryset=queryset, user=self.request.user)
+            queryset = self.filterset.qs
+        return self.sort(queryset)
 
     def get_queryset(self):
         self.filtered = self.tickets()
@@ -218,14 +227,63 @@ class TicketList(ScopedListView):
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True):
         paginator = super().get_paginator(queryset, per_page, orphans, allow_empty_first_page)
-        # Counted on the tickets alone: the joins of the columns only cost time here.
-        paginator.__dict__["count"] = self.filtered.order_by().count()
+        school = self.request.user.school
+        if self.filterset is None and school is not None:
+            # The whole list: the school's counter, kept when tickets are filed.
+            paginator.__dict__["count"] = school.ticket_count
+        else:
+            # Counted on the tickets alone: the joins of the columns only cost time here.
+            paginator.__dict__["count"] = self.filtered.order_by().count()
         return paginator
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["export_url"] = reverse("ticket_export")
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        params.pop("filters", None)
+        context.update(
+            export_url=reverse("ticket_export"),
+            query=params.urlencode(),
+            show_filters="filters" in self.request.GET,
+            chips=self.chips(params),
+        )
         return context
+
+    def chips(self, params):
+        """The filters in force, each with the address of the list without it."""
+        if self.filterset is None or not self.filterset.form.is_valid():
+            return []
+        chips = []
+        form = self.filterset.form
+        for name, value in form.cleaned_data.items():
+            if value in (None, "", []):
+                continue
+            field = form.fields[name]
+            if isinstance(value, bool):
+                text = _("Yes") if value else _("No")
+            elif hasattr(field, "choices") and not hasattr(value, "pk"):
+                text = dict(field.choices).get(value, value)
+            else:
+                text = value
+            rest = params.copy()
+            rest.pop(name, None)
+            chips.append((f"{field.label}: {text}", "?" + rest.urlencode()))
+        return chips
+
+
+@login_required
+@permission_required("logistics.view_ticket", raise_exception=True)
+def ticket_filters(request):
+    """htmx: the filter panel of the ticket list, with the filters in force."""
+    _school_required(request)
+    filterset = filters.TicketFilter(
+        request.GET or None, queryset=Ticket.objects.none(), user=request.user
+    )
+    return render(
+        request,
+        "repairs/ticket_filters.html",
+        {"filter": filterset, "current_sort": request.GET.get("sort", "")},
+    )
 
 
 EXPORT_COLUMNS = [
