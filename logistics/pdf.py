@@ -48,8 +48,13 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponse
 from django.template import loader
 from django.utils.translation import gettext as _
+from PIL import ImageFile
 from weasyprint import CSS, HTML
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+# Importing WeasyPrint turns Pillow's LOAD_TRUNCATED_IMAGES on for the whole process; the
+# upload checks (logistics.uploads) need truncated pictures refused: turn it back off.
+ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 logging.getLogger("weasyprint").setLevel(logging.WARNING)
 logging.getLogger("fontTools").setLevel(logging.WARNING)

@@ -47,7 +47,7 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 # The only decoders Pillow may use on an upload ("JPEG" also opens MPO, the JPEG of many
 # phone cameras).
@@ -74,6 +74,7 @@ def configure_pillow():
     """Pillow refuses to decode more pixels than we accept (decompression bombs): it warns
     above ``MAX_IMAGE_PIXELS`` and raises above twice that. Called from ``ready()``."""
     Image.MAX_IMAGE_PIXELS = settings.UPLOAD_IMAGE_MAX_PIXELS
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,9 @@ def image_clean(upload) -> CleanImage:
     max_bytes = settings.UPLOAD_IMAGE_MAX_BYTES
     max_pixels = settings.UPLOAD_IMAGE_MAX_PIXELS
     max_side = settings.UPLOAD_IMAGE_MAX_SIDE
+    # A truncated file is refused, whatever another library set globally (WeasyPrint
+    # turns Pillow's LOAD_TRUNCATED_IMAGES on when it is imported).
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     size = _upload_size(upload)
     if not size:
         raise _error("empty")

@@ -747,3 +747,21 @@ def test_the_history_selector_brings_actor_and_type_along(general_affairs, schoo
     assert len(queries) == 1
     assert [r[0] for r in rows] == [general_affairs.display_name] * 2
     assert len(rows) == 2
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
+def test_a_truncated_picture_is_refused_after_weasyprint_is_imported(fmt):
+    """WeasyPrint turns Pillow's LOAD_TRUNCATED_IMAGES on when imported (the QR stickers
+    and the summary import it): uploads must still refuse a truncated picture."""
+    from django.core.exceptions import ValidationError
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import ImageFile
+
+    import logistics.pdf  # noqa: F401
+    from logistics.uploads import image_clean
+    from tests.factories import photo_bytes
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = True  # as WeasyPrint's import leaves it
+    data = photo_bytes(size=(200, 150), fmt=fmt)
+    with pytest.raises(ValidationError):
+        image_clean(SimpleUploadedFile(f"t.{fmt.lower()}", data[: len(data) // 2]))

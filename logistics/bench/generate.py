@@ -103,7 +103,11 @@ def generate(*, schools=20, districts=2, scale=1.0, small=2, seed=20261, log=pri
                 f"  {data.key:<16} {time.monotonic() - step:5.1f} s  "
                 + ", ".join(f"{k} {v:,}" for k, v in made.items())
             )
-    # Fresh planner statistics, as a database in use would have.
+    # Fresh planner statistics and visibility maps, as a database autovacuum looks after
+    # would have (outside the generating transaction: VACUUM cannot run inside one).
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        if connection.in_atomic_block:
+            cursor.execute("ANALYZE")
+        else:
+            cursor.execute("VACUUM ANALYZE")
     return counts, time.monotonic() - started

@@ -15,17 +15,22 @@ from logistics.choices import TICKET_STATUS_COLORS, TicketStatus, Trade, Urgency
 
 register = template.Library()
 
+ROW, ROW_LATE = "<tr>", '<tr class="ticket-overdue">'
+
 
 @register.simple_tag
 def ticket_rows(rows):
     statuses = {value: escape(str(label)) for value, label in TicketStatus.choices}
     trades = {value: escape(str(label)) for value, label in Trade.choices}
-    overdue = f' <span class="badge text-bg-danger">{escape(gettext("Overdue"))}</span>'
+    # (gettext outside the f-strings: xgettext does not look inside them)
+    overdue_label = escape(gettext("Overdue"))
+    urgent_label = escape(str(Urgency.URGENT.label))
+    unassigned_label = escape(gettext("Not assigned"))
+    overdue = f' <span class="badge text-bg-danger">{overdue_label}</span>'
     urgent = (
-        ' <i class="bi bi-exclamation-triangle-fill text-danger" '
-        f'aria-label="{escape(str(Urgency.URGENT.label))}"></i>'
+        f' <i class="bi bi-exclamation-triangle-fill text-danger" aria-label="{urgent_label}"></i>'
     )
-    unassigned = f'<span class="text-muted">{escape(gettext("Not assigned"))}</span>'
+    unassigned = f'<span class="text-muted">{unassigned_label}</span>'
     detail = escape(reverse("ticket_detail", args=[0])[: -len("0/")])
     localtime = timezone.localtime
     html = []
@@ -38,8 +43,7 @@ def ticket_rows(rows):
             else unassigned
         )
         html.append(
-            f"<tr{' class="ticket-overdue"' if late else ''}>"
-            f'<td><a href="{detail}{pk}/">#{pk}</a>'
+            (ROW_LATE if late else ROW) + f'<td><a href="{detail}{pk}/">#{pk}</a>'
             f"{urgent if row['urgency'] == Urgency.URGENT else ''}</td>"
             f"<td>{localtime(row['created_at']):%Y-%m-%d %H:%M}</td>"
             f"<td>{escape(row['room__building__name'])} {escape(row['room__number'])}</td>"

@@ -1,46 +1,15 @@
 """QR stickers for the rooms of a building: a page to choose, a PDF to print."""
 
-from django import forms
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 
+from logistics.forms.stickers import StickerForm
 from logistics.models import Building
 from logistics.pdf import PDFTimeout, pdf_response
 from logistics.services import stickers
-
-
-class StickerForm(forms.Form):
-    building = forms.ModelChoiceField(
-        queryset=Building.objects.none(),
-        label=gettext_lazy("Building"),
-        empty_label=gettext_lazy("Choose a building"),
-    )
-    floor = forms.IntegerField(
-        label=gettext_lazy("Floor"),
-        required=False,
-        min_value=-20,
-        max_value=200,
-        help_text=gettext_lazy("Leave empty for every floor; negative for basements."),
-    )
-
-    def __init__(self, *args, school, **kwargs):
-        super().__init__(*args, **kwargs)
-        field = self.fields["building"]
-        field.queryset = stickers.sticker_buildings(school)
-        field.label_from_instance = lambda building: (
-            ngettext("%(name)s (%(count)s room)", "%(name)s (%(count)s rooms)", building.room_count)
-            % {"name": building.name, "count": building.room_count}
-        )
-
-    def clean_floor(self):
-        floor = self.cleaned_data["floor"]
-        if floor == 0:
-            raise forms.ValidationError(_("There is no floor 0: basements are -1, -2…"))
-        return floor
 
 
 @login_required
