@@ -1,0 +1,65 @@
+"""The general affairs office at work on the repairs: the list and its filter panel, a
+ticket nobody has yet dispatched by hand, the QR sticker sheet of a building."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from logistics.choices import TicketStatus
+from logistics.models import Building, Ticket
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def test_office_filters_dispatches_and_prints_stickers(
+    make_context, live_server, demo, problems, sign_in, zh, assert_fits_viewport
+):
+    waiting = Ticket.objects.filter(school=demo.school, status=TicketStatus.SUBMITTED).first()
+    assert waiting is not None, "the demo has tickets waiting for a technician"
+    page = make_context(phone=True).new_page()
+    sign_in(page, "zongwu", demo.password)
+    page.goto("/repairs/")
+    expect(page.locator("h1")).to_have_text(zh("Repair tickets"))
+    assert_fits_viewport(page)
+
+    # The filter panel arrives by htmx; choosing "awaiting dispatch" narrows the list.
+    page.get_by_test_id("open-filters").click()
+    panel = page.get_by_test_id("filter-panel")
+    expect(panel).to_be_visible()
+    panel.locator("select[name=status]").select_option(TicketStatus.SUBMITTED.value)
+    with page.expect_navigation():
+        panel.locator("button[type=submit]").click()
+    expect(page.get_by_test_id("active-filters")).to_contain_text(zh("Awaiting dispatch"))
+    rows = page.locator("tbody tr")
+    expect(rows.first).to_be_visible()
+    for status in rows.locator(".badge").all_inner_texts():
+        assert status in (zh("Awaiting dispatch"), zh("Overdue")), status
+
+    # Dispatch one by hand.
+    with page.expect_navigation():
+        page.locator(f"a[href='/repairs/{waiting.pk}/']").click()
+    box = page.get_by_test_id("action-assign")
+    box.locator("summary").click()
+    box.locator("select[name=assign-technician]").select_option(index=1)
+    with page.expect_navigation():
+        box.locator("button[type=submit]").click()
+    expect(page.get_by_test_id("ticket-status")).to_have_text(zh("Assigned"))
+    waiting.refresh_from_db()
+    assert waiting.assignee is not None and waiting.status == TicketStatus.ASSIGNED
+    expect(page.get_by_test_id("status-history")).to_contain_text(waiting.assignee.display_name)
+
+    # The QR stickers of a building, as a PDF download.
+    building = Building.objects.get(school=demo.school, name="求真楼")
+    page.goto("/repairs/stickers/")
+    page.select_option("select[name=building]", str(building.pk))
+    with page.expect_download() as download:
+        page.locator("main form button[type=submit]").first.click()
+    path = download.value.path()
+    with open(path, "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
+    assert re.search(r"\.pdf$", download.value.suggested_filename)
+    problems.assert_none(page, "general affairs")
