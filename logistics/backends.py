@@ -19,6 +19,8 @@ from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 
+from logistics.rawsql import convert, converters_for
+
 _cache: dict[frozenset, tuple[float, frozenset]] = {}
 
 
@@ -111,11 +113,9 @@ def signed_in_user(user_id, using="default"):
     user_fields = user_model._meta.concrete_fields
     school_fields = School._meta.concrete_fields
     n, m = len(user_fields), len(school_fields)
-    converters = connection.ops.get_db_converters
-    values = list(row)
-    for i, f in enumerate((*user_fields, *school_fields)):
-        for convert in [*converters(f.cached_col), *f.get_db_converters(connection)]:
-            values[i] = convert(values[i], f, connection)
+    fields = (*user_fields, *school_fields)
+    values = convert(row[: n + m], fields, converters_for(connection, fields), connection)
+    values += row[n + m :]
     user = user_model.from_db(using, [f.attname for f in user_fields], values[:n])
     if user.school_id is not None:
         school = School.from_db(using, [f.attname for f in school_fields], values[n : n + m])

@@ -416,6 +416,23 @@ class TestList:
         body = client.get(f"/repairs/?room={late.room_id}").content.decode()
         assert f"#{late.pk}<" in body and f"#{fresh.pk}<" not in body
 
+    def test_pages_sorting_and_rows_a_page(self, client, general_affairs, school):
+        tickets = [factories.TicketFactory(school=school) for _ in range(25)]
+        client.force_login(general_affairs)
+        body = client.get("/repairs/").content.decode()
+        assert body.count("<tr>") + body.count('<tr class="ticket-overdue">') == 21  # + head
+        assert 'href="?page=2"' in body and "1 / 2" in body
+        assert f"#{tickets[-1].pk}<" in body and f"#{tickets[0].pk}<" not in body
+        body = client.get("/repairs/?page=2").content.decode()
+        assert f"#{tickets[0].pk}<" in body and "2 / 2" in body
+        body = client.get("/repairs/?sort=number").content.decode()
+        assert 'href="?sort=-number"' in body and "bi-sort-up" in body
+        first = body.index(f"#{tickets[0].pk}<")
+        assert first < body.index(f"#{tickets[1].pk}<")
+        body = client.get("/repairs/?per_page=50").content.decode()
+        assert "<strong>50</strong>" in body and "1 / 2" not in body
+        assert f"#{tickets[0].pk}<" in body
+
     def test_rows_escape_what_people_typed(self, client, general_affairs, school):
         room = factories.RoomFactory(building__school=school, building__name="<b>楼</b>")
         requester = factories.user_with_role(Role.STAFF, school=school, name='"王"&<i>')

@@ -208,12 +208,11 @@ class TicketList(ScopedListView):
     def get_filterset_kwargs(self):
         return {"user": self.request.user}
 
-    def tickets(self):
-        """The filtered and sorted tickets (model instances, for the export).
+    def filtered(self, queryset):
+        """``queryset`` filtered and sorted as the address asks.
 
         The filter form is built only when the address asks for a filter (or for the
         filter panel): the plain list, the page opened most, does not pay for it."""
-        queryset = selectors.ticket_list(self.request.user)
         self.filterset = None
         params = self.request.GET
         if "filters" in params or any(params.get(key) for key in filters.TicketFilter.base_filters):
@@ -221,9 +220,14 @@ class TicketList(ScopedListView):
             queryset = self.filterset.qs
         return self.sort(queryset)
 
+    def tickets(self):
+        """The filtered and sorted tickets as model instances (for the export)."""
+        return self.filtered(selectors.ticket_list(self.request.user))
+
     def get_queryset(self):
-        self.filtered = self.tickets()
-        return selectors.ticket_rows(self.filtered)
+        # The page's ids; its rows are read by ``selectors.ticket_rows`` (see there).
+        self.ids = self.filtered(selectors.ticket_ids(self.request.user))
+        return self.ids.values_list("pk", flat=True)
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True):
         paginator = super().get_paginator(queryset, per_page, orphans, allow_empty_first_page)
@@ -232,8 +236,7 @@ class TicketList(ScopedListView):
             # The whole list: the school's counter, kept when tickets are filed.
             paginator.__dict__["count"] = school.ticket_count
         else:
-            # Counted on the tickets alone: the joins of the columns only cost time here.
-            paginator.__dict__["count"] = self.filtered.order_by().count()
+            paginator.__dict__["count"] = self.ids.order_by().count()
         return paginator
 
     def get_context_data(self, **kwargs):
@@ -241,7 +244,10 @@ class TicketList(ScopedListView):
         params = self.request.GET.copy()
         params.pop("page", None)
         params.pop("filters", None)
+        rows = selectors.ticket_rows(context["object_list"])
+        context["page_obj"].object_list = rows
         context.update(
+            object_list=rows,
             export_url=reverse("ticket_export"),
             query=params.urlencode(),
             show_filters="filters" in self.request.GET,
