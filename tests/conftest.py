@@ -51,6 +51,21 @@ def pytest_collection_modifyitems(items):
         return int("live_server" in names or "transactional_db" in names)
 
     items.sort(key=transactional)
+    # Every transactional test restores the database as migrations left it. Mixing them
+    # fails: a flush without serialized_rollback re-creates the content types (Django
+    # runs post_migrate after it), and the next test's serialized restore then inserts
+    # them again (duplicate key). So they all ask for it.
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get(
+            "serialized_rollback"
+        ):
+            item.add_marker(
+                pytest.mark.django_db(
+                    *marker.args, **{**marker.kwargs, "serialized_rollback": True}
+                ),
+                append=False,
+            )
 
 
 def _missing(what):
