@@ -85,15 +85,31 @@ class TicketOverdueRule(ReminderRule):
     name = "ticket_overdue"
 
     def due(self, now):
-        from logistics.models import Ticket
+        from logistics.models import Reminder, Ticket
         from logistics.selectors.repairs import overdue_q
 
-        overdue = Ticket.objects.filter(overdue_q(now), school__is_active=True).select_related(
-            "school", "assignee", "room__building"
+        overdue = list(
+            Ticket.objects.filter(overdue_q(now), school__is_active=True)
+            .select_related("school", "assignee", "room__building")
+            .order_by("pk")
         )
-        for ticket in overdue.order_by("pk").iterator(chunk_size=500):
+        keys = {}
+        for ticket in overdue:
             missed = ticket.overdue_at(now)
             deadline = ticket.respond_by if missed == "response" else ticket.complete_by
+            # A reopened ticket gets a new target, and so a new reminder.
+            keys[ticket.pk] = (f"{ticket.pk}:{missed}:{deadline:%Y%m%d%H%M}", missed, deadline)
+        # Reminders already sent are skipped here, in one query, not by one failed
+        # insert each on every tick.
+        sent = set(
+            Reminder.objects.filter(
+                rule=self.name, key__in=[key for key, _m, _d in keys.values()]
+            ).values_list("key", flat=True)
+        )
+        for ticket in overdue:
+            key, missed, deadline = keys[ticket.pk]
+            if key in sent:
+                continue
             recipients = (
                 [ticket.assignee]
                 if ticket.assignee_id and ticket.assignee.is_active
@@ -106,8 +122,7 @@ class TicketOverdueRule(ReminderRule):
                     title = _("Repair #%(number)s is overdue: it is not finished")
                 yield Due(
                     school=ticket.school,
-                    # A reopened ticket gets a new target, and so a new reminder.
-                    key=f"{ticket.pk}:{missed}:{deadline:%Y%m%d%H%M}",
+                    key=key,
                     title=title % {"number": ticket.pk},
                     body=_("%(room)s · due %(deadline)s")
                     % {

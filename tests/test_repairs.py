@@ -421,3 +421,21 @@ def test_two_technicians_take_at_once_one_wins(school, make_user):
     winner = next(pk for pk, v in outcome.items() if v == "took")
     assert ticket.assignee_id == winner
     assert StatusChange.objects.filter(object_id=ticket.pk, to_status="assigned").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_second_tick_skips_sent_overdue_reminders_in_one_query(school, make_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from logistics.reminder_rules import TicketOverdueRule
+
+    staff = make_user(Role.STAFF, school)
+    for _ in range(5):
+        file(staff, factories.RoomFactory(building__school=school))
+    later = timezone.now() + timedelta(days=10)
+    assert len(list(TicketOverdueRule().due(later))) == 5
+    reminders_run(later)
+    with CaptureQueriesContext(connection) as captured:
+        assert list(TicketOverdueRule().due(later)) == []
+    assert len(captured) == 2  # the overdue tickets, the reminders already sent
