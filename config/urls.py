@@ -20,6 +20,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("favicon.ico", FaviconView.as_view()),
     path("", include("logistics.urls")),
+    path("safety/", include("safety.urls")),
 ]
 
 # Benchmark (make bench): the bare pages every page is measured against, only when on.

@@ -72,6 +72,15 @@ class Section:
         return not self.permissions or user.has_perms(self.permissions)
 
 
+@dataclass(frozen=True)
+class DemoSeeder:
+    """An app's part of ``manage.py seed_demo``: ``function(school, *, main, account)``."""
+
+    key: str
+    function: Callable[..., Any]
+    order: int = 100
+
+
 @dataclass
 class Registry:
     menu: dict[str, MenuGroup] = field(default_factory=dict)
@@ -86,6 +95,8 @@ class Registry:
     bench_data: dict[str, Any] = field(default_factory=dict)
     bench_pages: dict[str, Any] = field(default_factory=dict)
     bench_timings: dict[str, Any] = field(default_factory=dict)
+    # The apps' demo records (``manage.py seed_demo``), by key.
+    demo_seeders: dict[str, DemoSeeder] = field(default_factory=dict)
 
     def register_menu(self, group: MenuGroup):
         self.menu[group.key] = group
@@ -121,6 +132,19 @@ class Registry:
 
         Registering under a key that exists replaces it (a placeholder until then)."""
         self.bench_timings[timing.key] = timing
+
+    def register_demo_seeder(self, key, function, order=100):
+        """``function(school, *, main, account)`` gives a demo school an app's records.
+
+        ``seed_demo`` calls every seeder, in ``order``, after its own data: for the demo
+        school (``main=True``) and then its smaller neighbour (``main=False``);
+        ``account(username, **fields)`` finds or makes a demo account. A seeder must be
+        idempotent (``seed_demo`` runs as often as one likes) and may return its counts.
+        """
+        self.demo_seeders[key] = DemoSeeder(key, function, order)
+
+    def demo_seeders_in_order(self) -> list[DemoSeeder]:
+        return sorted(self.demo_seeders.values(), key=lambda s: (s.order, s.key))
 
     def menu_for(self, user) -> list[tuple[MenuGroup, list[MenuItem]]]:
         groups = []

@@ -57,8 +57,10 @@ def pytest_collection_modifyitems(items):
     # them again (duplicate key). So they all ask for it.
     for item in items:
         marker = item.get_closest_marker("django_db")
-        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get(
-            "serialized_rollback"
+        if (
+            marker
+            and marker.kwargs.get("transaction")
+            and not marker.kwargs.get("serialized_rollback")
         ):
             item.add_marker(
                 pytest.mark.django_db(

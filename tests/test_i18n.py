@@ -71,8 +71,6 @@ def test_catalogue_matches_the_sources(tmp_path):
     fresh_ids = {(f.get("msgctxt"), f["msgid"]) for f in map(parse, fresh.split("\n\n")[1:])}
     # Obsolete entries ("#~", no longer in the sources) have no msgid line of their own.
     known_ids = {
-        (f.get("msgctxt"), f["msgid"])
-        for f in map(parse, known.split("\n\n")[1:])
-        if "msgid" in f
+        (f.get("msgctxt"), f["msgid"]) for f in map(parse, known.split("\n\n")[1:]) if "msgid" in f
     }
     assert fresh_ids <= known_ids, sorted(fresh_ids - known_ids)

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from logistics.choices import Role, RoomKind, Term, Trade
-from logistics.demo_repairs import seed_repairs
+from logistics.demo_repairs import NEIGHBOUR_CODE, seed_repairs
 from logistics.models import (
     Building,
     Campus,
@@ -21,6 +21,7 @@ from logistics.models import (
     TechnicianTrade,
     User,
 )
+from logistics.registry import registry
 from logistics.services.organisation import semester_make_current
 
 DEMO_PASSWORD = "houqin-demo"  # noqa: S105 - documented demo accounts
@@ -190,7 +191,17 @@ class Command(BaseCommand):
         self.build_semesters(school)
         self.build_people(school, district)
         seed_repairs(school, account=self.account)
+        self.seed_apps(school)
         return school
+
+    def seed_apps(self, school):
+        """The apps' demo records (``registry.demo_seeders``, registered in their
+        ``AppConfig.ready()``): for the demo school, then for its smaller neighbour."""
+        schools = [(school, True)]
+        schools += [(s, False) for s in School.objects.filter(code=NEIGHBOUR_CODE)]
+        for seeder in registry.demo_seeders_in_order():
+            for target, main in schools:
+                seeder.function(target, main=main, account=self.account)
 
     def build_school(self, school):
         campuses = {

@@ -1,0 +1,328 @@
+"""Forms of the hazard pages: input and its shape; the rules are in ``safety.services``.
+
+The report form is mobile-first (a phone camera photo is the normal case): the category
+as buttons, the place as building → floor → room (or a place in words), 1–3 photos.
+The step forms of a hazard's page are posted with a ``prefix`` per step.
+"""
+
+import datetime
+import uuid
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from logistics.forms.repairs import MultipleImageField
+from logistics.models import Building, Department, Room, User
+from logistics.selectors import repairs as places
+from safety.choices import AREA_ICONS, HazardLevel, HazardPhotoKind, SafetyArea
+
+# A report's "found at" may be a little ahead of the server's clock (a phone's clock).
+FOUND_AT_SKEW = datetime.timedelta(minutes=10)
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+def school_people(school):
+    """The active people of ``school`` (choices of a responsible person)."""
+    return (
+        User.objects.filter(school=school, is_active=True)
+        .select_related("department")
+        .order_by("name", "username")
+    )
+
+
+def person_label(user):
+    if user.department_id:
+        return f"{user.display_name} · {user.department.name}"
+    return user.display_name
+
+
+def _date_input():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return person_label(obj)
+
+
+class HazardReportForm(forms.Form):
+    """Report a hazard (随手拍): what, how serious, where, photos, when it was found."""
+
+    category = forms.ChoiceField(
+        label=_("Category"), choices=SafetyArea.choices, widget=forms.RadioSelect
+    )
+    level = forms.ChoiceField(
+        label=_("Level"),
+        choices=HazardLevel.choices,
+        initial=HazardLevel.GENERAL,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Major: a danger to life or of serious loss that needs a plan, funding or "
+            "outside help to remove."
+        ),
+    )
+    description = forms.CharField(
+        label=_("What is the hazard"),
+        max_length=2000,
+        widget=forms.Textarea(
+            attrs={"rows": 3, "placeholder": _("e.g. Bicycles block the fire exit.")}
+        ),
+    )
+    building = forms.ModelChoiceField(
+        label=_("Building"),
+        queryset=Building.objects.none(),
+        required=False,
+        empty_label=_("- Select -"),
+    )
+    floor = forms.TypedChoiceField(label=_("Floor"), coerce=int, required=False, empty_value=None)
+    room = forms.ModelChoiceField(
+        label=_("Room"), queryset=Room.objects.none(), required=False, empty_label=_("- Select -")
+    )
+    location = forms.CharField(
+        label=_("Or the place"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. east stairs, 2nd floor")}),
+        help_text=_("Choose a room, or say where it is (a staircase, the playground …)."),
+    )
+    photos = MultipleImageField(
+        label=_("Photos"),
+        help_text=_("One to three photos of the hazard; take them with the camera."),
+    )
+    found_at = forms.DateTimeField(
+        label=_("Found at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+    )
+    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.school = school
+        self.fields["building"].queryset = places.filing_buildings(school)
+        building = self._int("building")
+        floor = self._int("floor")
+        floors = places.filing_floors(school, building) if building else []
+        self.fields["floor"].choices = [("", _("All floors"))] + [
+            (f, _("Floor %(floor)s") % {"floor": f}) for f in floors
+        ]
+        rooms = Room.objects.none()
+        if building:
+            rooms = places.filing_rooms(school, building, floor if floor in floors else None)
+        self.fields["room"].queryset = rooms
+        self.fields["room"].label_from_instance = lambda r: (
+            f"{r.number} {r.name}".strip() if r.name else r.number
+        )
+        if not self.is_bound:
+            self.initial.setdefault("submission_key", uuid.uuid4())
+            self.initial.setdefault(
+                "found_at", timezone.localtime().replace(second=0, microsecond=0)
+            )
+        # htmx: choosing a building (or floor) reloads the floor and room choices.
+        cascade = {
+            "hx-get": reverse("safety_hazard_rooms"),
+            "hx-target": "#room-fields",
+            "hx-swap": "outerHTML",
+            "hx-include": "#id_building, #id_floor",
+        }
+        self.fields["building"].widget.attrs.update(cascade)
+        self.fields["floor"].widget.attrs.update(cascade)
+
+    def _value(self, name):
+        value = self.data.get(name) if self.is_bound else self.initial.get(name)
+        return getattr(value, "pk", value)
+
+    def _int(self, name):
+        try:
+            value = self._value(name)
+            return int(value) if value not in (None, "") else None
+        except (TypeError, ValueError):
+            return None
+
+    def category_options(self):
+        """(value, label, icon, checked) of each category, for the buttons of the form."""
+        current = self._value("category")
+        return [
+            (value, label, AREA_ICONS.get(value, "bi-exclamation-triangle"), value == current)
+            for value, label in SafetyArea.choices
+        ]
+
+    def level_options(self):
+        current = self._value("level") or HazardLevel.GENERAL
+        return [(value, label, value == current) for value, label in HazardLevel.choices]
+
+    def clean_found_at(self):
+        found_at = self.cleaned_data["found_at"]
+        if found_at > timezone.now() + FOUND_AT_SKEW:
+            raise ValidationError(_("The time found cannot be in the future."))
+        return found_at
+
+    def clean(self):
+        cleaned = super().clean()
+        room, building = cleaned.get("room"), cleaned.get("building")
+        location = (cleaned.get("location") or "").strip()
+        if room is not None and building is not None and room.building_id != building.pk:
+            self.add_error("room", _("This room is not in the chosen building."))
+        elif room is None and not location and "location" not in self.errors:
+            self.add_error("location", _("Say where the hazard is: a room or a place."))
+        elif room is None and building is not None and location:
+            # A place in a building without a room number (a staircase, a corridor).
+            cleaned["location"] = f"{building.name} · {location}"[:200]
+        return cleaned
+
+
+# --- The steps on a hazard's page ---------------------------------------------------------
+
+
+class AssignForm(forms.Form):
+    """General affairs names who rectifies the hazard and by when (and may correct the
+    level)."""
+
+    responsible_person = PersonChoiceField(
+        label=_("Responsible person"), queryset=User.objects.none(), empty_label=_("- Select -")
+    )
+    department = forms.ModelChoiceField(
+        label=_("Responsible department"),
+        queryset=Department.objects.none(),
+        required=False,
+        empty_label=_("- Select -"),
+    )
+    deadline = forms.DateField(label=_("Rectify by"), widget=_date_input())
+    level = forms.ChoiceField(label=_("Level"), choices=HazardLevel.choices)
+    note = forms.CharField(
+        label=_("Note"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, hazard, **kwargs):
+        super().__init__(*args, **kwargs)
+        school = hazard.school_id
+        self.fields["responsible_person"].queryset = school_people(school)
+        self.fields["department"].queryset = Department.objects.filter(
+            school_id=school, is_active=True
+        ).order_by("name")
+        if not self.is_bound:
+            self.initial.update(
+                responsible_person=hazard.responsible_person_id,
+                department=hazard.department_id,
+                deadline=hazard.deadline,
+                level=hazard.level,
+            )
+
+
+class PlanForm(forms.Form):
+    """The rectification plan of a major hazard (重大隐患整改方案)."""
+
+    measures = forms.CharField(
+        label=_("Rectification measures"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    funding = forms.DecimalField(
+        label=_("Funding (yuan)"), max_digits=12, decimal_places=2, min_value=0, initial=0
+    )
+    responsible_person = PersonChoiceField(
+        label=_("Responsible person"), queryset=User.objects.none(), empty_label=_("- Select -")
+    )
+    deadline = forms.DateField(label=_("Complete by"), widget=_date_input())
+    interim_measures = forms.CharField(
+        label=_("Interim safety measures"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("How people are kept safe until it is fixed (fencing, warning signs …)."),
+    )
+
+    def __init__(self, *args, hazard, plan=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["responsible_person"].queryset = school_people(hazard.school_id)
+        if not self.is_bound:
+            if plan is not None:
+                self.initial.update(
+                    measures=plan.measures,
+                    funding=plan.funding,
+                    responsible_person=plan.responsible_person_id,
+                    deadline=plan.deadline,
+                    interim_measures=plan.interim_measures,
+                )
+            else:
+                self.initial.update(
+                    responsible_person=hazard.responsible_person_id, deadline=hazard.deadline
+                )
+
+
+class DeferForm(forms.Form):
+    """An 整改安排: why it cannot be fixed now, the later deadline, what is done meanwhile."""
+
+    reason = forms.CharField(
+        label=_("Why it cannot be rectified now"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    new_deadline = forms.DateField(label=_("New deadline"), widget=_date_input())
+    interim_measures = forms.CharField(
+        label=_("Interim safety measures"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class SubmitForm(forms.Form):
+    """The rectification, for the check. Both fields are needed: the service refuses
+    either missing with its reason (shown on the field), so neither is required here."""
+
+    note = forms.CharField(
+        label=_("What was done"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    photo = MultipleImageField(
+        label=_("Photos of the result"),
+        required=False,
+        help_text=_("One to three photos of the rectified place."),
+    )
+
+
+class VerifyForm(forms.Form):
+    """The check (复查): approve (close the hazard) or send it back with the reason."""
+
+    APPROVE, REJECT = "approve", "reject"
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[(APPROVE, _("Rectified: close it")), (REJECT, _("Not rectified: send back"))],
+    )
+    reason = forms.CharField(
+        label=_("Check remarks"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed when you send it back: say what is still wrong."),
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why withdraw the report"),
+        max_length=500,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. Reported twice; no hazard")}),
+    )
+
+
+class PhotoForm(forms.Form):
+    """More photos: as found, or (while it is being rectified) of the rectification."""
+
+    photos = MultipleImageField(label=_("Photos"))
+    kind = forms.ChoiceField(label=_("The photos show"), choices=HazardPhotoKind.choices)
+
+    def __init__(self, *args, kinds=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        kinds = list(kinds or HazardPhotoKind.values)
+        self.fields["kind"].choices = [
+            (value, label) for value, label in HazardPhotoKind.choices if value in kinds
+        ]
+        if len(kinds) == 1:
+            self.fields["kind"].widget = forms.HiddenInput()
+            self.fields["kind"].initial = kinds[0]

@@ -1,0 +1,417 @@
+"""Forms of the report pages (drills, responsibility agreements, the monthly report):
+input and its shape; the rules are in ``safety.services``."""
+
+import datetime
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from logistics.choices import Term
+from logistics.forms.repair_stats import DEFAULT_DAYS, Period, PeriodForm
+from logistics.models import Semester, User
+from logistics.rawsql import convert, converters_for
+from logistics.uploads import ImageUploadField
+from safety.choices import AgreementKind, DrillKind
+from safety.selectors.stats import academic_year_of
+from safety.services.drills import MAX_DRILL_PHOTOS
+from safety.uploads import scan_clean
+
+# The longest evacuation time accepted (a drill of a whole campus takes minutes, not hours).
+MAX_EVACUATION_SECONDS = 3 * 3600
+# Academic years offered around the current one.
+YEARS_BACK, YEARS_AHEAD = 4, 1
+
+
+def _date_input():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def school_people(school):
+    """The active people of ``school``, by name (choices of a signer)."""
+    return (
+        User.objects.filter(school=school, is_active=True)
+        .select_related("department")
+        .order_by("name", "username")
+    )
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        if obj.department_id:
+            return f"{obj.display_name} · {obj.department.name}"
+        return obj.display_name
+
+
+# --- The period of the report pages --------------------------------------------------------
+
+
+_SEMESTERS_SQL: dict[str, str] = {}
+
+
+def school_semesters(school):
+    """The school's semesters, the latest first (one statement, written once)."""
+    from django.db import connection
+
+    meta = Semester._meta
+    sql = _SEMESTERS_SQL.get(connection.vendor)
+    if sql is None:
+        q = connection.ops.quote_name
+        columns = ", ".join(q(f.column) for f in meta.concrete_fields)
+        sql = _SEMESTERS_SQL[connection.vendor] = (
+            f"SELECT {columns} FROM {q(meta.db_table)} "  # noqa: S608 - quoted names
+            f"WHERE {q(meta.get_field('school').column)} = %s "
+            f"ORDER BY {q(meta.get_field('start_date').column)} DESC"
+        )
+    fields = meta.concrete_fields
+    converters = converters_for(connection, fields)
+    names = [f.attname for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [school.pk])
+        rows = cursor.fetchall()
+    return [
+        Semester.from_db(connection.alias, names, convert(row, fields, converters, connection))
+        for row in rows
+    ]
+
+
+class SchoolPeriodForm(PeriodForm):
+    """The statistics' period, as ``logistics.forms.repair_stats.PeriodForm`` (a semester
+    of the school or two dates; neither: the current semester, or the last 30 days; its
+    checks), with the school's semesters read once: that one query gives the choices, the
+    default and the chosen semester. The rate page is opened all day long."""
+
+    # The choices are the semesters read in __init__, not a queryset read again.
+    semester = forms.TypedChoiceField(label=_("Semester"), required=False, empty_value=None)
+
+    def __init__(self, data=None, *, school, today=None, **kwargs):
+        # Only the period's own parameters count: a page's other ones are not an error.
+        if data is not None:
+            data = {k: data.get(k) for k in self.base_fields if data.get(k) not in (None, "")}
+        # (not PeriodForm's __init__: it would set up a queryset of the semesters)
+        forms.Form.__init__(self, data or None, **kwargs)
+        self.school = school
+        self.today = today or timezone.localdate()
+        self.period = None
+        self.semesters = school_semesters(school)
+        by_pk = {str(s.pk): s for s in self.semesters}
+        # Semester.label, with its text and the terms' names looked up once.
+        label, terms = gettext("%(years)s academic year, %(term)s"), dict(Term.choices)
+        field = self.fields["semester"]
+        field.coerce = by_pk.__getitem__
+        field.choices = [("", _("- Choose a semester -"))] + [
+            (pk, label % {"years": s.year_label, "term": terms.get(s.term, s.term)})
+            for pk, s in by_pk.items()
+        ]
+
+    def default_period(self):
+        for semester in self.semesters:
+            if semester.is_current:
+                return Period(semester.start_date, semester.end_date, semester)
+        return Period(self.today - datetime.timedelta(days=DEFAULT_DAYS - 1), self.today)
+
+
+def resolve_school_period(school, data, *, today=None):
+    """As ``logistics.forms.repair_stats.resolve_period`` (the form to show and the period
+    it chose, or None when its input is wrong), in one query."""
+    form = SchoolPeriodForm(data, school=school, today=today)
+    if not form.is_bound:
+        period = form.default_period()
+        if period.semester is not None:
+            form.initial = {"semester": period.semester.pk}
+        else:
+            form.initial = {"start": period.start, "end": period.end}
+        return form, period
+    if form.is_valid():
+        return form, form.period
+    return form, None
+
+
+# --- Drills ---------------------------------------------------------------------------------
+
+_MINUTES_SECONDS = re.compile(
+    r"(\d{1,3})\s*(?:[:：]|分钟?|min|m|')\s*(\d{1,2})\s*(?:秒|s|\")?", re.I
+)
+_SECONDS = re.compile(r"(\d{1,5})\s*(?:秒|s|sec)?", re.I)
+_MINUTES = re.compile(r"(\d{1,3})\s*(?:分钟?|min|m|')", re.I)
+
+
+def parse_duration(value):
+    """Seconds from what people type: ``3:05`` (minutes:seconds, also with a full-width
+    colon or 3分05秒), ``4分`` (minutes) or ``185`` (seconds). None when empty."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if match := _MINUTES_SECONDS.fullmatch(value):
+        minutes, seconds = int(match[1]), int(match[2])
+        if seconds > 59:
+            raise ValidationError(_("The seconds must be between 0 and 59."), code="seconds")
+        return minutes * 60 + seconds
+    if match := _MINUTES.fullmatch(value):
+        return int(match[1]) * 60
+    if match := _SECONDS.fullmatch(value):
+        return int(match[1])
+    raise ValidationError(
+        _("Enter the time as minutes:seconds, e.g. 3:05."), code="invalid_duration"
+    )
+
+
+def format_duration(seconds):
+    """``185`` → ``3:05``; "" for None."""
+    if seconds is None:
+        return ""
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+class DurationField(forms.CharField):
+    """A time in minutes:seconds, cleaned to whole seconds (None when empty)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(attrs={"placeholder": "3:05", "inputmode": "numeric"}),
+        )
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        return format_duration(value) if isinstance(value, int) else value
+
+    def clean(self, value):
+        value = super().clean(value)
+        seconds = parse_duration(value)
+        if seconds is not None and not 1 <= seconds <= MAX_EVACUATION_SECONDS:
+            raise ValidationError(
+                _("Enter a time between 0:01 and %(limit)s."),
+                code="range",
+                params={"limit": format_duration(MAX_EVACUATION_SECONDS)},
+            )
+        return seconds
+
+
+class MultipleImageInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class DrillPhotosField(ImageUploadField):
+    """Up to ``MAX_DRILL_PHOTOS`` pictures, each cleaned (a list of ``CleanImage``)."""
+
+    widget = MultipleImageInput(attrs={"accept": "image/*", "multiple": True})
+
+    def clean(self, data, initial=None):
+        uploads = data if isinstance(data, list | tuple) else ([data] if data else [])
+        uploads = [u for u in uploads if u]
+        if len(uploads) > MAX_DRILL_PHOTOS:
+            raise ValidationError(
+                _("At most %(count)s photos."), code="too_many", params={"count": MAX_DRILL_PHOTOS}
+            )
+        cleaned, errors = [], []
+        for upload in uploads:
+            try:
+                cleaned.append(super().clean(upload, initial))
+            except ValidationError as exc:
+                name = getattr(upload, "name", "")
+                errors += [f"{name}: {message}" if name else message for message in exc.messages]
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+
+class DrillForm(forms.Form):
+    """A drill held: what, when, where, how many took part, how fast, photos."""
+
+    kind = forms.ChoiceField(label=_("Kind of drill"), choices=DrillKind.choices)
+    held_on = forms.DateField(label=_("Held on"), widget=_date_input())
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. Autumn fire evacuation drill")}),
+    )
+    location = forms.CharField(label=_("Where"), max_length=200, required=False)
+    participants = forms.IntegerField(
+        label=_("Participants"),
+        min_value=1,
+        max_value=100_000,
+        help_text=_("Students and staff who took part."),
+    )
+    evacuation_time = DurationField(
+        label=_("Evacuation time"),
+        required=False,
+        help_text=_(
+            "Minutes:seconds from the alarm until everyone is at the assembly point, e.g. 3:05."
+        ),
+    )
+    notes = forms.CharField(
+        label=_("Notes"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("How it went, what to improve."),
+    )
+    photos = DrillPhotosField(
+        label=_("Photos"),
+        required=False,
+        help_text=_("Up to six photos."),
+    )
+
+    def __init__(self, *args, drill=None, today=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today or timezone.localdate()
+        if drill is not None:
+            self.fields["photos"].help_text = _("Up to six more photos; the earlier ones stay.")
+            if not self.is_bound:
+                self.initial.update(
+                    kind=drill.kind,
+                    held_on=drill.held_on,
+                    title=drill.title,
+                    location=drill.location,
+                    participants=drill.participants,
+                    evacuation_time=drill.evacuation_seconds,
+                    notes=drill.notes,
+                )
+        elif not self.is_bound:
+            self.initial.setdefault("held_on", self.today)
+
+    def clean_held_on(self):
+        held_on = self.cleaned_data["held_on"]
+        if held_on > self.today:
+            raise ValidationError(_("Record a drill once it has been held."))
+        return held_on
+
+    def service_kwargs(self):
+        data = self.cleaned_data
+        return {
+            "kind": data["kind"],
+            "held_on": data["held_on"],
+            "participants": data["participants"],
+            "evacuation_seconds": data["evacuation_time"],
+            "title": data["title"],
+            "location": data["location"],
+            "notes": data["notes"],
+            "photos": data["photos"],
+        }
+
+
+# --- Responsibility agreements ---------------------------------------------------------------
+
+
+def year_choices(today=None):
+    current = academic_year_of(today or timezone.localdate())
+    return [
+        (year, f"{year}~{year + 1}")
+        for year in range(current + YEARS_AHEAD, current - YEARS_BACK - 1, -1)
+    ]
+
+
+class ScanField(forms.FileField):
+    """The scanned copy of a signed agreement: a PDF or a picture, checked by its bytes
+    (cleaned to a ``CleanPdf`` or a ``CleanImage``)."""
+
+    widget = forms.ClearableFileInput(attrs={"accept": "application/pdf,image/*"})
+
+    def to_python(self, data):
+        upload = super().to_python(data)
+        if upload is None:
+            return None
+        return scan_clean(upload)
+
+
+class AgreementForm(forms.Form):
+    signer = PersonChoiceField(
+        label=_("Signed by"), queryset=User.objects.none(), empty_label=_("- Select -")
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=AgreementKind.choices)
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=200,
+        required=False,
+        help_text=_("Leave empty to use the kind's name."),
+    )
+    year = forms.TypedChoiceField(label=_("Academic year"), coerce=int, choices=())
+    signed_on = forms.DateField(label=_("Signed on"), widget=_date_input())
+    scan = ScanField(
+        label=_("Scanned copy"),
+        required=False,
+        help_text=_("The signed agreement as a PDF or a photo."),
+    )
+
+    def __init__(self, *args, school, today=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = today or timezone.localdate()
+        self.today = today
+        self.fields["signer"].queryset = school_people(school)
+        self.fields["year"].choices = year_choices(today)
+        if not self.is_bound:
+            self.initial.setdefault("year", academic_year_of(today))
+            self.initial.setdefault("signed_on", today)
+            self.initial.setdefault("kind", AgreementKind.STAFF)
+
+    def clean_signed_on(self):
+        signed_on = self.cleaned_data["signed_on"]
+        if signed_on > self.today:
+            raise ValidationError(_("The date signed cannot be in the future."))
+        return signed_on
+
+
+class RetireForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why withdraw it"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. Recorded twice; signed again")}),
+    )
+
+
+class YearForm(forms.Form):
+    """The academic year of the agreements list (the current one when not chosen)."""
+
+    year = forms.TypedChoiceField(label=_("Academic year"), coerce=int, choices=(), required=False)
+
+    def __init__(self, data=None, *, today=None, **kwargs):
+        data = {"year": data.get("year")} if data is not None and data.get("year") else None
+        super().__init__(data, **kwargs)
+        today = today or timezone.localdate()
+        self.fields["year"].choices = year_choices(today)
+        self.default = academic_year_of(today)
+        self.initial["year"] = self.default
+
+    @property
+    def chosen_year(self):
+        if self.is_bound and self.is_valid() and self.cleaned_data["year"]:
+            return self.cleaned_data["year"]
+        return self.default
+
+
+# --- The monthly report -------------------------------------------------------------------------
+
+
+class MonthInput(forms.DateInput):
+    input_type = "month"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m")
+
+
+class MonthForm(forms.Form):
+    """A month (``YYYY-MM``), not after the current one; last month by default."""
+
+    month = forms.DateField(label=_("Month"), input_formats=["%Y-%m"], widget=MonthInput)
+
+    def __init__(self, *args, today=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today or timezone.localdate()
+        if not self.is_bound:
+            self.initial["month"] = (
+                self.today.replace(day=1) - datetime.timedelta(days=1)
+            ).replace(day=1)
+
+    def clean_month(self):
+        month = self.cleaned_data["month"].replace(day=1)
+        if month > self.today:
+            raise ValidationError(_("This month has not begun yet."))
+        if month.year < 2000:
+            raise ValidationError(_("Choose a month from 2000 on."))
+        return month

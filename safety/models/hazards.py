@@ -1,0 +1,343 @@
+"""Hazards (隐患台账) and their rectification: photos, plans for major hazards, deferrals.
+
+A hazard belongs to its school directly (one indexed column scopes every list and every
+statistic). Its status changes only through ``safety.services``, which records each
+change (who, when, from, to, note) in the status log; the constraints below hold the
+invariants the database can check on its own.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from logistics.querysets import ScopedQuerySet
+from safety.choices import (
+    HAZARD_LEVEL_COLORS,
+    HAZARD_STATUS_COLORS,
+    OPEN_HAZARD_STATUSES,
+    HazardLevel,
+    HazardPhotoKind,
+    HazardStatus,
+    SafetyArea,
+)
+
+
+class Hazard(models.Model):
+    # The foreign keys leading an index of their own (see Meta.indexes) need no other.
+    school = models.ForeignKey(
+        "logistics.School",
+        on_delete=models.PROTECT,
+        related_name="safety_hazards",
+        verbose_name=_("school"),
+        db_index=False,
+    )
+    level = models.CharField(
+        _("level"), max_length=10, choices=HazardLevel.choices, default=HazardLevel.GENERAL
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=HazardStatus.choices, default=HazardStatus.REPORTED
+    )
+    category = models.CharField(_("category"), max_length=30, choices=SafetyArea.choices)
+    description = models.TextField(_("description"), max_length=2000)
+    room = models.ForeignKey(
+        "logistics.Room",
+        on_delete=models.PROTECT,
+        related_name="safety_hazards",
+        null=True,
+        blank=True,
+        verbose_name=_("room"),
+    )
+    location = models.CharField(
+        _("where"), max_length=200, blank=True, help_text=_("E.g. east stairs, 2nd floor.")
+    )
+    found_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="safety_hazards_found",
+        verbose_name=_("found by"),
+        db_index=False,
+    )
+    found_at = models.DateTimeField(_("found at"))
+    inspection = models.ForeignKey(
+        "safety.Inspection",
+        on_delete=models.PROTECT,
+        related_name="hazards",
+        null=True,
+        blank=True,
+        verbose_name=_("found in inspection"),
+    )
+    source_item = models.ForeignKey(
+        "safety.ChecklistItem",
+        on_delete=models.PROTECT,
+        related_name="hazards",
+        null=True,
+        blank=True,
+        verbose_name=_("checklist item"),
+        db_index=False,
+    )
+    # Who rectifies it, by when (set by general affairs: ``hazard_assign``).
+    department = models.ForeignKey(
+        "logistics.Department",
+        on_delete=models.PROTECT,
+        related_name="safety_hazards",
+        null=True,
+        blank=True,
+        verbose_name=_("responsible department"),
+    )
+    responsible_person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="safety_hazards_responsible",
+        null=True,
+        blank=True,
+        verbose_name=_("responsible person"),
+        db_index=False,
+    )
+    deadline = models.DateField(_("rectify by"), null=True, blank=True)
+    assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
+    deferral_count = models.PositiveSmallIntegerField(_("times deferred"), default=0)
+    # The rectification, as submitted for the check.
+    rectification_note = models.TextField(_("what was done"), max_length=2000, blank=True)
+    rectified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("rectified by"),
+    )
+    rectified_at = models.DateTimeField(_("rectified at"), null=True, blank=True)
+    # The check (复查): who closed it, or why it was sent back (the latest reason).
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("checked by"),
+    )
+    verified_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+    check_note = models.CharField(_("check remarks"), max_length=500, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("hazard")
+        verbose_name_plural = _("hazards")
+        ordering = ["-found_at", "-pk"]
+        permissions = [
+            ("assign_hazard", _("Can assign hazards, set and defer deadlines")),
+            ("verify_hazard", _("Can check rectified hazards and close them")),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(room__isnull=False) | ~Q(location=""),
+                name="safety_hazard_where",
+                violation_error_message=_("Say where the hazard is: a room or a place."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["rectifying", "awaiting_check", "closed"])
+                | Q(responsible_person__isnull=False, deadline__isnull=False),
+                name="safety_hazard_assigned_when_rectifying",
+                violation_error_message=_(
+                    "A hazard being rectified needs a responsible person and a deadline."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["awaiting_check", "closed"])
+                | (
+                    Q(rectified_by__isnull=False, rectified_at__isnull=False)
+                    & ~Q(rectification_note="")
+                ),
+                name="safety_hazard_rectified_when_checked",
+                violation_error_message=_("Say what was done to rectify the hazard."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="closed", closed_at__isnull=False, verified_by__isnull=False)
+                | (~Q(status="closed") & Q(closed_at__isnull=True)),
+                name="safety_hazard_closed_at_when_closed",
+            ),
+            models.CheckConstraint(
+                condition=Q(verified_by__isnull=True)
+                | Q(rectified_by__isnull=True)
+                | ~Q(verified_by=F("rectified_by")),
+                name="safety_hazard_checker_not_rectifier",
+                violation_error_message=_(
+                    "The rectification must be checked by someone other than its rectifier."
+                ),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["school", "-found_at", "-id"], name="safety_hazard_school_found"),
+            models.Index(
+                fields=["school", "status", "deadline"], name="safety_hazard_school_status"
+            ),
+            models.Index(fields=["responsible_person", "status"], name="safety_hazard_responsible"),
+            models.Index(fields=["found_by", "-found_at"], name="safety_hazard_found_by"),
+            # The overdue reminder's scan across schools: only hazards still to be rectified.
+            models.Index(
+                fields=["deadline"],
+                condition=Q(status__in=["reported", "rectifying"]),
+                name="safety_hazard_open_deadline",
+            ),
+            # Linking a repeated finding to the open hazard of the same checklist item.
+            models.Index(
+                fields=["source_item", "room"],
+                condition=Q(source_item__isnull=False),
+                name="safety_hazard_source_item",
+            ),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.get_category_display()} · {self.where}"
+
+    @property
+    def where(self):
+        parts = [str(self.room) if self.room_id else "", self.location]
+        return " · ".join(p for p in parts if p)
+
+    @property
+    def status_color(self):
+        return HAZARD_STATUS_COLORS.get(self.status, "secondary")
+
+    @property
+    def level_color(self):
+        return HAZARD_LEVEL_COLORS.get(self.level, "secondary")
+
+    @property
+    def is_open(self):
+        return self.status in OPEN_HAZARD_STATUSES
+
+    def is_overdue(self, today):
+        """Still to be rectified (reported or being rectified) after its deadline."""
+        return self.is_open and self.deadline is not None and today > self.deadline
+
+
+class HazardPhoto(models.Model):
+    hazard = models.ForeignKey(
+        Hazard, on_delete=models.PROTECT, related_name="photos", verbose_name=_("hazard")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=HazardPhotoKind.choices)
+    image = models.CharField(_("file"), max_length=200, unique=True)
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    school_path = "hazard__school"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("hazard photo")
+        verbose_name_plural = _("hazard photos")
+        ordering = ["hazard", "created_at", "pk"]
+
+    def __str__(self):
+        return self.image
+
+    @property
+    def url(self):
+        from django.urls import reverse
+
+        return reverse("protected_media", args=[self.image])
+
+
+class RectificationPlan(models.Model):
+    """The plan a major hazard (重大隐患) needs before its rectification starts: measures,
+    funding, who and by when, and what keeps people safe meanwhile."""
+
+    hazard = models.OneToOneField(
+        Hazard, on_delete=models.PROTECT, related_name="plan", verbose_name=_("hazard")
+    )
+    measures = models.TextField(_("rectification measures"), max_length=4000)
+    funding = models.DecimalField(
+        _("funding (yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    responsible_person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("responsible person"),
+    )
+    deadline = models.DateField(_("complete by"))
+    interim_measures = models.TextField(_("interim safety measures"), max_length=2000)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("written by"),
+    )
+    created_at = models.DateTimeField(_("written at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    school_path = "hazard__school"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("rectification plan")
+        verbose_name_plural = _("rectification plans")
+        ordering = ["hazard"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(funding__gte=0),
+                name="safety_plan_funding_not_negative",
+                violation_error_message=_("The funding cannot be negative."),
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.hazard)
+
+
+class HazardDeferral(models.Model):
+    """An 整改安排: a hazard that cannot be fixed now gets a later deadline, with the reason
+    (and what is done meanwhile)."""
+
+    hazard = models.ForeignKey(
+        Hazard, on_delete=models.PROTECT, related_name="deferrals", verbose_name=_("hazard")
+    )
+    reason = models.TextField(_("why it cannot be rectified now"), max_length=2000)
+    previous_deadline = models.DateField(_("previous deadline"), null=True, blank=True)
+    new_deadline = models.DateField(_("new deadline"))
+    interim_measures = models.TextField(_("interim safety measures"), max_length=2000, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("arranged by"),
+    )
+    created_at = models.DateTimeField(_("arranged at"), auto_now_add=True)
+
+    school_path = "hazard__school"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("rectification arrangement")
+        verbose_name_plural = _("rectification arrangements")
+        ordering = ["hazard", "created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(previous_deadline__isnull=True)
+                | Q(new_deadline__gt=F("previous_deadline")),
+                name="safety_deferral_later_deadline",
+                violation_error_message=_("The new deadline must be later than the previous one."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.hazard} → {self.new_deadline:%Y-%m-%d}"

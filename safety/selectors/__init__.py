@@ -1,0 +1,377 @@
+"""Reads of campus safety: who sees what, the lists, one object with its parts, what a
+user may do next, the media check, and counts for home cards.
+
+Every list starts from ``Model.objects.for_user(user)``: another school's object is never
+among them (a 404 on the pages). The statistics are in ``safety.selectors.stats``.
+"""
+
+from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q
+from django.utils import timezone
+
+from safety.choices import (
+    OPEN_HAZARD_STATUSES,
+    OPEN_INSPECTION_STATUSES,
+    HazardStatus,
+    InspectionStatus,
+    Outcome,
+)
+from safety.models import (
+    ChecklistItem,
+    ChecklistTemplate,
+    Drill,
+    DrillPhoto,
+    Hazard,
+    HazardDeferral,
+    HazardPhoto,
+    Inspection,
+    InspectionResult,
+    InspectionSchedule,
+    SafetyAgreement,
+)
+from safety.uploads import AGREEMENT_SCANS, DRILL_PHOTOS, HAZARD_PHOTOS, INSPECTION_PHOTOS
+
+# --- Checklists and schedules ---------------------------------------------------------
+
+
+def template_list(user):
+    """The school's checklists with ``item_count`` (items in use)."""
+    return ChecklistTemplate.objects.for_user(user).annotate(
+        item_count=Count("items", filter=Q(items__is_active=True))
+    )
+
+
+def template_items(template, *, include_retired=False):
+    items = ChecklistItem.objects.filter(template=template)
+    if not include_retired:
+        items = items.filter(is_active=True)
+    return items.order_by("sort_order", "pk")
+
+
+def templates_in_use(school):
+    return ChecklistTemplate.objects.filter(school=school, is_active=True).order_by("kind", "name")
+
+
+def schedule_list(user):
+    return (
+        InspectionSchedule.objects.for_user(user)
+        .select_related("template", "inspector")
+        .prefetch_related("rooms__building")
+    )
+
+
+# --- Inspections ------------------------------------------------------------------------
+
+
+def inspection_overdue_q(now=None):
+    """Inspections not done (to do or in progress) after their due time (one SQL filter)."""
+    now = now or timezone.now()
+    return Q(status__in=OPEN_INSPECTION_STATUSES, due_at__lte=now)
+
+
+def inspection_visible(user):
+    """The inspections ``user`` may open: all of the school's for those who may view
+    inspections (general affairs, safety officers, principal), else their own."""
+    inspections = Inspection.objects.for_user(user)
+    if user.has_perm("safety.view_inspection"):
+        return inspections
+    return inspections.filter(inspector=user)
+
+
+def inspection_list(user, now=None):
+    """The inspections for a list page, with ``is_overdue`` computed in SQL."""
+    return (
+        inspection_visible(user)
+        .select_related("template", "inspector", "room__building")
+        .annotate(is_overdue=ExpressionWrapper(inspection_overdue_q(now), BooleanField()))
+    )
+
+
+def inspections_to_do(user, now=None):
+    """The user's own inspections to do or in progress whose period has begun, the
+    earliest due first (the inspector's home card and "my inspections")."""
+    now = now or timezone.now()
+    return (
+        Inspection.objects.filter(
+            inspector=user,
+            status__in=OPEN_INSPECTION_STATUSES,
+            period_start__lte=timezone.localdate(now),
+        )
+        .select_related("template", "room__building")
+        .annotate(is_overdue=ExpressionWrapper(inspection_overdue_q(now), BooleanField()))
+        .order_by("due_at", "pk")
+    )
+
+
+def inspection_detail(user, pk):
+    """One inspection the user may see, with its results (their items, for the guidance,
+    and their hazards) in checklist order. Raises ``Inspection.DoesNotExist``."""
+    return (
+        inspection_visible(user)
+        .select_related("template", "inspector", "room__building", "schedule", "school")
+        .prefetch_related(
+            Prefetch(
+                "results",
+                queryset=InspectionResult.objects.select_related(
+                    "item", "hazard", "room__building", "recorded_by"
+                ).order_by("sort_order", "pk"),
+            )
+        )
+        .get(pk=pk)
+    )
+
+
+def inspection_progress(inspection):
+    """``{"total", "answered", "hazards", "ok", "not_applicable"}`` of its results (one query)."""
+    return InspectionResult.objects.filter(inspection=inspection).aggregate(
+        total=Count("pk"),
+        answered=Count("pk", filter=~Q(outcome="")),
+        hazards=Count("pk", filter=Q(outcome=Outcome.HAZARD)),
+        ok=Count("pk", filter=Q(outcome=Outcome.OK)),
+        not_applicable=Count("pk", filter=Q(outcome=Outcome.NOT_APPLICABLE)),
+    )
+
+
+def inspection_actions(user, inspection):
+    """The steps ``user`` may take on ``inspection`` now (what the page offers; the
+    services check the same rules again under a lock): start, record, submit, cancel."""
+    from safety.services.inspections import may_work
+
+    actions = []
+    if may_work(user, inspection):
+        if inspection.status == InspectionStatus.PLANNED:
+            actions.append("start")
+        if inspection.status == InspectionStatus.DRAFT:
+            actions += ["record", "submit"]
+    if (
+        inspection.status in OPEN_INSPECTION_STATUSES
+        and (user.is_superuser or user.school_id == inspection.school_id)
+        and user.has_perm("safety.cancel_inspection")
+    ):
+        actions.append("cancel")
+    return actions
+
+
+# --- Hazards ----------------------------------------------------------------------------
+
+
+def hazard_overdue_q(today=None):
+    """Hazards still to be rectified after their deadline (one SQL filter)."""
+    today = today or timezone.localdate()
+    return Q(status__in=OPEN_HAZARD_STATUSES, deadline__lt=today)
+
+
+def hazard_visible(user):
+    """The hazards ``user`` may open: all of the school's for those who may view hazards
+    (general affairs, safety officers, principal); otherwise those they reported and those
+    they are responsible for. District viewers see none yet."""
+    hazards = Hazard.objects.for_user(user)
+    if user.has_perm("safety.view_hazard"):
+        return hazards
+    return hazards.filter(Q(found_by=user) | Q(responsible_person=user))
+
+
+def hazard_list(user, today=None):
+    """Hazards for the ledger (隐患台账), with ``is_overdue`` computed in SQL."""
+    return (
+        hazard_visible(user)
+        .select_related("room__building", "department", "responsible_person", "found_by")
+        .annotate(is_overdue=ExpressionWrapper(hazard_overdue_q(today), BooleanField()))
+    )
+
+
+def my_hazards(user, today=None):
+    """Hazards the user must rectify (responsible, not yet closed), the earliest deadline
+    first."""
+    return (
+        Hazard.objects.filter(
+            responsible_person=user,
+            status__in=[*OPEN_HAZARD_STATUSES, HazardStatus.AWAITING_CHECK],
+        )
+        .select_related("room__building")
+        .annotate(is_overdue=ExpressionWrapper(hazard_overdue_q(today), BooleanField()))
+        .order_by("deadline", "pk")
+    )
+
+
+def hazards_overdue(school, today=None):
+    """The school's overdue list: still to be rectified after the deadline, the longest
+    overdue first."""
+    return (
+        Hazard.objects.filter(hazard_overdue_q(today), school=school)
+        .select_related("room__building", "department", "responsible_person")
+        .order_by("deadline", "pk")
+    )
+
+
+def hazards_to_check(user):
+    """Rectified hazards awaiting the check that ``user`` may check (not their own)."""
+    if not user.has_perm("safety.verify_hazard"):
+        return Hazard.objects.none()
+    return (
+        Hazard.objects.for_user(user)
+        .filter(status=HazardStatus.AWAITING_CHECK)
+        .exclude(rectified_by=user)
+        .exclude(responsible_person=user)
+        .select_related("room__building", "responsible_person", "rectified_by")
+        .order_by("rectified_at", "pk")
+    )
+
+
+def hazard_detail(user, pk):
+    """One hazard the user may see, with its photos, plan, arrangements and source.
+    Raises ``Hazard.DoesNotExist``. The history: ``logistics.selectors.status_history``."""
+    return (
+        hazard_visible(user)
+        .select_related(
+            "school",
+            "room__building",
+            "department",
+            "responsible_person",
+            "found_by",
+            "rectified_by",
+            "verified_by",
+            "inspection__template",
+            "source_item",
+            "plan__responsible_person",
+        )
+        .prefetch_related(
+            Prefetch("photos", queryset=HazardPhoto.objects.order_by("created_at", "pk")),
+            Prefetch(
+                "deferrals",
+                queryset=HazardDeferral.objects.select_related("created_by").order_by(
+                    "created_at", "pk"
+                ),
+            ),
+        )
+        .get(pk=pk)
+    )
+
+
+def hazard_actions(user, hazard):
+    """The steps ``user`` may take on ``hazard`` now: assign, plan, defer, start, submit,
+    photo, verify, withdraw (the services check the same rules again under a lock)."""
+    from safety.services.hazards import may_assign, may_rectify, may_verify
+
+    status = hazard.status
+    actions = []
+    assigner, rectifier = may_assign(user, hazard), may_rectify(user, hazard)
+    if assigner and status in OPEN_HAZARD_STATUSES:
+        actions.append("assign")
+        if hazard.deadline is not None:
+            actions.append("defer")
+    if rectifier and status in (*OPEN_HAZARD_STATUSES, HazardStatus.AWAITING_CHECK):
+        actions.append("plan")
+    if rectifier and status == HazardStatus.REPORTED and hazard.responsible_person_id:
+        actions.append("start")
+    if rectifier and status == HazardStatus.RECTIFYING:
+        actions.append("submit")
+    if status in (*OPEN_HAZARD_STATUSES, HazardStatus.AWAITING_CHECK) and (
+        hazard.found_by_id == user.pk or assigner
+    ):
+        actions.append("photo")
+    if status == HazardStatus.AWAITING_CHECK and may_verify(user, hazard):
+        actions.append("verify")
+    if assigner and status == HazardStatus.REPORTED:
+        actions.append("withdraw")
+    return actions
+
+
+# --- Drills and agreements ----------------------------------------------------------------
+
+
+def drill_list(user):
+    drills = Drill.objects.for_user(user)
+    if not user.has_perm("safety.view_drill"):
+        return drills.none()
+    return drills.select_related("recorded_by").annotate(photo_count=Count("photos"))
+
+
+def drill_detail(user, pk):
+    return (
+        drill_list(user)
+        .prefetch_related(
+            Prefetch("photos", queryset=DrillPhoto.objects.order_by("created_at", "pk"))
+        )
+        .get(pk=pk)
+    )
+
+
+def agreement_visible(user):
+    """All of the school's agreements for those who may view them; else one's own."""
+    agreements = SafetyAgreement.objects.for_user(user)
+    if user.has_perm("safety.view_safetyagreement"):
+        return agreements
+    return agreements.filter(signer=user)
+
+
+def agreement_list(user):
+    return agreement_visible(user).select_related("signer__department", "recorded_by")
+
+
+# --- Media --------------------------------------------------------------------------------
+
+
+def media_readable(user, name):
+    """May ``user`` read the safety file stored as ``name``? (``media_access`` resolver for
+    ``safety/``.) The folder says which record names the file: a photo of a hazard the
+    user may see, of an inspection result (or the hazard it became), of a drill, or the
+    scan of an agreement. One or two indexed queries."""
+    if not user.is_authenticated:
+        return False
+    folder = name.rsplit("/", 4)[0] if name.count("/") >= 4 else ""
+    if folder == HAZARD_PHOTOS:
+        return HazardPhoto.objects.filter(
+            image=name, hazard__in=hazard_visible(user).values("pk")
+        ).exists()
+    if folder == INSPECTION_PHOTOS:
+        if InspectionResult.objects.filter(
+            photo=name, inspection__in=inspection_visible(user).values("pk")
+        ).exists():
+            return True
+        return HazardPhoto.objects.filter(
+            image=name, hazard__in=hazard_visible(user).values("pk")
+        ).exists()
+    if folder == DRILL_PHOTOS:
+        return DrillPhoto.objects.filter(
+            image=name, drill__in=drill_list(user).values("pk")
+        ).exists()
+    if folder == AGREEMENT_SCANS:
+        return agreement_visible(user).filter(file=name).exists()
+    return False
+
+
+# --- Counts for home cards (one aggregate query each) -------------------------------------
+
+
+def inspector_counts(user, now=None):
+    """The user's inspections: to do now, overdue; hazards they must rectify, overdue."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    inspections = Inspection.objects.filter(
+        inspector=user, status__in=OPEN_INSPECTION_STATUSES, period_start__lte=today
+    ).aggregate(to_do=Count("pk"), overdue=Count("pk", filter=Q(due_at__lte=now)))
+    hazards = Hazard.objects.filter(
+        responsible_person=user, status__in=OPEN_HAZARD_STATUSES
+    ).aggregate(to_rectify=Count("pk"), overdue=Count("pk", filter=Q(deadline__lt=today)))
+    return {
+        "inspections_to_do": inspections["to_do"],
+        "inspections_overdue": inspections["overdue"],
+        "hazards_to_rectify": hazards["to_rectify"],
+        "hazards_overdue": hazards["overdue"],
+    }
+
+
+def school_counts(school, now=None):
+    """The school's open hazards by step, overdue and major ones (one query)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    return Hazard.objects.filter(
+        school=school,
+        status__in=[*OPEN_HAZARD_STATUSES, HazardStatus.AWAITING_CHECK],
+    ).aggregate(
+        reported=Count("pk", filter=Q(status=HazardStatus.REPORTED)),
+        rectifying=Count("pk", filter=Q(status=HazardStatus.RECTIFYING)),
+        awaiting_check=Count("pk", filter=Q(status=HazardStatus.AWAITING_CHECK)),
+        overdue=Count("pk", filter=hazard_overdue_q(today)),
+        major=Count("pk", filter=Q(level="major")),
+    )

@@ -1,0 +1,99 @@
+"""Helpers the safety services share: checks of people and places, links, saving."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from logistics.choices import Role
+
+# The pages the notifications link to, once the pages exist (a missing name gives no link).
+HAZARD_DETAIL_URL = "safety_hazard_detail"
+INSPECTION_DETAIL_URL = "safety_inspection_detail"
+
+
+def link(url_name, *args):
+    """The URL of a page, or "" while no such page is routed."""
+    try:
+        return reverse(url_name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+def save(instance, fields, *, exclude=None):
+    """Set ``fields`` on ``instance``, validate it (constraints included) and save it."""
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    instance.full_clean(exclude=exclude)
+    instance.save()
+    return instance
+
+
+def text(value):
+    return (value or "").strip()
+
+
+def check_person(school, person, field, *, message=None):
+    """``person`` must be an active user of ``school``."""
+    if person is None or person.school_id != school.pk or not person.is_active:
+        raise ValidationError({field: message or _("Choose an active person of this school.")})
+
+
+def check_room(school, room, field="room"):
+    if room is not None and (room.building.school_id != school.pk or not room.is_active):
+        raise ValidationError({field: _("Choose a room of this school that is in use.")})
+
+
+def check_department(school, department, field="department"):
+    if department is not None and (department.school_id != school.pk or not department.is_active):
+        raise ValidationError({field: _("Choose an active department of this school.")})
+
+
+def same_school(actor, school_id):
+    return actor.is_superuser or actor.school_id == school_id
+
+
+def require(actor, school_id, perm, message):
+    """``actor`` must hold ``perm`` (``safety.<codename>``) in the school of the object."""
+    if not (same_school(actor, school_id) and actor.has_perm(perm)):
+        raise ValidationError(message, code="permission")
+
+
+def refuse_status(obj, allowed, message=None):
+    if obj.status not in allowed:
+        raise ValidationError(
+            message
+            or _("This is now “%(status)s”: this step is no longer possible.")
+            % {"status": obj.get_status_display()},
+            code="status",
+        )
+
+
+def day_end(day):
+    """The aware moment a local date ends (the next day's midnight, ``TIME_ZONE``)."""
+    tz = timezone.get_default_timezone()
+    return timezone.make_aware(
+        datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min), tz
+    )
+
+
+def verifiers(school):
+    """Who is asked to check rectified hazards: the school's general affairs office."""
+    from logistics.selectors import people_with_role
+
+    return people_with_role(school, Role.GENERAL_AFFAIRS)
+
+
+def as_date(value, field):
+    if isinstance(value, datetime.datetime):
+        return timezone.localdate(value) if timezone.is_aware(value) else value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValidationError({field: _("Enter a valid date.")})

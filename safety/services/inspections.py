@@ -1,0 +1,367 @@
+"""Inspecting: starting an inspection, answering its items, submitting it.
+
+Each step takes the inspection under a row lock, checks its status and the actor, and
+records every change of status. Hazards are made when the inspection is submitted, so a
+draft can be corrected freely: each "hazard" answer then creates a hazard pre-filled from
+the item (category = the item's area, description, room or place, photo, level), or links
+the open hazard already found for the same item in the same room (a daily patrol finding
+yesterday's unfixed hazard again adds its photo to it instead of reporting it twice).
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from logistics.services.audit import status_record
+from safety.choices import (
+    OPEN_INSPECTION_STATUSES,
+    UNRESOLVED_HAZARD_STATUSES,
+    HazardLevel,
+    HazardPhotoKind,
+    HazardStatus,
+    InspectionKind,
+    InspectionStatus,
+    Outcome,
+)
+from safety.models import (
+    ChecklistItem,
+    Hazard,
+    HazardPhoto,
+    Inspection,
+    InspectionResult,
+)
+from safety.services.common import (
+    check_person,
+    check_room,
+    day_end,
+    refuse_status,
+    require,
+    same_school,
+    text,
+)
+from safety.services.hazards import notify_reported
+from safety.uploads import INSPECTION_PHOTOS, StoredFiles, files_delete_on_commit, photo_store
+
+# How many unanswered items the refusal names.
+UNANSWERED_NAMED = 5
+
+
+def _locked(inspection):
+    return (
+        Inspection.objects.select_for_update(of=("self",))
+        .select_related("school", "template", "inspector", "room__building", "schedule")
+        .get(pk=inspection.pk if isinstance(inspection, Inspection) else inspection)
+    )
+
+
+def may_work(actor, inspection):
+    """The inspector, or someone of the school who may change inspections (general
+    affairs, the safety officers covering for each other)."""
+    return inspection.inspector_id == actor.pk or (
+        same_school(actor, inspection.school_id) and actor.has_perm("safety.change_inspection")
+    )
+
+
+def _must_work(actor, inspection):
+    if not may_work(actor, inspection):
+        raise ValidationError(
+            _("Only the inspector of this inspection can do this."), code="permission"
+        )
+
+
+def _change(inspection, to_status, *, actor, note="", fields=()):
+    from_status = inspection.status
+    inspection.status = to_status
+    inspection.save(update_fields=["status", *fields])
+    return status_record(
+        inspection, from_status=from_status, to_status=to_status, actor=actor, note=note
+    )
+
+
+@transaction.atomic
+def inspection_create(
+    *,
+    school,
+    template,
+    inspector,
+    actor,
+    kind=None,
+    area="",
+    room=None,
+    location="",
+    period_start=None,
+    period_end=None,
+    now=None,
+):
+    """An inspection by hand (a special or start-of-term inspection, not from a schedule):
+    by someone who may add inspections; due at the end of ``period_end`` (today if not
+    given). Returns the inspection, to do (``planned``)."""
+    require(actor, school.pk, "safety.add_inspection", _("You cannot plan inspections."))
+    if template.school_id != school.pk or not template.is_active:
+        raise ValidationError({"template": _("Choose a checklist of this school that is in use.")})
+    check_person(school, inspector, "inspector")
+    check_room(school, room)
+    kind = kind or template.kind
+    if kind not in InspectionKind.values:
+        raise ValidationError({"kind": _("Choose the kind of inspection.")})
+    now = now or timezone.now()
+    period_start = period_start or timezone.localdate(now)
+    period_end = period_end or period_start
+    if period_end < period_start:
+        raise ValidationError({"period_end": _("The period cannot end before it starts.")})
+    if area and not template.items.filter(is_active=True, area=area).exists():
+        raise ValidationError({"area": _("The checklist has no item of this area.")})
+    inspection = Inspection.objects.create(
+        school=school,
+        template=template,
+        kind=kind,
+        inspector=inspector,
+        area=area,
+        room=room,
+        location=text(location),
+        period_start=period_start,
+        period_end=period_end,
+        due_at=day_end(period_end),
+        created_at=now,
+    )
+    status_record(inspection, from_status="", to_status=InspectionStatus.PLANNED, actor=actor)
+    if period_start <= timezone.localdate(now):
+        # Told at once, under the reminder's own key (the tick will not tell again); a
+        # later period is told by the tick when it begins.
+        from safety.reminder_rules import inspection_assigned_now
+
+        inspection_assigned_now(inspection)
+    return inspection
+
+
+@transaction.atomic
+def inspection_start(inspection, *, actor, now=None):
+    """Start an inspection to do: its result rows are made from the checklist's items in
+    use (those of its area, if it has one). Returns the inspection, in progress."""
+    inspection = _locked(inspection)
+    _must_work(actor, inspection)
+    refuse_status(inspection, [InspectionStatus.PLANNED])
+    items = ChecklistItem.objects.filter(template=inspection.template, is_active=True)
+    if inspection.area:
+        items = items.filter(area=inspection.area)
+    items = list(items.order_by("sort_order", "pk"))
+    if not items:
+        raise ValidationError(_("The checklist has no items in use."), code="empty")
+    InspectionResult.objects.bulk_create(
+        InspectionResult(
+            inspection=inspection,
+            item=item,
+            area=item.area,
+            text=item.text,
+            sort_order=item.sort_order,
+        )
+        for item in items
+    )
+    inspection.started_at = now or timezone.now()
+    _change(inspection, InspectionStatus.DRAFT, actor=actor, fields=["started_at"])
+    return inspection
+
+
+def inspection_record_result(
+    inspection,
+    item,
+    outcome,
+    note="",
+    photo=None,
+    *,
+    actor,
+    hazard_level=HazardLevel.GENERAL,
+    room=None,
+    location="",
+    remove_photo=False,
+    now=None,
+):
+    """Answer one item of an inspection in progress: ``outcome`` ok / hazard / na, a note,
+    an optional photo (an upload or a ``CleanImage``; a new one replaces the draft's).
+
+    A hazard needs a note saying what is wrong, its level, and where it is: ``room`` or
+    ``location`` here, else the inspection's room or place. Answering again overwrites
+    the answer (the inspection is a draft until submitted). Returns the result."""
+    if outcome not in Outcome.values:
+        raise ValidationError({"outcome": _("Choose OK, hazard or not applicable.")})
+    note = text(note)
+    location = text(location)
+    if outcome == Outcome.HAZARD:
+        if not note:
+            raise ValidationError({"note": _("Describe the hazard.")})
+        if hazard_level not in HazardLevel.values:
+            raise ValidationError({"hazard_level": _("Choose the level of the hazard.")})
+    with StoredFiles() as files, transaction.atomic():
+        inspection = _locked(inspection)
+        _must_work(actor, inspection)
+        refuse_status(inspection, [InspectionStatus.DRAFT])
+        item_id = item.pk if isinstance(item, ChecklistItem) else item
+        try:
+            result = InspectionResult.objects.select_for_update().get(
+                inspection=inspection, item_id=item_id
+            )
+        except InspectionResult.DoesNotExist:
+            raise ValidationError(
+                _("This item is not part of the inspection."), code="item"
+            ) from None
+        check_room(inspection.school, room)
+        if outcome == Outcome.HAZARD and not (
+            room or location or inspection.room_id or inspection.location
+        ):
+            raise ValidationError({"location": _("Say where the hazard is: a room or a place.")})
+        replaced = ""
+        if photo is not None:
+            stored = files.add(photo_store(photo, INSPECTION_PHOTOS))
+            replaced = result.photo
+            result.photo, result.photo_width, result.photo_height = (
+                stored.name,
+                stored.width,
+                stored.height,
+            )
+        elif remove_photo:
+            replaced = result.photo
+            result.photo, result.photo_width, result.photo_height = "", None, None
+        is_hazard = outcome == Outcome.HAZARD
+        result.outcome = outcome
+        result.note = note
+        result.hazard_level = hazard_level if is_hazard else ""
+        result.room = room if is_hazard else None
+        result.location = location if is_hazard else ""
+        result.recorded_by = actor
+        result.recorded_at = now or timezone.now()
+        result.save()
+        files_delete_on_commit([replaced])
+    return result
+
+
+def _hazard_for(result, inspection, actor):
+    """Create the hazard of a "hazard" answer, or link the open one of the same item and
+    room; returns ``(hazard, created)``."""
+    room = result.room or inspection.room
+    location = result.location or ("" if result.room else inspection.location)
+    existing = (
+        Hazard.objects.select_for_update()
+        .filter(
+            school=inspection.school,
+            source_item_id=result.item_id,
+            room=room,
+            status__in=UNRESOLVED_HAZARD_STATUSES,
+        )
+        .order_by("found_at", "pk")
+        .first()
+    )
+    if existing is not None:
+        hazard, created = existing, False
+    else:
+        hazard = Hazard.objects.create(
+            school=inspection.school,
+            level=result.hazard_level or HazardLevel.GENERAL,
+            category=result.area,
+            description=f"{result.text}：{result.note}",
+            room=room,
+            location=location,
+            found_by=result.recorded_by or actor,
+            found_at=result.recorded_at or timezone.now(),
+            inspection=inspection,
+            source_item_id=result.item_id,
+        )
+        status_record(
+            hazard,
+            from_status="",
+            to_status=HazardStatus.REPORTED,
+            actor=result.recorded_by or actor,
+            note=_("Found in the inspection “%(inspection)s”") % {"inspection": inspection},
+        )
+        created = True
+    if result.photo:
+        HazardPhoto.objects.get_or_create(
+            image=result.photo,
+            defaults={
+                "hazard": hazard,
+                "kind": HazardPhotoKind.FOUND,
+                "width": result.photo_width or 0,
+                "height": result.photo_height or 0,
+                "uploaded_by": result.recorded_by or actor,
+            },
+        )
+    result.hazard = hazard
+    result.save(update_fields=["hazard"])
+    return hazard, created
+
+
+@transaction.atomic
+def inspection_submit(inspection, *, actor, summary="", now=None):
+    """Submit an inspection in progress; every item must be answered.
+
+    Each "hazard" answer creates a hazard (or links the open one of the same item and
+    room, see the module doc); general affairs is told of each new one. Returns
+    ``(inspection, hazards)``: the hazards created or linked, in checklist order.
+    Raises ``ValidationError`` (code ``unanswered``) naming the unanswered items."""
+    inspection = _locked(inspection)
+    _must_work(actor, inspection)
+    refuse_status(inspection, [InspectionStatus.DRAFT])
+    results = list(
+        InspectionResult.objects.filter(inspection=inspection)
+        .select_for_update()
+        .order_by("sort_order", "pk")
+    )
+    unanswered = [r.text for r in results if not r.outcome]
+    if unanswered:
+        named = "；".join(unanswered[:UNANSWERED_NAMED])
+        if len(unanswered) > UNANSWERED_NAMED:
+            named += "…"
+        raise ValidationError(
+            ngettext(
+                "%(count)s item is not answered yet: %(items)s",
+                "%(count)s items are not answered yet: %(items)s",
+                len(unanswered),
+            )
+            % {"count": len(unanswered), "items": named},
+            code="unanswered",
+        )
+    hazards, created = [], []
+    for result in results:
+        if result.outcome == Outcome.HAZARD:
+            hazard, new = _hazard_for(result, inspection, actor)
+            hazards.append(hazard)
+            if new:
+                created.append(hazard)
+    inspection.summary = text(summary)
+    inspection.submitted_at = now or timezone.now()
+    note = (
+        ngettext("%(count)s hazard found", "%(count)s hazards found", len(hazards))
+        % {"count": len(hazards)}
+        if hazards
+        else _("No hazards")
+    )
+    _change(
+        inspection,
+        InspectionStatus.SUBMITTED,
+        actor=actor,
+        note=note,
+        fields=["summary", "submitted_at"],
+    )
+    for hazard in created:
+        notify_reported(hazard)
+    return inspection, hazards
+
+
+@transaction.atomic
+def inspection_cancel(inspection, *, actor, reason):
+    """General affairs cancels an inspection that will not be done (a holiday, a schedule
+    set up by mistake), with the reason. It is kept, and no longer reminded."""
+    inspection = _locked(inspection)
+    require(
+        actor,
+        inspection.school_id,
+        "safety.cancel_inspection",
+        _("You cannot cancel inspections."),
+    )
+    reason = text(reason)
+    if not reason:
+        raise ValidationError({"reason": _("Say why the inspection is cancelled.")})
+    refuse_status(inspection, OPEN_INSPECTION_STATUSES)
+    _change(inspection, InspectionStatus.CANCELLED, actor=actor, note=reason)
+    return inspection

@@ -1,0 +1,574 @@
+"""Hazard pages (隐患台账): the ledger with its filters and export, reporting a hazard, a
+hazard's page with the steps of its rectification, and the written report of a major
+hazard to the supervising authority (PDF).
+
+Who sees what: the ledger and a hazard's page are for everyone of the school who may
+report hazards or view them; which hazards they see is ``selectors.hazard_visible``
+(all of the school's for general affairs, safety officers and the principal; otherwise
+the ones they reported or must rectify). Another school's hazard, or one the user may
+not see, is a 404. Every step goes through ``safety.services``, which check the rules
+again under a lock.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from logistics.choices import Role
+from logistics.pdf import PDFTimeout, pdf_response, render_pdf
+from logistics.selectors import repairs as places
+from logistics.selectors import status_history
+from logistics.spreadsheets import Column, xlsx_response
+from logistics.views.base import ScopedListView, add_service_errors
+from safety import selectors
+from safety.choices import (
+    HazardLevel,
+    HazardPhotoKind,
+    HazardStatus,
+    SafetyArea,
+)
+from safety.filters import HazardFilter
+from safety.forms import hazards as forms
+from safety.models import Hazard
+from safety.services import hazards as services
+from safety.services.common import INSPECTION_DETAIL_URL, link
+
+# The "one-time key" of the report form: the keys of the reports this browser session
+# sent, with the hazard each made (the model has no column for it). A form sent again
+# with a key in here goes to that hazard; two copies in flight at once are made one by
+# ``services.hazard_report_once`` (a lock and the report's own values).
+SUBMITTED_KEYS = "safety_hazard_reports"
+SUBMITTED_KEYS_KEPT = 20
+
+
+def _school_required(request):
+    if request.user.school_id is None:
+        raise PermissionDenied(_("Your account does not belong to a school."))
+
+
+def may_open_hazards(user):
+    """The ledger and the hazards' pages: for whoever may report or view hazards."""
+    return user.has_perm("safety.view_hazard") or user.has_perm("safety.add_hazard")
+
+
+def may_print_report(user):
+    """The written report of a major hazard: general affairs and the principal."""
+    return user.is_superuser or user.has_role(Role.GENERAL_AFFAIRS, Role.PRINCIPAL)
+
+
+def _require_hazards(user):
+    if not may_open_hazards(user):
+        raise PermissionDenied
+
+
+# --- The ledger ---------------------------------------------------------------------------
+
+
+class HazardList(ScopedListView):
+    """The hazard ledger: filters, sorting, pages, overdue rows marked, export."""
+
+    selector = selectors.hazard_list
+    filterset_class = HazardFilter
+    title = gettext_lazy("Hazard ledger")
+    template_name = "safety/hazards/list.html"
+    page_sizes = (25, 50, 100)
+    columns = [
+        ("#", "number"),
+        (gettext_lazy("Found"), "found"),
+        (gettext_lazy("Where"), "where"),
+        (gettext_lazy("Category"), "category"),
+        (gettext_lazy("Level"), "level"),
+        (gettext_lazy("Status"), "status"),
+        (gettext_lazy("Responsible"), "responsible"),
+        (gettext_lazy("Rectify by"), "deadline"),
+    ]
+    sort_fields = {
+        "number": "pk",
+        "found": "found_at",
+        "where": "room__building__name",
+        "category": "category",
+        "level": "level",
+        "status": "status",
+        "responsible": "responsible_person__name",
+        "deadline": "deadline",
+    }
+    default_sort = ("-found_at", "-pk")
+    create_url_name = "safety_hazard_create"
+    create_permission = "safety.add_hazard"
+
+    def has_permission(self):
+        return may_open_hazards(self.request.user)
+
+    def get_filterset_kwargs(self):
+        return {"user": self.request.user}
+
+    def hazards(self):
+        """The filtered and sorted hazards (every one, for the export)."""
+        return self.get_queryset()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        user = self.request.user
+        context.update(
+            export_url=reverse("safety_hazard_export"),
+            query=params.urlencode(),
+            chips=self.chips(params),
+            tabs=self.tabs(user),
+            today=timezone.localdate(),
+        )
+        return context
+
+    def tabs(self, user):
+        """Quick views: (label, query, active)."""
+        current = self.request.GET
+        tabs = [
+            (_("All"), "", not any(current.get(k) for k in ("status", "overdue", "mine"))),
+            (
+                _("To rectify"),
+                "status=rectifying",
+                current.get("status") == HazardStatus.RECTIFYING,
+            ),
+            (
+                _("Awaiting check"),
+                "status=awaiting_check",
+                current.get("status") == HazardStatus.AWAITING_CHECK,
+            ),
+            (_("Overdue"), "overdue=true", current.get("overdue") == "true"),
+            (_("Mine to rectify"), "mine=rectify", current.get("mine") == "rectify"),
+        ]
+        if user.has_perm("safety.verify_hazard"):
+            tabs.append((_("Mine to check"), "mine=check", current.get("mine") == "check"))
+        return tabs
+
+    def chips(self, params):
+        """The filters in force, each with the address of the list without it."""
+        if self.filterset is None or not self.filterset.form.is_valid():
+            return []
+        chips = []
+        form = self.filterset.form
+        for name, value in form.cleaned_data.items():
+            if value in (None, "", []):
+                continue
+            field = form.fields[name]
+            if isinstance(value, bool):
+                text = _("Yes") if value else _("No")
+            elif hasattr(field, "choices") and not hasattr(value, "pk"):
+                text = dict(field.choices).get(value, value)
+            elif hasattr(value, "display_name"):
+                text = value.display_name
+            else:
+                text = value
+            rest = params.copy()
+            rest.pop(name, None)
+            chips.append((f"{field.label}: {text}", "?" + rest.urlencode()))
+        return chips
+
+
+EXPORT_COLUMNS = [
+    Column("index", gettext_lazy("No.")),
+    Column("number", gettext_lazy("Number")),
+    Column("found_at", gettext_lazy("Found at")),
+    Column("where", gettext_lazy("Where")),
+    Column("category", gettext_lazy("Category")),
+    Column("level", gettext_lazy("Level")),
+    Column("description", gettext_lazy("Description of the hazard")),
+    Column("found_by", gettext_lazy("Found by")),
+    Column("department", gettext_lazy("Responsible department")),
+    Column("responsible", gettext_lazy("Responsible person")),
+    Column("deadline", gettext_lazy("Rectify by")),
+    Column("measures", gettext_lazy("Rectification measures / what was done")),
+    Column("rectified_at", gettext_lazy("Rectified at")),
+    Column("checked_by", gettext_lazy("Checked by")),
+    Column("status", gettext_lazy("Status")),
+    Column("overdue", gettext_lazy("Overdue")),
+]
+
+
+@login_required
+def hazard_export(request):
+    """The ledger as xlsx with the list's filters and order (every matching hazard)."""
+    _require_hazards(request.user)
+    view = HazardList(request=request, kwargs={})
+    hazards = view.hazards().select_related("verified_by", "plan")
+    statuses, levels = dict(HazardStatus.choices), dict(HazardLevel.choices)
+    areas = dict(SafetyArea.choices)
+    yes, no = _("Yes"), _("No")
+
+    def when(value):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+    def name(user):
+        return user.display_name if user else ""
+
+    def measures(hazard):
+        plan = getattr(hazard, "plan", None)
+        return "\n".join(filter(None, [plan.measures if plan else "", hazard.rectification_note]))
+
+    rows = (
+        (
+            index,
+            h.pk,
+            when(h.found_at),
+            h.where,
+            str(areas.get(h.category, h.category)),
+            str(levels.get(h.level, h.level)),
+            h.description,
+            name(h.found_by),
+            h.department.name if h.department else "",
+            name(h.responsible_person),
+            h.deadline.strftime("%Y-%m-%d") if h.deadline else "",
+            measures(h),
+            when(h.rectified_at),
+            name(h.verified_by),
+            str(statuses.get(h.status, h.status)),
+            yes if h.is_overdue else no,
+        )
+        for index, h in enumerate(hazards.iterator(chunk_size=1000), start=1)
+    )
+    return xlsx_response("hazards.xlsx", EXPORT_COLUMNS, rows, title=_("Hazard ledger"))
+
+
+# --- Reporting ------------------------------------------------------------------------------
+
+
+def _remember_report(request, key, pk):
+    done = dict(request.session.get(SUBMITTED_KEYS, {}))
+    done[key] = pk
+    request.session[SUBMITTED_KEYS] = dict(list(done.items())[-SUBMITTED_KEYS_KEPT:])
+
+
+def _reported_before(request, key):
+    """The hazard this session already reported with ``key`` (if the user still sees it)."""
+    pk = request.session.get(SUBMITTED_KEYS, {}).get(key)
+    if pk is None:
+        return None
+    return selectors.hazard_visible(request.user).filter(pk=pk).first()
+
+
+@login_required
+@permission_required("safety.add_hazard", raise_exception=True)
+def hazard_create(request):
+    _school_required(request)
+    user = request.user
+    school = user.school
+    if request.method == "POST":
+        form = forms.HazardReportForm(request.POST, request.FILES, school=school)
+        if form.is_valid():
+            data = form.cleaned_data
+            key = str(data["submission_key"])
+            existing = _reported_before(request, key)
+            if existing is not None:
+                messages.info(request, _("This hazard was already reported."))
+                return redirect("safety_hazard_detail", pk=existing.pk)
+            try:
+                hazard, created = services.hazard_report_once(
+                    actor=user,
+                    category=data["category"],
+                    level=data["level"],
+                    description=data["description"],
+                    room=data["room"],
+                    location=data["location"],
+                    photos=data["photos"],
+                    found_at=data["found_at"],
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                _remember_report(request, key, hazard.pk)
+                if created:
+                    messages.success(
+                        request,
+                        _("Hazard #%(number)s reported. General affairs is told.")
+                        % {"number": hazard.pk},
+                    )
+                else:
+                    messages.info(request, _("This hazard was already reported."))
+                return redirect("safety_hazard_detail", pk=hazard.pk)
+    else:
+        initial = {}
+        room = places.room_for_filing(school, request.GET.get("room"))
+        if room is not None:
+            initial.update(building=room.building_id, floor=room.floor, room=room.pk)
+        if request.GET.get("category") in SafetyArea.values:
+            initial["category"] = request.GET["category"]
+        form = forms.HazardReportForm(initial=initial, school=school)
+    return render(
+        request, "safety/hazards/form.html", {"form": form, "title": _("Report a hazard")}
+    )
+
+
+@login_required
+@permission_required("safety.add_hazard", raise_exception=True)
+@require_GET
+def hazard_rooms(request):
+    """htmx: the floor and room choices of the chosen building (the report form)."""
+    _school_required(request)
+    data = {"building": request.GET.get("building", "")}
+    if getattr(request, "htmx", None) and request.htmx.trigger_name != "building":
+        data["floor"] = request.GET.get("floor", "")
+    form = forms.HazardReportForm(initial=data, school=request.user.school)
+    return render(request, "safety/hazards/form.html#room-fields", {"form": form})
+
+
+# --- One hazard and its steps -----------------------------------------------------------------
+
+# The order the steps are offered in (the usual next step first).
+STEP_ORDER = ("verify", "submit", "start", "plan", "assign", "defer", "photo", "withdraw")
+
+
+def _plan_of(hazard):
+    return getattr(hazard, "plan", None)
+
+
+def _photo_kinds(user, hazard):
+    kinds = [HazardPhotoKind.FOUND]
+    if hazard.status == HazardStatus.RECTIFYING and services.may_rectify(user, hazard):
+        kinds.append(HazardPhotoKind.RECTIFIED)
+    return kinds
+
+
+def _form(action, hazard, user, data=None, files=None):
+    """The form of a step (None for a step that is a button)."""
+    kwargs = {"prefix": action}
+    if data is not None:
+        kwargs.update(data=data, files=files)
+    if action == "assign":
+        return forms.AssignForm(hazard=hazard, **kwargs)
+    if action == "plan":
+        return forms.PlanForm(hazard=hazard, plan=_plan_of(hazard), **kwargs)
+    if action == "photo":
+        return forms.PhotoForm(kinds=_photo_kinds(user, hazard), **kwargs)
+    form_class = ACTIONS[action][0]
+    return form_class(**kwargs) if form_class is not None else None
+
+
+def _steps(user, hazard):
+    """The steps this user may take now, in the order shown. The plan is offered for a
+    major hazard (or one that has a plan)."""
+    allowed = set(selectors.hazard_actions(user, hazard))
+    if hazard.level != HazardLevel.MAJOR and _plan_of(hazard) is None:
+        allowed.discard("plan")
+    return [action for action in STEP_ORDER if action in allowed]
+
+
+def _open_step(hazard, steps, plan):
+    """The step whose form is shown open: the one the hazard waits for."""
+    if "verify" in steps:
+        return "verify"
+    if "submit" in steps:
+        return "submit"
+    if "assign" in steps and hazard.responsible_person_id is None:
+        return "assign"
+    if "plan" in steps and plan is None and hazard.level == HazardLevel.MAJOR:
+        return "plan"
+    return ""
+
+
+def _detail(request, hazard, bound=None, status=200):
+    user = request.user
+    steps = {action: _form(action, hazard, user) for action in _steps(user, hazard)}
+    if bound:
+        steps.update(bound)
+    photos = list(hazard.photos.all())
+    plan = _plan_of(hazard)
+    major = hazard.level == HazardLevel.MAJOR
+    today = timezone.localdate()
+    return render(
+        request,
+        "safety/hazards/detail.html",
+        {
+            "hazard": hazard,
+            "title": _("Hazard #%(number)s") % {"number": hazard.pk},
+            "found_photos": [p for p in photos if p.kind == HazardPhotoKind.FOUND],
+            "rectified_photos": [p for p in photos if p.kind == HazardPhotoKind.RECTIFIED],
+            "plan": plan,
+            "deferrals": list(hazard.deferrals.all()),
+            "history": status_history(hazard),
+            "steps": steps,
+            "open_step": _open_step(hazard, steps, plan),
+            "overdue": hazard.is_overdue(today),
+            "needs_plan": major and plan is None and hazard.status != HazardStatus.WITHDRAWN,
+            "report_url": reverse("safety_hazard_report_pdf", args=[hazard.pk])
+            if major and may_print_report(user)
+            else "",
+            "inspection_url": link(INSPECTION_DETAIL_URL, hazard.inspection_id)
+            if hazard.inspection_id
+            else "",
+        },
+        status=status,
+    )
+
+
+def _get_hazard(request, pk):
+    _require_hazards(request.user)
+    try:
+        return selectors.hazard_detail(request.user, pk)
+    except Hazard.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+def hazard_detail(request, pk):
+    return _detail(request, _get_hazard(request, pk))
+
+
+def _assign(hazard, user, data):
+    return services.hazard_assign(
+        hazard,
+        actor=user,
+        responsible_person=data["responsible_person"],
+        department=data["department"],
+        deadline=data["deadline"],
+        level=data["level"],
+        note=data["note"],
+    )
+
+
+def _plan(hazard, user, data):
+    return services.hazard_plan_save(
+        hazard,
+        actor=user,
+        measures=data["measures"],
+        funding=data["funding"],
+        responsible_person=data["responsible_person"],
+        deadline=data["deadline"],
+        interim_measures=data["interim_measures"],
+    )
+
+
+def _defer(hazard, user, data):
+    return services.hazard_defer(
+        hazard,
+        actor=user,
+        reason=data["reason"],
+        new_deadline=data["new_deadline"],
+        interim_measures=data["interim_measures"],
+    )
+
+
+def _submit(hazard, user, data):
+    return services.hazard_submit_rectification(
+        hazard, actor=user, note=data["note"], photo=list(data["photo"] or [])
+    )
+
+
+def _verify(hazard, user, data):
+    return services.hazard_verify(
+        hazard,
+        actor=user,
+        approve=data["decision"] == forms.VerifyForm.APPROVE,
+        reason=data["reason"],
+    )
+
+
+def _photo(hazard, user, data):
+    return services.hazard_photo_add(hazard, actor=user, photos=data["photos"], kind=data["kind"])
+
+
+def _verified_message(data):
+    if data.get("decision") == forms.VerifyForm.APPROVE:
+        return _("Checked and closed.")
+    return _("Sent back for rectification: the responsible person is told.")
+
+
+# action: (form class, service call, success message)
+ACTIONS = {
+    "assign": (
+        forms.AssignForm,
+        _assign,
+        gettext_lazy("Assigned: the responsible person is told."),
+    ),
+    "plan": (forms.PlanForm, _plan, gettext_lazy("Rectification plan saved.")),
+    "start": (
+        None,
+        lambda h, u, d: services.hazard_start_rectifying(h, actor=u),
+        gettext_lazy("Rectification started."),
+    ),
+    "defer": (
+        forms.DeferForm,
+        _defer,
+        gettext_lazy("Rectification arrangement recorded: the deadline is moved."),
+    ),
+    "submit": (
+        forms.SubmitForm,
+        _submit,
+        gettext_lazy("Submitted for the check. General affairs is told."),
+    ),
+    "verify": (forms.VerifyForm, _verify, _verified_message),
+    "withdraw": (
+        forms.WithdrawForm,
+        lambda h, u, d: services.hazard_withdraw(h, actor=u, reason=d["reason"]),
+        gettext_lazy("Report withdrawn."),
+    ),
+    "photo": (forms.PhotoForm, _photo, gettext_lazy("Photos added.")),
+}
+
+
+@login_required
+@require_POST
+def hazard_action(request, pk, action):
+    """One step on a hazard. A step the hazard no longer allows (someone acted first) or
+    the user may not take is explained on the hazard's page; a form with errors (the
+    service's reasons included) is shown again with them, status 400."""
+    if action not in ACTIONS:
+        raise Http404
+    hazard = _get_hazard(request, pk)
+    _form_class, call, done = ACTIONS[action]
+    form = _form(action, hazard, request.user, data=request.POST, files=request.FILES)
+    if form is not None and not form.is_valid():
+        return _detail(request, hazard, {action: form}, status=400)
+    data = form.cleaned_data if form is not None else {}
+    try:
+        call(hazard, request.user, data)
+    except ValidationError as exc:
+        if form is not None and hasattr(exc, "error_dict"):
+            add_service_errors(form, exc)
+            return _detail(request, _get_hazard(request, pk), {action: form}, status=400)
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("safety_hazard_detail", pk=pk)
+    messages.success(request, done(data) if callable(done) else done)
+    return redirect("safety_hazard_detail", pk=pk)
+
+
+# --- The written report of a major hazard ------------------------------------------------------
+
+
+@login_required
+def hazard_report_pdf(request, pk):
+    """重大安全隐患报告: the printable report of a major hazard to the supervising
+    authority (A4, with its rectification plan and lines to sign)."""
+    if not may_print_report(request.user):
+        raise PermissionDenied
+    hazard = _get_hazard(request, pk)
+    if hazard.level != HazardLevel.MAJOR:
+        messages.warning(
+            request,
+            _("Only a major hazard is reported in writing to the supervising authority."),
+        )
+        return redirect("safety_hazard_detail", pk=pk)
+    context = {
+        "hazard": hazard,
+        "school": hazard.school,
+        "district": hazard.school.district,
+        "plan": _plan_of(hazard),
+        "deferrals": list(hazard.deferrals.all()),
+        "title": _("Report of a major safety hazard"),
+        "today": timezone.localdate(),
+    }
+    try:
+        pdf = render_pdf("safety/hazards/report_pdf.html", context)
+    except PDFTimeout:
+        messages.error(request, _("Making the PDF took too long. Please try again."))
+        return redirect("safety_hazard_detail", pk=pk)
+    filename = _("Major hazard report #%(number)s.pdf") % {"number": hazard.pk}
+    return pdf_response(pdf, filename, ascii_filename=f"major-hazard-{hazard.pk}.pdf")

@@ -1,0 +1,767 @@
+"""Inspection pages: the list (an inspector's to-do, the office's filtered list), an
+inspection by hand, inspecting on the phone item by item, its steps (start, submit,
+cancel), and the set-up of checklists and schedules.
+
+Inspecting: a planned inspection shows a "Start" button (starting copies the checklist's
+items into the inspection, ``services.inspection_start``); each item is then answered
+on its own: the item's form posts only that item (htmx swaps the item's card, the
+progress follows out of band; without JavaScript the same form posts normally and the
+page comes back at the item's anchor). Tapping "OK" or "Not applicable" saves the answer
+at once (htmx); "Hazard" shows the hazard's fields and waits for "Save". Submitting is
+refused, with the unanswered items named, until every item has an answer.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from logistics.choices import Role
+from logistics.selectors import status_history
+from logistics.views.base import ScopedFormView, ScopedListView, add_service_errors
+from safety import services
+from safety.choices import (
+    AREA_ICONS,
+    OPEN_INSPECTION_STATUSES,
+    InspectionStatus,
+    Outcome,
+)
+from safety.forms import inspections as forms
+from safety.models import (
+    ChecklistItem,
+    ChecklistTemplate,
+    Inspection,
+    InspectionResult,
+    InspectionSchedule,
+)
+from safety.selectors import (
+    inspection_actions,
+    inspection_detail,
+    inspection_list,
+    inspection_visible,
+    inspections_to_do,
+    schedule_list,
+    template_items,
+    template_list,
+)
+from safety.services.inspections import may_work
+
+
+def _school_required(request):
+    if request.user.school_id is None:
+        raise PermissionDenied(_("Your account does not belong to a school."))
+
+
+def _is_htmx(request):
+    return bool(getattr(request, "htmx", False))
+
+
+# --- The list -----------------------------------------------------------------------------
+
+
+class InspectionList(ScopedListView):
+    """An inspector's own inspections (to do first, overdue flagged, then their recent
+    ones) or, for those who oversee them, all of the school's with filters.
+
+    Open to whoever may view inspections, and to anyone who has inspections of their own
+    to do (a dorm manager doing the dorm checks)."""
+
+    selector = inspection_list
+    filterset_class = forms.InspectionFilter
+    template_name = "safety/inspections/list.html"
+    title = gettext_lazy("Safety inspections")
+    page_sizes = (25, 50, 100)
+    columns = [
+        (gettext_lazy("Period"), "period"),
+        (gettext_lazy("Checklist"), "checklist"),
+        (gettext_lazy("Kind"), "kind"),
+        (gettext_lazy("Inspector"), "inspector"),
+        (pgettext_lazy("inspection", "Where"), None),
+        (gettext_lazy("Status"), "status"),
+        (gettext_lazy("Hazards"), "hazards"),
+    ]
+    sort_fields = {
+        "period": "period_end",
+        "checklist": "template__name",
+        "kind": "kind",
+        "inspector": "inspector__name",
+        "status": "status",
+        "hazards": "hazard_count",
+    }
+    default_sort = ("-period_end", "-pk")
+    create_url_name = "safety_inspection_create"
+    create_permission = "safety.add_inspection"
+
+    def has_permission(self):
+        user = self.request.user
+        if user.has_perm("safety.view_inspection"):
+            return True
+        return user.school_id is not None and Inspection.objects.filter(inspector=user).exists()
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        self.overseer = user.is_authenticated and user.has_perm("safety.view_inspection")
+        tab = request.GET.get("tab", "")
+        if not self.overseer:
+            tab = "mine"
+        elif tab not in ("mine", "all"):
+            tab = "mine" if user.is_authenticated and user.has_role(Role.SAFETY_OFFICER) else "all"
+        self.tab = tab
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_filterset_kwargs(self):
+        return {"user": self.request.user}
+
+    def get_queryset(self):
+        user = self.request.user
+        if self.tab == "mine":
+            # The inspector's done (or cancelled) ones, latest first; the open ones are
+            # listed above them (``get_context_data``).
+            self.filterset, self.current_sort = None, ""
+            return (
+                inspection_list(user)
+                .filter(inspector=user)
+                .exclude(status__in=OPEN_INSPECTION_STATUSES)
+                .order_by("-period_end", "-pk")
+            )
+        queryset = inspection_list(user).annotate(
+            hazard_count=Count("results", filter=Q(results__outcome=Outcome.HAZARD))
+        )
+        self.filterset = self.filterset_class(
+            self.request.GET or None, queryset=queryset, **self.get_filterset_kwargs()
+        )
+        return self.sort(self.filterset.qs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        now = timezone.now()
+        context.update(tab=self.tab, overseer=self.overseer, now=now)
+        if self.tab == "mine":
+            today = timezone.localdate(now)
+            context["to_do"] = list(inspections_to_do(user, now)[:50])
+            context["upcoming"] = list(
+                Inspection.objects.filter(
+                    inspector=user,
+                    status__in=OPEN_INSPECTION_STATUSES,
+                    period_start__gt=today,
+                )
+                .select_related("template", "room__building")
+                .order_by("period_start", "pk")[:10]
+            )
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        context["query"] = params.urlencode()
+        return context
+
+
+# --- An inspection by hand ----------------------------------------------------------------
+
+
+@login_required
+@permission_required("safety.add_inspection", raise_exception=True)
+def inspection_create(request):
+    """A special or start-of-term inspection, planned by hand."""
+    _school_required(request)
+    user, school = request.user, request.user.school
+    status = 200
+    if request.method == "POST":
+        form = forms.InspectionCreateForm(request.POST, school=school)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                inspection = services.inspection_create(
+                    school=school,
+                    template=data["template"],
+                    inspector=data["inspector"],
+                    actor=user,
+                    kind=data["kind"] or None,
+                    area=data["area"],
+                    room=data["room"],
+                    location=data["location"],
+                    period_start=data["period_start"],
+                    period_end=data["period_end"],
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Inspection planned: %(inspection)s, by %(inspector)s.")
+                    % {"inspection": inspection, "inspector": inspection.inspector.display_name},
+                )
+                return redirect("safety_inspection_detail", pk=inspection.pk)
+        status = 400
+    else:
+        today = timezone.localdate()
+        initial = {"period_start": today, "period_end": today}
+        if user.has_role(Role.SAFETY_OFFICER):
+            initial["inspector"] = user.pk
+        template = request.GET.get("template", "")
+        if template.isdigit():
+            initial["template"] = int(template)
+        form = forms.InspectionCreateForm(initial=initial, school=school)
+    return render(
+        request,
+        "safety/inspections/create.html",
+        {"form": form, "title": _("New inspection")},
+        status=status,
+    )
+
+
+# --- One inspection -----------------------------------------------------------------------
+
+
+def _get_inspection(request, pk):
+    try:
+        return inspection_detail(request.user, pk)
+    except Inspection.DoesNotExist:
+        raise Http404 from None
+
+
+def _room_labels(school):
+    """``{label: room}`` of the school's rooms in use (the "where" box's suggestions)."""
+    return {forms.room_label(room): room for room in forms.school_rooms(school)}
+
+
+class RoomFinder:
+    """Finds the room a "where" box names; reads the school's rooms once, when asked."""
+
+    def __init__(self, school):
+        self.school = school
+        self._rooms = None
+
+    def get(self, label, default=None):
+        if not label:
+            return default
+        if self._rooms is None:
+            self._rooms = _room_labels(self.school)
+        return self._rooms.get(label, default)
+
+
+def _result_form(result, inspection, rooms, data=None, files=None):
+    return forms.ResultForm(data, files, result=result, inspection=inspection, rooms_by_label=rooms)
+
+
+def _progress(results):
+    total = len(results)
+    counts = dict.fromkeys(Outcome.values, 0)
+    for result in results:
+        if result.outcome:
+            counts[result.outcome] += 1
+    answered = sum(counts.values())
+    return {
+        "total": total,
+        "answered": answered,
+        "ok": counts[Outcome.OK],
+        "hazards": counts[Outcome.HAZARD],
+        "not_applicable": counts[Outcome.NOT_APPLICABLE],
+        "done": total > 0 and answered == total,
+    }
+
+
+def _decorate(results):
+    """Number the results and give each its area icon (for the cards)."""
+    for number, result in enumerate(results, start=1):
+        result.number = number
+        result.icon = AREA_ICONS.get(result.area, "bi-check2-square")
+    return results
+
+
+def _detail(request, inspection, *, bound=None, status=200, unanswered_error=False):
+    """The inspection's page. ``bound``: forms with the user's input to show again
+    (``{"submit": form}``, ``{"cancel": form}`` or ``{item_id: form}``)."""
+    user = request.user
+    bound = bound or {}
+    now = timezone.now()
+    actions = inspection_actions(user, inspection)
+    results = _decorate(list(inspection.results.all()))
+    progress = _progress(results)
+    room_labels = []
+    if "record" in actions:
+        rooms = _room_labels(inspection.school)
+        room_labels = list(rooms)
+        for result in results:
+            result.form = bound.get(result.item_id) or _result_form(result, inspection, rooms)
+    preview = []
+    if inspection.status == InspectionStatus.PLANNED:
+        items = template_items(inspection.template)
+        if inspection.area:
+            items = items.filter(area=inspection.area)
+        preview = list(items)
+    hazards = []
+    for result in results:
+        if result.hazard_id and result.hazard not in hazards:
+            hazards.append(result.hazard)
+    context = {
+        "inspection": inspection,
+        "title": inspection.template.name,
+        "results": results,
+        "progress": progress,
+        "actions": actions,
+        "room_labels": room_labels,
+        "preview": preview,
+        "hazards": hazards,
+        "unanswered": [r for r in results if not r.outcome],
+        "unanswered_error": unanswered_error,
+        "overdue": inspection.is_overdue(now),
+        "covering": "record" in actions and inspection.inspector_id != user.pk,
+        "submit_form": bound.get("submit") or forms.SubmitForm(prefix="submit"),
+        "cancel_form": bound.get("cancel") or forms.CancelForm(prefix="cancel"),
+        "history": status_history(inspection),
+    }
+    return render(request, "safety/inspections/detail.html", context, status=status)
+
+
+@login_required
+def inspection_detail_page(request, pk):
+    return _detail(request, _get_inspection(request, pk))
+
+
+def _item_anchor(inspection, item_id):
+    return reverse("safety_inspection_detail", args=[inspection.pk]) + f"#item-{item_id}"
+
+
+def _field_errors_to_place(exc):
+    """The service names the hazard's place ``room`` / ``location``; the form has one box."""
+    if hasattr(exc, "error_dict"):
+        errors = dict(exc.error_dict)
+        for name in ("room", "location"):
+            if name in errors:
+                errors.setdefault("place", []).extend(errors.pop(name))
+        return ValidationError(errors)
+    return exc
+
+
+@login_required
+@require_POST
+def inspection_result(request, pk, item):
+    """Save the answer to one item. htmx gets the item's card back (and the progress, out
+    of band); a plain form post comes back to the item on the page."""
+    try:
+        inspection = (
+            inspection_visible(request.user)
+            .select_related("school", "template", "inspector", "room__building")
+            .get(pk=pk)
+        )
+    except Inspection.DoesNotExist:
+        raise Http404 from None
+    user = request.user
+    if not may_work(user, inspection):
+        raise PermissionDenied(_("Only the inspector of this inspection can do this."))
+    if inspection.status == InspectionStatus.PLANNED:
+        messages.error(request, _("Start the inspection first."))
+        url = reverse("safety_inspection_detail", args=[pk])
+        return HttpResponseClientRedirect(url) if _is_htmx(request) else redirect(url)
+    result = get_object_or_404(
+        InspectionResult.objects.select_related("item", "room__building", "hazard"),
+        inspection=inspection,
+        item_id=item,
+    )
+    rooms = RoomFinder(inspection.school)
+    form = _result_form(result, inspection, rooms, request.POST, request.FILES)
+    saved = False
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = services.inspection_record_result(
+                inspection,
+                result.item_id,
+                data["outcome"],
+                data["note"],
+                data["photo"],
+                actor=user,
+                hazard_level=data["hazard_level"],
+                room=data["room"],
+                location=data["location"],
+                remove_photo=data["remove_photo"],
+            )
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):
+                # Not the input: the inspection was submitted or cancelled meanwhile.
+                for message in exc.messages:
+                    messages.error(request, message)
+                url = reverse("safety_inspection_detail", args=[pk])
+                return HttpResponseClientRedirect(url) if _is_htmx(request) else redirect(url)
+            add_service_errors(form, _field_errors_to_place(exc))
+        else:
+            saved = True
+    if not _is_htmx(request):
+        if saved:
+            messages.success(request, _("Saved: %(item)s") % {"item": result.text})
+            return redirect(_item_anchor(inspection, result.item_id))
+        inspection = _get_inspection(request, pk)
+        return _detail(request, inspection, bound={result.item_id: form}, status=400)
+    # htmx: the item's card (with a fresh form once saved), and the progress.
+    results = _decorate(list(inspection.results.select_related("item", "room__building")))
+    fresh = next(r for r in results if r.item_id == result.item_id)
+    fresh.form = _result_form(fresh, inspection, rooms) if saved else form
+    return render(
+        request,
+        "safety/inspections/detail.html#item-saved",
+        {
+            "inspection": inspection,
+            "r": fresh,
+            "saved": saved,
+            "progress": _progress(results),
+        },
+    )
+
+
+# action: (form class, who may, success message)
+def _start(request, inspection, form):
+    services.inspection_start(inspection, actor=request.user)
+    return _("Inspection started: answer each item below.")
+
+
+def _submit(request, inspection, form):
+    _inspection, hazards = services.inspection_submit(
+        inspection, actor=request.user, summary=form.cleaned_data["summary"]
+    )
+    if hazards:
+        return ngettext(
+            "Inspection submitted: %(count)s hazard reported to the office.",
+            "Inspection submitted: %(count)s hazards reported to the office.",
+            len(hazards),
+        ) % {"count": len(hazards)}
+    return _("Inspection submitted: no hazards found.")
+
+
+def _cancel(request, inspection, form):
+    services.inspection_cancel(inspection, actor=request.user, reason=form.cleaned_data["reason"])
+    return _("Inspection cancelled.")
+
+
+ACTIONS = {
+    "start": (None, _start),
+    "submit": (forms.SubmitForm, _submit),
+    "cancel": (forms.CancelForm, _cancel),
+}
+
+
+def _may(user, inspection, action):
+    """May ``user`` take this step on this inspection in some status? (Whether the status
+    allows it now is for the service to say.)"""
+    if action == "cancel":
+        return (user.is_superuser or user.school_id == inspection.school_id) and user.has_perm(
+            "safety.cancel_inspection"
+        )
+    return may_work(user, inspection)
+
+
+@login_required
+@require_POST
+def inspection_action(request, pk, action):
+    """One step on an inspection: start, submit, cancel. A step the inspection no longer
+    allows (a second click, a colleague first) is explained on its page."""
+    if action not in ACTIONS:
+        raise Http404
+    inspection = _get_inspection(request, pk)
+    if not _may(request.user, inspection, action):
+        raise PermissionDenied
+    form_class, call = ACTIONS[action]
+    form = None
+    if form_class is not None:
+        form = form_class(request.POST, prefix=action)
+        if not form.is_valid():
+            return _detail(request, inspection, bound={action: form}, status=400)
+    try:
+        done = call(request, inspection, form)
+    except ValidationError as exc:
+        current = Inspection.objects.filter(pk=pk).values_list("status", flat=True).first()
+        if action == "submit" and current == InspectionStatus.SUBMITTED:
+            messages.info(request, _("This inspection was already submitted."))
+            return redirect("safety_inspection_detail", pk=pk)
+        code = getattr(exc, "code", None)
+        if form is not None and (code == "unanswered" or hasattr(exc, "error_dict")):
+            add_service_errors(form, exc)
+            return _detail(
+                request,
+                _get_inspection(request, pk),
+                bound={action: form},
+                status=400,
+                unanswered_error=code == "unanswered",
+            )
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("safety_inspection_detail", pk=pk)
+    messages.success(request, done)
+    return redirect("safety_inspection_detail", pk=pk)
+
+
+# --- Set-up: checklists -------------------------------------------------------------------
+
+
+class ChecklistList(ScopedListView):
+    permission_required = "safety.view_checklisttemplate"
+    selector = template_list
+    template_name = "safety/inspections/checklist_list.html"
+    title = gettext_lazy("Checklists")
+    paginate_by = 50
+    columns = [
+        (gettext_lazy("Name"), "name"),
+        (gettext_lazy("Kind"), "kind"),
+        (gettext_lazy("Area"), "area"),
+        (gettext_lazy("Items"), "items"),
+        (gettext_lazy("In use"), None),
+    ]
+    sort_fields = {"name": "name", "kind": "kind", "area": "area", "items": "item_count"}
+    default_sort = ("-is_active", "kind", "name")
+    create_url_name = "safety_checklist_create"
+    create_permission = "safety.add_checklisttemplate"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["defaults_url"] = (
+            reverse("safety_checklist_defaults")
+            if user.has_perm("safety.add_checklisttemplate") and user.school_id
+            else ""
+        )
+        return context
+
+
+@login_required
+@permission_required("safety.add_checklisttemplate", raise_exception=True)
+@require_POST
+def checklist_defaults(request):
+    _school_required(request)
+    added = services.checklists_load_defaults(request.user.school)
+    if added:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s default checklist added.",
+                "%(count)s default checklists added.",
+                added,
+            )
+            % {"count": added},
+        )
+    else:
+        messages.info(request, _("The default checklists are loaded already."))
+    return redirect("safety_checklist_list")
+
+
+class ChecklistCreate(ScopedFormView):
+    model = ChecklistTemplate
+    form_class = forms.ChecklistTemplateForm
+    service = services.checklist_template_save
+    success_url_name = "safety_checklist_list"
+    title_create = gettext_lazy("New checklist")
+    title_edit = gettext_lazy("Edit checklist")
+
+    def form_valid(self, form):
+        try:
+            template = services.checklist_template_save(
+                school=self.request.user.school, instance=None, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Checklist created: now add its items."))
+        return redirect("safety_checklist_edit", pk=template.pk)
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
+
+def _get_template(request, pk):
+    if not request.user.has_perm("safety.view_checklisttemplate"):
+        raise PermissionDenied
+    _school_required(request)
+    return get_object_or_404(ChecklistTemplate.objects.for_user(request.user), pk=pk)
+
+
+def _checklist_page(request, template, *, bound=None, status=200):
+    user = request.user
+    bound = bound or {}
+    can_change = user.has_perm("safety.change_checklisttemplate")
+    can_items = user.has_perm("safety.change_checklistitem")
+    items = list(template_items(template, include_retired=True))
+    active = [i for i in items if i.is_active]
+    for item in items:
+        item.icon = AREA_ICONS.get(item.area, "bi-check2-square")
+        if can_items:
+            item.form = bound.get(item.pk) or forms.ChecklistItemForm(template=template, item=item)
+    for index, item in enumerate(active):
+        item.first, item.last = index == 0, index == len(active) - 1
+    context = {
+        "template": template,
+        "title": template.name,
+        "items": items,
+        "active_count": len(active),
+        "can_change": can_change,
+        "can_items": can_items,
+        "can_add_items": user.has_perm("safety.add_checklistitem"),
+        "can_plan": user.has_perm("safety.add_inspection"),
+        "template_form": bound.get("template")
+        or (
+            forms.ChecklistTemplateForm(
+                instance=template, school=template.school, prefix="template"
+            )
+            if can_change
+            else None
+        ),
+        "new_item_form": bound.get("new") or forms.ChecklistItemForm(template=template),
+    }
+    return render(request, "safety/inspections/checklist_edit.html", context, status=status)
+
+
+@login_required
+def checklist_edit(request, pk):
+    """A checklist and its items: everyone who may view checklists reads it; general
+    affairs changes its fields here and its items through the forms on the page."""
+    template = _get_template(request, pk)
+    if request.method != "POST":
+        return _checklist_page(request, template)
+    if not request.user.has_perm("safety.change_checklisttemplate"):
+        raise PermissionDenied
+    form = forms.ChecklistTemplateForm(
+        request.POST, instance=template, school=template.school, prefix="template"
+    )
+    if form.is_valid():
+        try:
+            services.checklist_template_save(
+                school=request.user.school, instance=template, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Saved: %(object)s") % {"object": template})
+            return redirect("safety_checklist_edit", pk=pk)
+    template = _get_template(request, pk)
+    return _checklist_page(request, template, bound={"template": form}, status=400)
+
+
+@login_required
+@permission_required("safety.add_checklistitem", raise_exception=True)
+@require_POST
+def checklist_item_add(request, pk):
+    template = _get_template(request, pk)
+    form = forms.ChecklistItemForm(request.POST, template=template)
+    if form.is_valid():
+        try:
+            item = services.checklist_item_save(template=template, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Item added: %(item)s") % {"item": item})
+            return redirect(
+                reverse("safety_checklist_edit", args=[pk]) + f"#checklist-item-{item.pk}"
+            )
+    return _checklist_page(request, template, bound={"new": form}, status=400)
+
+
+def _get_item(request, pk, item):
+    template = _get_template(request, pk)
+    return template, get_object_or_404(ChecklistItem, pk=item, template=template)
+
+
+@login_required
+@permission_required("safety.change_checklistitem", raise_exception=True)
+@require_POST
+def checklist_item_edit(request, pk, item):
+    template, item = _get_item(request, pk, item)
+    form = forms.ChecklistItemForm(request.POST, template=template, item=item)
+    if form.is_valid():
+        try:
+            services.checklist_item_save(template=template, instance=item, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Saved: %(object)s") % {"object": item})
+            return redirect(
+                reverse("safety_checklist_edit", args=[pk]) + f"#checklist-item-{item.pk}"
+            )
+    item.refresh_from_db()
+    return _checklist_page(request, template, bound={item.pk: form}, status=400)
+
+
+def _move(template, item, step):
+    """Move ``item`` one place up (-1) or down (+1) among the items in use."""
+    ids = [i.pk for i in template_items(template)]
+    if item.pk not in ids:
+        return
+    index = ids.index(item.pk)
+    other = index + step
+    if 0 <= other < len(ids):
+        ids[index], ids[other] = ids[other], ids[index]
+        services.checklist_items_reorder(template, ids)
+
+
+@login_required
+@permission_required("safety.change_checklistitem", raise_exception=True)
+@require_POST
+def checklist_item_action(request, pk, item, action):
+    """Retire or restore an item, or move it up or down."""
+    if action not in ("retire", "restore", "up", "down"):
+        raise Http404
+    template, item = _get_item(request, pk, item)
+    try:
+        if action == "retire":
+            services.checklist_item_retire(item)
+            messages.success(
+                request,
+                _("Retired: %(item)s. New inspections no longer ask it.") % {"item": item},
+            )
+        elif action == "restore":
+            services.checklist_item_restore(item)
+            messages.success(request, _("Back in use: %(item)s") % {"item": item})
+        else:
+            _move(template, item, -1 if action == "up" else 1)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return redirect(reverse("safety_checklist_edit", args=[pk]) + f"#checklist-item-{item.pk}")
+
+
+# --- Set-up: schedules --------------------------------------------------------------------
+
+
+class ScheduleList(ScopedListView):
+    permission_required = "safety.view_inspectionschedule"
+    selector = schedule_list
+    title = gettext_lazy("Inspection schedules")
+    row_template = "safety/inspections/rows/schedule.html"
+    paginate_by = 50
+    columns = [
+        (gettext_lazy("Checklist"), "checklist"),
+        (gettext_lazy("Frequency"), "frequency"),
+        (gettext_lazy("Inspector"), "inspector"),
+        (pgettext_lazy("inspection", "Where"), None),
+        (gettext_lazy("In force"), "starts"),
+        (gettext_lazy("In use"), None),
+    ]
+    sort_fields = {
+        "checklist": "template__name",
+        "frequency": "frequency",
+        "inspector": "inspector__name",
+        "starts": "starts_on",
+    }
+    default_sort = ("-is_active", "frequency", "template__name", "pk")
+    create_url_name = "safety_schedule_create"
+    create_permission = "safety.add_inspectionschedule"
+
+
+class ScheduleForm(ScopedFormView):
+    model = InspectionSchedule
+    form_class = forms.InspectionScheduleForm
+    service = services.inspection_schedule_save
+    success_url_name = "safety_schedule_list"
+    title_create = gettext_lazy("New inspection schedule")
+    title_edit = gettext_lazy("Edit inspection schedule")
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response

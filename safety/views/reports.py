@@ -1,0 +1,708 @@
+"""Report pages of campus safety: the rectification rate (整改率), drills (演练),
+responsibility agreements (安全责任状) and the monthly hazard check report for the
+district (隐患排查表, PDF).
+
+Who sees what:
+
+- the rectification rate: general affairs and the principal;
+- drills: whoever may view drills (general affairs, safety officers, the principal);
+  recording and correcting them: general affairs and safety officers;
+- agreements: general affairs and the principal read; general affairs records and
+  withdraws;
+- the monthly report: whoever may view the school's hazards and inspections (general
+  affairs, safety officers who fill it in, the principal).
+
+Every page is of the user's own school: another school's drill or agreement is a 404.
+The figures come from ``safety.selectors.stats`` and ``safety.selectors.reports``; every
+write goes through ``safety.services``.
+"""
+
+import functools
+from html import escape
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from logistics.choices import Role
+from logistics.pdf import PDFTimeout, pdf_response, render_pdf
+from logistics.templatetags.houqin import bs
+from logistics.views.base import add_service_errors
+from safety import selectors
+from safety.choices import (
+    HAZARD_LEVEL_COLORS,
+    HAZARD_STATUS_COLORS,
+    AgreementKind,
+    DrillKind,
+    HazardLevel,
+    HazardStatus,
+    SafetyArea,
+)
+from safety.forms import reports as forms
+from safety.models import Drill, SafetyAgreement
+from safety.selectors.reports import month_bounds, monthly_report
+from safety.selectors.stats import (
+    agreement_coverage,
+    agreements_missing,
+    drill_months,
+    hazards_overdue_top,
+    inspection_figures,
+    rectification_figures,
+    trend_chart,
+)
+from safety.services import drills as services
+from safety.services.common import HAZARD_DETAIL_URL, link
+
+# The rate page's breakdowns (grouping sets of the one statement).
+RATE_PAGE_DIMS = ("month", "category", "level", "department")
+OVERDUE_SHOWN = 10
+DRILLS_PER_PAGE = 25
+AGREEMENTS_PER_PAGE = 50
+HAZARD_LIST_URL = "safety_hazard_list"
+
+
+def _school(request):
+    school = request.user.school
+    if school is None:
+        raise PermissionDenied(_("Your account does not belong to a school."))
+    return school
+
+
+def _require(user, *perms):
+    if not all(user.has_perm(p) for p in perms):
+        raise PermissionDenied
+
+
+def may_read_rates(user):
+    """The rectification rate: general affairs (who reviews it) and the principal."""
+    return user.has_perm("safety.view_hazard") and (
+        user.is_superuser or user.has_role(Role.GENERAL_AFFAIRS, Role.PRINCIPAL)
+    )
+
+
+def may_make_monthly_report(user):
+    return user.has_perm("safety.view_hazard") and user.has_perm("safety.view_inspection")
+
+
+# --- The rectification rate ----------------------------------------------------------------
+#
+# The page is read by the office all the time and measured against a bare one-query page:
+# its figures come from three statements (``rectification_figures``, the overdue list and
+# the inspections), and its tables are written here in one pass over those few rows,
+# labels translated and escaped once (the standard library's ``escape``: the same five
+# characters as Django's), rather than by hundreds of template nodes.
+
+
+def _ledger_links(rows, ledger, period_query, param):
+    """Each row gets ``url``: the ledger filtered by the period and the row's key (none
+    for the "not assigned"/"no room" row, which no filter of the ledger selects)."""
+    for row in rows:
+        key = row["key"]
+        row["url"] = f"{ledger}?{period_query}&{param}={key}" if ledger and key != "" else ""
+    return rows
+
+
+def _month_links(rows, ledger, period):
+    for row in rows:
+        first = max(row["key"], period.start)
+        last = min(month_bounds(row["key"])[1], period.end)
+        row["url"] = (
+            f"{ledger}?found_from={first.isoformat()}&found_to={last.isoformat()}" if ledger else ""
+        )
+    return rows
+
+
+def _where(row):
+    parts = []
+    if row.get("room__number"):
+        parts.append(f"{row['room__building__name']} {row['room__number']}")
+    if row.get("location"):
+        parts.append(row["location"])
+    return " · ".join(parts)
+
+
+def _person(row, prefix):
+    return row[f"{prefix}__name"] or row[f"{prefix}__username"] or ""
+
+
+def _hazard_rows(rows, today=None):
+    """Labels, place, people and links of hazard rows (plain values), for the templates."""
+    categories = dict(SafetyArea.choices)
+    levels = dict(HazardLevel.choices)
+    statuses = dict(HazardStatus.choices)
+    detail = link(HAZARD_DETAIL_URL, 0)
+    detail = detail[: -len("0/")] if detail.endswith("/0/") else ""
+    for row in rows:
+        row.update(
+            category_label=categories.get(row["category"], row["category"]),
+            level_label=levels.get(row["level"], row["level"]),
+            level_color=HAZARD_LEVEL_COLORS.get(row["level"], "secondary"),
+            status_label=statuses.get(row["status"], row["status"]),
+            status_color=HAZARD_STATUS_COLORS.get(row["status"], "secondary"),
+            where=_where(row),
+            responsible=_person(row, "responsible_person"),
+            url=f"{detail}{row['pk']}/" if detail else "",
+        )
+        if today is not None and row.get("deadline") is not None:
+            row["days_overdue"] = (today - row["deadline"]).days
+    return rows
+
+
+def _rate(value):
+    return "—" if value is None else f"{value}%"
+
+
+def _named(row):
+    label = escape(str(row["label"]))
+    return f'<a href="{escape(row["url"])}">{label}</a>' if row["url"] and row["found"] else label
+
+
+def _table(testid, heads, body, *, css="table table-sm align-middle mb-0"):
+    """A responsive table: ``heads`` are (label, numeric) pairs; ``body`` is its rows."""
+    cells = "".join(
+        f'<th scope="col"{NUMERIC if numeric else ""}>{escape(str(label))}</th>'
+        for label, numeric in heads
+    )
+    return (
+        f'<div class="table-responsive"><table class="{css}" data-testid="{testid}">'
+        f'<thead class="table-light"><tr>{cells}</tr></thead><tbody>{"".join(body)}</tbody>'
+        "</table></div>"
+    )
+
+
+NUMERIC = ' class="text-end"'
+
+
+def month_table(rows):
+    """The rate month by month (each month its own period)."""
+    body = [
+        f'<tr><th scope="row" class="fw-normal text-nowrap">{_named(r)}</th>'
+        f'<td class="text-end">{r["found"]}</td><td class="text-end">{r["rectified"]}</td>'
+        f'<td class="text-end">{_rate(r["rate"])}</td></tr>'
+        for r in rows
+    ]
+    heads = [
+        (_("Month"), False),
+        (_("Found"), True),
+        (_("Rectified in the month"), True),
+        (_("Rate"), True),
+    ]
+    table = _table("rate-per-month", heads, body, css="table table-sm text-nowrap mb-0")
+    return mark_safe(table)  # noqa: S308 - every text in it is escaped
+
+
+def breakdown_cards(breakdowns):
+    """One card per breakdown (category, level, department): found, rectified,
+    rate, and a red badge with the ones overdue now."""
+    overdue_title = escape(_("Overdue now"))
+    found, rectified, rate = _("Found"), _("Rectified"), _("Rate")
+    cards = []
+    for testid, title, heading, rows in breakdowns:
+        body = [
+            f'<tr data-key="{escape(str(r["key"]))}"><th scope="row" class="fw-normal">'
+            f"{_named(r)}"
+            + (
+                f' <span class="badge text-bg-danger" title="{overdue_title}">{r["overdue"]}</span>'
+                if r["overdue"]
+                else ""
+            )
+            + f'</th><td class="text-end">{r["found"]}</td>'
+            f'<td class="text-end">{r["rectified"]}</td>'
+            f'<td class="text-end text-nowrap">{_rate(r["rate"])}</td></tr>'
+            for r in rows
+        ]
+        heads = [(heading, False), (found, True), (rectified, True), (rate, True)]
+        cards.append(
+            '<div class="col-lg-4"><div class="card h-100"><div class="card-header">'
+            f'<h2 class="h6 mb-0">{escape(str(title))}</h2></div>'
+            f"{_table(testid, heads, body)}</div></div>"
+        )
+    return mark_safe("".join(cards))  # noqa: S308 - every text above is escaped
+
+
+def overdue_table(rows):
+    """The overdue hazards, the longest overdue first, each linking to its page."""
+    major = escape(str(HazardLevel.MAJOR.label))
+    body = []
+    for r in rows:
+        number = f"#{r['pk']}"
+        if r["url"]:
+            number = f'<a href="{escape(r["url"])}">{number}</a>'
+        if r["level"] == HazardLevel.MAJOR:
+            number += f' <span class="badge text-bg-danger">{major}</span>'
+        who = escape(r["responsible"])
+        if r["department__name"]:
+            who += f" · {escape(r['department__name'])}"
+        body.append(
+            f"<tr><td>{number}</td><td>{escape(str(r['category_label']))}</td>"
+            f"<td>{escape(r['where'])}</td><td>{who}</td>"
+            f'<td class="text-nowrap">{r["deadline"]:%Y-%m-%d}</td>'
+            f'<td class="text-end text-danger">{r["days_overdue"]}</td></tr>'
+        )
+    heads = [
+        ("#", False),
+        (_("Category"), False),
+        (_("Where"), False),
+        (_("Responsible"), False),
+        (_("Rectify by"), False),
+        (_("Days overdue"), True),
+    ]
+    table = _table("overdue-list", heads, body, css="table table-sm table-hover align-middle mb-0")
+    return mark_safe(table)  # noqa: S308 - every text in it is escaped
+
+
+def inspection_table(kinds):
+    body = [
+        f'<tr><th scope="row" class="fw-normal">{escape(str(k["label"]))}</th>'
+        f'<td class="text-end">{k["total"]}</td><td class="text-end">{k["submitted"]}</td>'
+        f'<td class="text-end">{k["on_time"]}</td><td class="text-end">{k["missed"]}</td></tr>'
+        for k in kinds
+    ]
+    heads = [
+        (_("Kind of inspection"), False),
+        (_("Due"), True),
+        (_("Done"), True),
+        (_("On time"), True),
+        (_("Missed"), True),
+    ]
+    table = _table("inspections-per-kind", heads, body, css="table table-sm text-nowrap mb-0")
+    return mark_safe(table)  # noqa: S308 - every text in it is escaped
+
+
+def period_form(form, period):
+    """The period picker of the statistics pages (the markup of ``dashboard.html``'s
+    ``period-form`` partial), written in one pass: a semester, or two dates."""
+    fields = {name: form[name] for name in ("semester", "start", "end")}
+
+    def labelled(name):
+        field = fields[name]
+        return (
+            '<div class="flex-grow-1">'
+            f'<label class="form-label small mb-0" for="{field.id_for_label}">'
+            f"{escape(str(field.label))}</label>{bs(field)}</div>"
+        )
+
+    show = escape(_("Show"))
+    button = f'<button class="btn btn-outline-primary" type="submit">{show}</button>'
+    html = [
+        '<div class="card mb-3 d-print-none period-picker"><div class="card-body py-2">'
+        '<div class="row g-3 align-items-end">'
+        '<form method="get" class="col-12 col-lg-5 d-flex gap-2 align-items-end" '
+        f'aria-label="{escape(_("Choose a semester"))}">{labelled("semester")}{button}</form>'
+        '<form method="get" class="col-12 col-lg-7 d-flex flex-wrap gap-2 align-items-end" '
+        f'aria-label="{escape(_("Choose dates"))}">{labelled("start")}{labelled("end")}'
+        f"{button}</form></div>"
+    ]
+    if form.errors:
+        errors = [escape(str(e)) for e in form.non_field_errors()] + [
+            f"{escape(str(field.label))}: {escape(str(e))}"
+            for field in fields.values()
+            for e in field.errors
+        ]
+        html.append(
+            '<div class="alert alert-danger py-2 mt-2 mb-0 small" role="alert" '
+            'data-testid="period-errors">' + "".join(f"<div>{e}</div>" for e in errors) + "</div>"
+        )
+    if period:
+        dates = f" ({period.start:%Y-%m-%d} – {period.end:%Y-%m-%d})" if period.semester else ""
+        html.append(
+            '<p class="small text-muted mb-0 mt-2" data-testid="period">'
+            f'<i class="bi bi-calendar3" aria-hidden="true"></i> {escape(str(period.label))}'
+            f"{dates}</p>"
+        )
+    html.append("</div></div>")
+    return mark_safe("".join(html))  # noqa: S308 - every text above is escaped
+
+
+@functools.lru_cache(maxsize=256)
+def _trend_svg(language, labels, found, rectified):
+    rows = [
+        {"label": label, "found": f, "rectified": r}
+        for label, f, r in zip(labels, found, rectified, strict=True)
+    ]
+    return trend_chart(rows).svg()
+
+
+def trend_svg(month_rows):
+    """The trend chart (found vs rectified per month) as SVG, drawn once per language and
+    figures: the same chart is asked for again and again between two changes."""
+    return _trend_svg(
+        translation.get_language(),
+        tuple(r["label"] for r in month_rows),
+        tuple(r["found"] for r in month_rows),
+        tuple(r["rectified"] for r in month_rows),
+    )
+
+
+@login_required
+def rate(request):
+    """整改率: the rectification rate of a period (a semester or two dates), its
+    definition, by month (table and chart), by category, level and department, the
+    overdue hazards, and the inspections done."""
+    school = _school(request)
+    if not may_read_rates(request.user):
+        raise PermissionDenied
+    form, period = forms.resolve_school_period(school, request.GET)
+    context = {
+        "title": _("Rectification rate"),
+        "period": period,
+        "period_form": period_form(form, period),
+    }
+    if period is not None:
+        now = timezone.now()
+        today = timezone.localdate(now)
+        figures = rectification_figures(
+            school, period.start, period.end, dims=RATE_PAGE_DIMS, now=now
+        )
+        overdue, overdue_total = hazards_overdue_top(school, limit=OVERDUE_SHOWN, today=today)
+        inspections = inspection_figures(school, period.start, period.end, now=now)
+        ledger = link(HAZARD_LIST_URL)
+        span = f"found_from={period.start.isoformat()}&found_to={period.end.isoformat()}"
+        hazards = figures["totals"]
+        context.update(
+            hazards=hazards,
+            inspections=inspections,
+            overdue_total=overdue_total,
+            overdue_shown=len(overdue),
+            ledger_period_url=f"{ledger}?{span}" if ledger else "",
+            overdue_url=f"{ledger}?overdue=true" if ledger else "",
+        )
+        if hazards["found"]:
+            context.update(
+                trend=trend_svg(figures["month"]),
+                month_table=month_table(_month_links(figures["month"], ledger, period)),
+                breakdowns=breakdown_cards(
+                    [
+                        (
+                            "rate-per-category",
+                            _("By category"),
+                            _("Category"),
+                            _ledger_links(figures["category"], ledger, span, "category"),
+                        ),
+                        (
+                            "rate-per-level",
+                            _("By level"),
+                            _("Level"),
+                            _ledger_links(figures["level"], ledger, span, "level"),
+                        ),
+                        (
+                            "rate-per-department",
+                            _("By responsible department"),
+                            _("Department"),
+                            _ledger_links(figures["department"], ledger, span, "department"),
+                        ),
+                    ]
+                ),
+            )
+        if overdue:
+            context["overdue_table"] = overdue_table(_hazard_rows(overdue, today))
+        kinds = [k for k in inspections["per_kind"] if k["total"]]
+        if kinds:
+            context["inspection_table"] = inspection_table(kinds)
+    return render(request, "safety/reports/rate.html", context)
+
+
+# --- Drills ---------------------------------------------------------------------------------
+
+
+def _drill_rows(drills):
+    kinds = dict(DrillKind.choices)
+    for drill in drills:
+        drill.kind_label = kinds.get(drill.kind, drill.kind)
+        drill.evacuation = forms.format_duration(drill.evacuation_seconds)
+    return drills
+
+
+@login_required
+def drill_list(request):
+    """The drills held in a period (a semester or two dates) and its months: was the
+    requirement (a drill every month in term) met?"""
+    school = _school(request)
+    user = request.user
+    _require(user, "safety.view_drill")
+    form, period = forms.resolve_school_period(school, request.GET)
+    context = {
+        "title": _("Emergency drills"),
+        "form": form,
+        "period": period,
+        "can_add": user.has_perm("safety.add_drill"),
+    }
+    if period is not None:
+        drills = (
+            selectors.drill_list(user)
+            .filter(held_on__gte=period.start, held_on__lte=period.end)
+            .order_by("-held_on", "-pk")
+        )
+        page = Paginator(drills, DRILLS_PER_PAGE).get_page(request.GET.get("page"))
+        _drill_rows(page.object_list)
+        months = drill_months(school, period.start, period.end)
+        for row in months["months"]:
+            row["kinds_text"] = ", ".join(row["kinds"])
+        context.update(
+            page_obj=page,
+            drills=page.object_list,
+            months=months,
+            page_query=period.query,
+        )
+    return render(request, "safety/reports/drill_list.html", context)
+
+
+def _get_drill(request, pk):
+    try:
+        return selectors.drill_detail(request.user, pk)
+    except Drill.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+def drill_detail(request, pk):
+    _school(request)
+    _require(request.user, "safety.view_drill")
+    drill = _get_drill(request, pk)
+    _drill_rows([drill])
+    return render(
+        request,
+        "safety/reports/drill_detail.html",
+        {
+            "title": drill.display_title,
+            "drill": drill,
+            "photos": list(drill.photos.all()),
+            "can_edit": request.user.has_perm("safety.change_drill"),
+        },
+    )
+
+
+def _drill_form_page(request, form, drill=None, status=200):
+    return render(
+        request,
+        "safety/reports/drill_form.html",
+        {
+            "title": _("Edit the drill") if drill else _("Record a drill"),
+            "form": form,
+            "drill": drill,
+            "cancel_url": (
+                reverse("safety_drill_detail", args=[drill.pk])
+                if drill
+                else reverse("safety_drill_list")
+            ),
+        },
+        status=status,
+    )
+
+
+@login_required
+def drill_create(request):
+    school = _school(request)
+    _require(request.user, "safety.add_drill")
+    if request.method != "POST":
+        return _drill_form_page(request, forms.DrillForm())
+    form = forms.DrillForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            drill = services.drill_record(
+                school=school, actor=request.user, **form.service_kwargs()
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Drill recorded: %(drill)s") % {"drill": drill})
+            return redirect("safety_drill_detail", pk=drill.pk)
+    return _drill_form_page(request, form, status=400)
+
+
+@login_required
+def drill_edit(request, pk):
+    _school(request)
+    _require(request.user, "safety.view_drill", "safety.change_drill")
+    drill = _get_drill(request, pk)
+    if request.method != "POST":
+        return _drill_form_page(request, forms.DrillForm(drill=drill), drill)
+    form = forms.DrillForm(request.POST, request.FILES, drill=drill)
+    if form.is_valid():
+        try:
+            drill = services.drill_update(drill, actor=request.user, **form.service_kwargs())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Saved: %(object)s") % {"object": drill})
+            return redirect("safety_drill_detail", pk=drill.pk)
+    return _drill_form_page(request, form, drill, status=400)
+
+
+# --- Responsibility agreements ---------------------------------------------------------------
+
+
+@login_required
+def agreement_list(request):
+    """The agreements of an academic year: how many of the school's active people have
+    one, the agreements, and the people still missing one."""
+    school = _school(request)
+    user = request.user
+    _require(user, "safety.view_safetyagreement")
+    year_form = forms.YearForm(request.GET or None)
+    year = year_form.chosen_year
+    agreements = (
+        selectors.agreement_list(user)
+        .filter(year=year)
+        .order_by("-is_active", "signer__department__name", "signer__name", "signer__username")
+    )
+    page = Paginator(agreements, AGREEMENTS_PER_PAGE).get_page(request.GET.get("page"))
+    kinds = dict(AgreementKind.choices)
+    for agreement in page.object_list:
+        agreement.kind_label = kinds.get(agreement.kind, agreement.kind)
+    can_change = user.has_perm("safety.change_safetyagreement")
+    return render(
+        request,
+        "safety/reports/agreement_list.html",
+        {
+            "title": _("Safety responsibility agreements"),
+            "year_form": year_form,
+            "year": year,
+            "year_label": f"{year}~{year + 1}",
+            "coverage": agreement_coverage(school, year),
+            "page_obj": page,
+            "agreements": page.object_list,
+            "missing": list(agreements_missing(school, year)),
+            "can_add": user.has_perm("safety.add_safetyagreement"),
+            "can_change": can_change,
+            "retire_form": forms.RetireForm() if can_change else None,
+        },
+    )
+
+
+@login_required
+def agreement_create(request):
+    school = _school(request)
+    _require(request.user, "safety.add_safetyagreement")
+    if request.method == "POST":
+        form = forms.AgreementForm(request.POST, request.FILES, school=school)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                agreement = services.agreement_record(
+                    school=school,
+                    actor=request.user,
+                    signer=data["signer"],
+                    kind=data["kind"],
+                    year=data["year"],
+                    signed_on=data["signed_on"],
+                    title=data["title"],
+                    scan=data["scan"],
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Saved: %(object)s") % {"object": agreement})
+                return redirect(
+                    f"{reverse('safety_agreement_list')}?{urlencode({'year': agreement.year})}"
+                )
+        status = 400
+    else:
+        initial = {}
+        for name in ("signer", "year", "kind"):
+            if request.GET.get(name):
+                initial[name] = request.GET[name]
+        form = forms.AgreementForm(initial=initial, school=school)
+        status = 200
+    return render(
+        request,
+        "safety/reports/agreement_form.html",
+        {
+            "title": _("Record a responsibility agreement"),
+            "form": form,
+            "cancel_url": reverse("safety_agreement_list"),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def agreement_retire(request, pk):
+    school = _school(request)
+    _require(request.user, "safety.change_safetyagreement")
+    agreement = get_object_or_404(SafetyAgreement.objects.for_school(school.pk), pk=pk)
+    back = f"{reverse('safety_agreement_list')}?{urlencode({'year': agreement.year})}"
+    form = forms.RetireForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    try:
+        services.agreement_retire(agreement, actor=request.user, reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Withdrawn: %(object)s") % {"object": agreement})
+    return redirect(back)
+
+
+# --- The monthly hazard check report ----------------------------------------------------------
+
+
+def monthly_title(school, month):
+    """ "武进实验中学 2026年10月 校园安全隐患排查表" (in the language in use)."""
+    return _("%(school)s %(month)s campus safety hazard check report") % {
+        "school": school.name,
+        "month": formats.date_format(month, "YEAR_MONTH_FORMAT"),
+    }
+
+
+@login_required
+def monthly_report_page(request):
+    """GET: choose a month (last month by default); with ``?month=YYYY-MM``: the PDF."""
+    school = _school(request)
+    if not may_make_monthly_report(request.user):
+        raise PermissionDenied
+    if "month" not in request.GET:
+        form = forms.MonthForm()
+        return _monthly_page(request, form)
+    form = forms.MonthForm(request.GET)
+    if not form.is_valid():
+        return _monthly_page(request, form, status=400)
+    month = form.cleaned_data["month"]
+    report = monthly_report(school, month)
+    context = {
+        **report,
+        "title": monthly_title(school, month),
+        "unrectified": _hazard_rows(report["unrectified"]),
+        "drills": _drill_values(report["drills"]),
+    }
+    try:
+        pdf = render_pdf("safety/reports/monthly_pdf.html", context)
+    except PDFTimeout:
+        messages.error(request, _("Making the PDF took too long. Please try again."))
+        return _monthly_page(request, form, status=503)
+    return pdf_response(
+        pdf,
+        f"{context['title']}.pdf",
+        ascii_filename=f"hazard-check-{month:%Y-%m}.pdf",
+    )
+
+
+def _drill_values(drills):
+    kinds = dict(DrillKind.choices)
+    for drill in drills:
+        drill["kind_label"] = kinds.get(drill["kind"], drill["kind"])
+        drill["evacuation"] = forms.format_duration(drill["evacuation_seconds"])
+    return drills
+
+
+def _monthly_page(request, form, status=200):
+    return render(
+        request,
+        "safety/reports/monthly.html",
+        {"title": _("Monthly hazard check report"), "form": form},
+        status=status,
+    )
