@@ -68,7 +68,9 @@ def test_catalogue_matches_the_sources(tmp_path):
     assert result.returncode == 0, result.stderr
     fresh = (tmp_path / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po").read_text("utf-8")
     known = PO.read_text(encoding="utf-8")
-    fresh_ids = {(f.get("msgctxt"), f["msgid"]) for f in map(parse, fresh.split("\n\n")[1:])}
+    fresh_ids = {
+        (f.get("msgctxt"), f["msgid"]) for f in map(parse, fresh.split("\n\n")[1:]) if "msgid" in f
+    }
     # Obsolete entries ("#~", no longer in the sources) have no msgid line of their own.
     known_ids = {
         (f.get("msgctxt"), f["msgid"]) for f in map(parse, known.split("\n\n")[1:]) if "msgid" in f

@@ -52,10 +52,12 @@ def monthly_inspection(school):
 
 
 def rate_figures(school):
+    """The figures of the rate page's default period (the current semester)."""
+    from safety.forms.reports import resolve_school_period
     from safety.selectors.stats import rectification_rate
 
-    today = datetime.date.today()
-    return rectification_rate(school, today.replace(day=1), today)
+    _form, period = resolve_school_period(school, {})
+    return rectification_rate(school, period.start, period.end)
 
 
 def test_monthly_inspection_to_a_closed_hazard_and_the_rate(
