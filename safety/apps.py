@@ -8,12 +8,19 @@ class SafetyConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        # Every write to a hazard raises its school's figures stamp (the rate page's cache).
+        from django.db.models.signals import post_delete, post_save
+
         from logistics.registry import registry
         from logistics.uploads import media_access
         from safety import reminder_rules, summary_sections
+        from safety.models import Hazard
         from safety.selectors import media_readable
+        from safety.services.common import hazard_written
         from safety.uploads import MEDIA_PREFIX
 
+        post_save.connect(hazard_written, sender=Hazard, dispatch_uid="safety-hazard-saved")
+        post_delete.connect(hazard_written, sender=Hazard, dispatch_uid="safety-hazard-deleted")
         # The tick creates each period's inspections; reminders for inspections to do,
         # missed inspections and overdue hazards.
         reminder_rules.register(registry)

@@ -47,7 +47,8 @@ from django.utils.translation import gettext as _
 from logistics.bench import BenchData, BenchPage
 from logistics.choices import Role
 from logistics.demo_repairs import HOLIDAYS
-from logistics.models import Department, Room, Semester, StatusChange, User
+from logistics.models import Department, Room, School, Semester, StatusChange, User
+from logistics.services.organisation import figures_changed
 from safety.choices import (
     AgreementKind,
     DrillKind,
@@ -989,6 +990,7 @@ def generate_safety(ctx):
         ["school", "signer", "kind", "title", "year", "signed_on", "recorded_by", "created_at"],
         _agreements(ctx, cal, schools),
     )
+    figures_changed(School.objects.filter(pk__in=[school.pk for school in schools]))
     for school in schools:
         ctx.put(school.s, "safety:inspections", [r["id"] for r in school.inspections])
         ctx.put(school.s, "safety:hazards", [h["id"] for h in school.hazards])

@@ -48,6 +48,7 @@ from django.utils.translation import ngettext
 from logistics.choices import Role, RoomKind
 from logistics.demo_repairs import HOLIDAYS, NEIGHBOUR_CODE
 from logistics.models import Department, Room, Semester, StatusChange, User
+from logistics.services.organisation import figures_changed
 from safety.choices import (
     AgreementKind,
     DrillKind,
@@ -688,6 +689,7 @@ class _Seeder:
         counts = self._write()
         counts["drills"] = self._drills()
         counts["agreements"] = self._agreements()
+        figures_changed(self.school)  # written in bulk: no signal raised the stamp
         return counts
 
     def _with_role(self, role, *usernames):

@@ -106,6 +106,15 @@ def _celery_eager():
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (a rolled-back database can give another
+    test's school the same id and figures stamp)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     """Uploads of a test go to its own folder, never to the project's var/media."""
     settings.MEDIA_ROOT = str(tmp_path / "media")

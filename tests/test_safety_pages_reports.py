@@ -13,13 +13,16 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from logistics.choices import Role
+from logistics.forms.repair_stats import resolve_period
 from safety.choices import (
     AgreementKind,
     DrillKind,
@@ -29,15 +32,23 @@ from safety.choices import (
     InspectionStatus,
     SafetyArea,
 )
-from safety.forms.reports import MonthForm, format_duration, parse_duration
+from safety.forms.reports import (
+    MonthForm,
+    SchoolPeriodForm,
+    format_duration,
+    parse_duration,
+    period_picker,
+    resolve_school_period,
+)
 from safety.models import Drill, DrillPhoto, SafetyAgreement
-from safety.selectors.reports import monthly_report
+from safety.selectors.reports import monthly_report, unrectified_at_month_end
 from safety.selectors.stats import (
     RECTIFICATION_RATE_DEFINITION,
     rectification_by,
     rectification_rate,
 )
 from safety.services import hazards as hazard_services
+from safety.views.reports import period_form
 from tests import factories
 from tests.matrix import ALL_ROLES, Page, check_page, roles
 from tests.safety_factories import (
@@ -287,22 +298,6 @@ class TestRatePage:
         both = ga_client.get(reverse("safety_rate"), {"semester": autumn.pk, "start": "2026-09-01"})
         assert b'data-testid="period-errors"' in both.content
 
-    def test_inspection_figures(self, ga_client, school):
-        daily = template_with_items(school, kind=InspectionKind.DAILY)
-        InspectionFactory(
-            school=school,
-            template=daily,
-            period_start=D(2026, 9, 2),
-            status=InspectionStatus.SUBMITTED,
-            started_at=at(9, 2, 8),
-            submitted_at=at(9, 2, 17),
-        )
-        InspectionFactory(school=school, template=daily, period_start=D(2026, 9, 3))
-        response = ga_client.get(reverse("safety_rate") + SEPTEMBER)
-        assert table_rows(response, "inspections-per-kind") == [
-            ["Daily patrol", "2", "1", "1", "1"]
-        ]
-
     def test_another_school_sees_only_its_own(
         self, client, school, other_school, september, make_user
     ):
@@ -312,6 +307,56 @@ class TestRatePage:
         html = response.content.decode()
         assert "配电箱门未上锁" not in html and "求真楼" not in html and "后勤保障科" not in html
         assert figure(response, "overdue-total") == "0"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"start": "2026-09-01", "end": "2026-09-30"},
+        {"start": "2026-09-30", "end": "2026-09-01"},
+        {"semester": "999999"},
+        {"semester": "x", "start": "2026-01-01"},
+        {"semester": "current"},
+        {"start": 'bad<>"'},
+    ],
+)
+def test_the_period_form_is_the_dashboards(school, data):
+    """The rate page reads its period in one query and draws its picker itself: the same
+    period as ``resolve_period`` and the same markup as the dashboard's ``period-form``
+    partial, errors and all, in Chinese."""
+    current = factories.SemesterFactory(
+        school=school, start_date=D(2026, 9, 1), end_date=D(2027, 1, 31), is_current=True
+    )
+    factories.SemesterFactory(
+        school=school,
+        start_date=D(2026, 2, 1),
+        end_date=D(2026, 7, 10),
+        term=2,
+        academic_year=2025,
+    )
+    if data.get("semester") == "current":
+        data = {"semester": str(current.pk)}
+
+    def squeeze(html):
+        return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", str(html))).strip()
+
+    with translation.override("zh-hans"):
+        picker = period_picker(school, data)
+        core_form, core_period = resolve_period(school, data)
+        if data:  # (the core's semester field words a wrong choice differently)
+            form = SchoolPeriodForm(data, school=school)
+            form.is_valid()
+        else:
+            form = core_form
+        expected = render_to_string(
+            "dashboard.html#period-form", {"form": form, "period": picker.period}
+        )
+        assert squeeze(period_form(picker)) == squeeze(expected)
+    assert picker.period == core_period == resolve_school_period(school, data)[1]
+    if data == {}:
+        assert picker.period.semester == current
 
 
 def count_queries(client, url):
@@ -368,24 +413,72 @@ def test_queries_do_not_grow_with_the_data(client, settings, url):
         school, ga = _school_with(n)
         client.force_login(ga)
         client.get(url)  # warm up: per-process caches (role permissions, statements)
+        cache.clear()  # the rate page's figures are read again
         counts.append(count_queries(client, url))
     assert counts[0] == counts[1], counts
     if url.startswith(reverse("safety_rate")):
         assert counts[1] <= 10, counts
 
 
+def _hazard_reads(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    reads = [q["sql"] for q in captured if '"safety_hazard"' in q["sql"]]
+    return reads, response
+
+
 @pytest.mark.django_db
 def test_rate_page_is_one_statement_for_the_hazards(client, settings):
     """The hazards are read once (one statement for every breakdown), the overdue list
-    once; nothing per row."""
+    once; nothing per row. The figures are then kept until a hazard changes."""
     settings.DEBUG = False
     school, ga = _school_with(30)
     client.force_login(ga)
-    client.get(reverse("safety_rate"))
-    with CaptureQueriesContext(connection) as captured:
-        client.get(reverse("safety_rate"))
-    hazard_reads = [q["sql"] for q in captured if '"safety_hazard"' in q["sql"]]
-    assert len(hazard_reads) == 2, hazard_reads
+    url = reverse("safety_rate")
+    reads, first = _hazard_reads(client, url)
+    assert len(reads) == 2, reads
+    reads, again = _hazard_reads(client, url)
+    assert reads == []  # from the cache
+    for tile in ("rate-found", "rate-rectified", "rate-overdue", "rate-major"):
+        assert _tile(again, tile) == _tile(first, tile)
+
+
+def _tile(response, name):
+    return (
+        re.search(rf'data-testid="{name}"[^>]*>\s*([^<]+)<', response.content.decode())
+        .group(1)
+        .strip()
+    )
+
+
+@pytest.mark.django_db
+def test_rate_page_shows_a_change_at_once(client, settings):
+    """A rectified hazard recorded, a department renamed: the next view of the
+    page reads the figures again (the school's figures stamp moved)."""
+    settings.DEBUG = False
+    school, ga = _school_with(9)
+    client.force_login(ga)
+    url = reverse("safety_rate")
+    _reads, before = _hazard_reads(client, url)
+    school.refresh_from_db()
+    version = school.figures_version
+    HazardFactory(
+        school=school, found_at=at(10, 1), status=HazardStatus.CLOSED, closed_at=at(10, 1, 18)
+    )
+    school.refresh_from_db()
+    assert school.figures_version == version + 1
+    reads, after = _hazard_reads(client, url)
+    assert len(reads) == 2
+    assert int(_tile(after, "rate-rectified")) == int(_tile(before, "rate-rectified")) + 1
+
+    department = school.departments.order_by("pk").first()
+    from logistics.services.organisation import department_save
+
+    department_save(school=school, instance=department, name="新名字的部门")
+    reads, renamed = _hazard_reads(client, url)
+    assert len(reads) == 2
+    assert "新名字的部门" in renamed.content.decode()
 
 
 # --- Drills --------------------------------------------------------------------------------
@@ -761,6 +854,33 @@ class TestMonthlyReport:
         assert (report["inspections"]["total"], report["inspections"]["submitted"]) == (4, 3)
         assert [d["title"] for d in report["drills"]] == ["消防疏散演练"]
         assert report["drill_month"]["met"] is True
+
+    def test_the_list_is_capped_overdue_first(self, school):
+        def make(day, deadline, **kwargs):
+            return HazardFactory(
+                school=school,
+                found_at=at(10, day),
+                status=HazardStatus.RECTIFYING,
+                deadline=deadline,
+                **kwargs,
+            )
+
+        late = [make(d, D(2026, 10, 20 - d)) for d in (1, 2, 3)]  # overdue by 31 October
+        on_time = [make(d, D(2026, 11, 30)) for d in (4, 5)]
+        handed_in = make(6, D(2026, 10, 10), rectified_at=at(10, 9), rectification_note="修好")
+        report = monthly_report(school, D(2026, 10, 1), now=at(11, 2))
+        assert (report["unrectified_total"], report["overdue"]) == (6, 3)
+        short = unrectified_at_month_end(school, D(2026, 10, 1), limit=4)
+        assert [r["pk"] for r in short["rows"]] == [
+            late[2].pk,  # the longest overdue first (deadline 17 October)
+            late[1].pk,
+            late[0].pk,
+            handed_in.pk,  # then by deadline: handed in by 10 October, not overdue
+        ]
+        assert [r["overdue"] for r in short["rows"]] == [True, True, True, False]
+        assert (short["total"], short["overdue"]) == (6, 3)
+        everything = unrectified_at_month_end(school, D(2026, 10, 1), limit=None)["rows"]
+        assert [r["pk"] for r in everything[4:]] == [h.pk for h in on_time]
 
     def test_closed_after_the_month_still_counts_as_open_then(self, school):
         hazard = HazardFactory(

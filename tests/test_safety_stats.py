@@ -241,6 +241,24 @@ class TestRectificationRate:
             for dimension in RATE_DIMENSIONS:
                 assert figures[dimension] == rectification_by(school, *period, dimension)
 
+    def test_without_detail_the_same_numbers(self, school, hazards):
+        """The rate page's lighter statement: the same figures, fewer keys per row."""
+        full = rectification_figures(school, *AUTUMN, now=NOW)
+        light = rectification_figures(school, *AUTUMN, now=NOW, detail=False)
+        assert light["totals"] == full["totals"]
+        assert light["month"] == full["month"] and light["level"] == full["level"]
+        for dimension in ("category", "department", "building", "source"):
+            keep = ("key", "label", "found", "rectified", "rate", "unrectified", "overdue")
+            assert light[dimension] == [{k: r[k] for k in keep} for r in full[dimension]]
+        # Each shape of the statement is written once.
+        from django.db import connection
+
+        from safety.selectors.stats import _figures_sql
+
+        assert _figures_sql(connection, 2, ("month",), False) is _figures_sql(
+            connection, 2, ("month",), False
+        )
+
     def test_a_one_day_period_and_a_long_one(self, school, hazards):
         day = rectification_figures(school, D(2026, 9, 10), D(2026, 9, 10), now=NOW)
         # h4 only (closed on the 30th: not in this one-day period); not the other school's.

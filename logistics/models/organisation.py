@@ -64,6 +64,12 @@ class School(models.Model):
     # Kept by ``ticket_file`` in the transaction that files a ticket (tickets are never
     # deleted): the ticket list's total without a COUNT over the school's tickets.
     ticket_count = models.PositiveIntegerField(_("repair tickets filed"), default=0, editable=False)
+    # Raised (``logistics.services.organisation.figures_changed``) after every write to a
+    # record the statistics pages count: a page may keep its figures under this stamp (it
+    # comes with the signed-in user's school, no query) until the next change.
+    figures_version = models.PositiveBigIntegerField(
+        _("version of the figures"), default=0, editable=False
+    )
     repair_auto_confirm_days = models.PositiveSmallIntegerField(
         _("confirm finished repairs automatically after (days)"),
         default=3,

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from logistics.choices import CurrentStatus
@@ -17,6 +18,15 @@ def _save(instance, *, fields):
     return instance
 
 
+def figures_changed(schools):
+    """Raise ``School.figures_version`` of ``schools`` (a school, its id, or a queryset):
+    a record their statistics count was written. Called in the writing transaction, so
+    the stamp and the record change together."""
+    if isinstance(schools, School | int):
+        schools = School.objects.filter(pk=getattr(schools, "pk", schools))
+    schools.update(figures_version=F("figures_version") + 1)
+
+
 def _same_school(school, **objects):
     for field, obj in objects.items():
         if obj is not None and obj.school_id != school.pk:
@@ -29,7 +39,9 @@ def campus_save(*, school, instance=None, **fields):
 
 def building_save(*, school, instance=None, **fields):
     _same_school(school, campus=fields.get("campus"))
-    return _save(instance or Building(), fields={**fields, "school": school})
+    building = _save(instance or Building(), fields={**fields, "school": school})
+    figures_changed(school)  # the statistics name buildings
+    return building
 
 
 def room_save(*, school, instance=None, **fields):
@@ -48,11 +60,15 @@ def room_save(*, school, instance=None, **fields):
                     }
                 }
             )
-    return _save(instance or Room(), fields=fields)
+    room = _save(instance or Room(), fields=fields)
+    figures_changed(school)  # … and rooms
+    return room
 
 
 def department_save(*, school, instance=None, **fields):
-    return _save(instance or Department(), fields={**fields, "school": school})
+    department = _save(instance or Department(), fields={**fields, "school": school})
+    figures_changed(school)  # … and departments
+    return department
 
 
 @transaction.atomic

@@ -3,6 +3,7 @@ input and its shape; the rules are in ``safety.services``."""
 
 import datetime
 import re
+from dataclasses import dataclass
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -49,26 +50,34 @@ class PersonChoiceField(forms.ModelChoiceField):
 # --- The period of the report pages --------------------------------------------------------
 
 
-_SEMESTERS_SQL: dict[str, str] = {}
+_SEMESTERS: dict[str, tuple] = {}
+
+
+def _semesters_statement(connection):
+    """The statement of ``school_semesters``, the fields it reads and their converters."""
+    if connection.vendor not in _SEMESTERS:
+        q = connection.ops.quote_name
+        meta = Semester._meta
+        fields = meta.concrete_fields
+        sql = (
+            f"SELECT {', '.join(q(f.column) for f in fields)} "  # noqa: S608 - quoted names
+            f"FROM {q(meta.db_table)} WHERE {q(meta.get_field('school').column)} = %s "
+            f"ORDER BY {q(meta.get_field('start_date').column)} DESC"
+        )
+        _SEMESTERS[connection.vendor] = (
+            sql,
+            fields,
+            [f.attname for f in fields],
+            converters_for(connection, fields),
+        )
+    return _SEMESTERS[connection.vendor]
 
 
 def school_semesters(school):
     """The school's semesters, the latest first (one statement, written once)."""
     from django.db import connection
 
-    meta = Semester._meta
-    sql = _SEMESTERS_SQL.get(connection.vendor)
-    if sql is None:
-        q = connection.ops.quote_name
-        columns = ", ".join(q(f.column) for f in meta.concrete_fields)
-        sql = _SEMESTERS_SQL[connection.vendor] = (
-            f"SELECT {columns} FROM {q(meta.db_table)} "  # noqa: S608 - quoted names
-            f"WHERE {q(meta.get_field('school').column)} = %s "
-            f"ORDER BY {q(meta.get_field('start_date').column)} DESC"
-        )
-    fields = meta.concrete_fields
-    converters = converters_for(connection, fields)
-    names = [f.attname for f in fields]
+    sql, fields, names, converters = _semesters_statement(connection)
     with connection.cursor() as cursor:
         cursor.execute(sql, [school.pk])
         rows = cursor.fetchall()
@@ -78,16 +87,34 @@ def school_semesters(school):
     ]
 
 
+def semester_choices(semesters):
+    """The semester select's choices (``Semester.label``, its text and the terms' names
+    looked up once)."""
+    label, terms = gettext("%(years)s academic year, %(term)s"), dict(Term.choices)
+    return [("", _("- Choose a semester -"))] + [
+        (str(s.pk), label % {"years": s.year_label, "term": terms.get(s.term, s.term)})
+        for s in semesters
+    ]
+
+
+def default_period(semesters, today):
+    """The current semester, or the last 30 days when the school has none."""
+    for semester in semesters:
+        if semester.is_current:
+            return Period(semester.start_date, semester.end_date, semester)
+    return Period(today - datetime.timedelta(days=DEFAULT_DAYS - 1), today)
+
+
 class SchoolPeriodForm(PeriodForm):
     """The statistics' period, as ``logistics.forms.repair_stats.PeriodForm`` (a semester
     of the school or two dates; neither: the current semester, or the last 30 days; its
     checks), with the school's semesters read once: that one query gives the choices, the
-    default and the chosen semester. The rate page is opened all day long."""
+    default and the chosen semester."""
 
     # The choices are the semesters read in __init__, not a queryset read again.
     semester = forms.TypedChoiceField(label=_("Semester"), required=False, empty_value=None)
 
-    def __init__(self, data=None, *, school, today=None, **kwargs):
+    def __init__(self, data=None, *, school, today=None, semesters=None, **kwargs):
         # Only the period's own parameters count: a page's other ones are not an error.
         if data is not None:
             data = {k: data.get(k) for k in self.base_fields if data.get(k) not in (None, "")}
@@ -96,22 +123,13 @@ class SchoolPeriodForm(PeriodForm):
         self.school = school
         self.today = today or timezone.localdate()
         self.period = None
-        self.semesters = school_semesters(school)
-        by_pk = {str(s.pk): s for s in self.semesters}
-        # Semester.label, with its text and the terms' names looked up once.
-        label, terms = gettext("%(years)s academic year, %(term)s"), dict(Term.choices)
+        self.semesters = school_semesters(school) if semesters is None else semesters
         field = self.fields["semester"]
-        field.coerce = by_pk.__getitem__
-        field.choices = [("", _("- Choose a semester -"))] + [
-            (pk, label % {"years": s.year_label, "term": terms.get(s.term, s.term)})
-            for pk, s in by_pk.items()
-        ]
+        field.coerce = {str(s.pk): s for s in self.semesters}.__getitem__
+        field.choices = semester_choices(self.semesters)
 
     def default_period(self):
-        for semester in self.semesters:
-            if semester.is_current:
-                return Period(semester.start_date, semester.end_date, semester)
-        return Period(self.today - datetime.timedelta(days=DEFAULT_DAYS - 1), self.today)
+        return default_period(self.semesters, self.today)
 
 
 def resolve_school_period(school, data, *, today=None):
@@ -128,6 +146,45 @@ def resolve_school_period(school, data, *, today=None):
     if form.is_valid():
         return form, form.period
     return form, None
+
+
+PERIOD_FIELDS = ("semester", "start", "end")
+
+
+@dataclass
+class PeriodPicker:
+    """What the period picker shows and what it chose: the semesters to choose from, the
+    values shown (the choice or the dates typed, else the default), the errors by field
+    (``"__all__"`` for the form's own) and the period (None when the input is wrong)."""
+
+    choices: list
+    values: dict
+    errors: dict
+    period: Period | None
+    labels = {name: SchoolPeriodForm.base_fields[name].label for name in PERIOD_FIELDS}
+
+
+def period_picker(school, data, *, today=None) -> PeriodPicker:
+    """The period of a statistics page from its address (``resolve_period``'s rules) in
+    one query; without a period in the address no form is even built."""
+    today = today or timezone.localdate()
+    semesters = school_semesters(school)
+    if not any(data.get(name) for name in PERIOD_FIELDS):
+        period = default_period(semesters, today)
+        values = dict.fromkeys(PERIOD_FIELDS)
+        if period.semester is not None:
+            values["semester"] = period.semester.pk
+        else:
+            values.update(start=period.start, end=period.end)
+        return PeriodPicker(semester_choices(semesters), values, {}, period)
+    form = SchoolPeriodForm(data, school=school, today=today, semesters=semesters)
+    valid = form.is_valid()
+    return PeriodPicker(
+        form.fields["semester"].choices,
+        {name: form.data.get(name) for name in PERIOD_FIELDS},
+        form.errors,
+        form.period if valid else None,
+    )
 
 
 # --- Drills ---------------------------------------------------------------------------------

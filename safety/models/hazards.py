@@ -174,7 +174,23 @@ class Hazard(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["school", "-found_at", "-id"], name="safety_hazard_school_found"),
+            # The ledger's order; what the rate's figures read of each hazard is included,
+            # so that they are read from the index alone (PostgreSQL).
+            models.Index(
+                fields=["school", "-found_at", "-id"],
+                include=[
+                    "status",
+                    "level",
+                    "category",
+                    "closed_at",
+                    "deadline",
+                    "deferral_count",
+                    "department",
+                    "room",
+                    "inspection",
+                ],
+                name="safety_hazard_school_found",
+            ),
             models.Index(
                 fields=["school", "status", "deadline"], name="safety_hazard_school_status"
             ),

@@ -9,7 +9,7 @@ then.
 
 import datetime
 
-from django.db.models import Q
+from django.db.models import Case, Count, F, Q, When
 from django.utils import timezone
 
 from logistics.selectors.repair_stats import period_bounds
@@ -49,26 +49,38 @@ def month_bounds(month):
     return first, following - datetime.timedelta(days=1)
 
 
-def unrectified_at_month_end(school, month):
-    """The school's hazards found by the end of ``month`` and not closed by then
-    (withdrawn reports left out), oldest first, as dicts of ``UNRECTIFIED_FIELDS`` plus
-    ``overdue`` (at the end of the month) and ``closed_since`` (closed after it)."""
+# The report lists this many of the hazards not rectified at the end of the month (the
+# overdue ones first); it counts them all. The ledger has the full list.
+UNRECTIFIED_SHOWN = 15
+
+
+def unrectified_at_month_end(school, month, *, limit=UNRECTIFIED_SHOWN) -> dict:
+    """The school's hazards found by the end of ``month`` and not closed by then (withdrawn
+    reports left out). Two queries::
+
+        {"total", "overdue" (their deadline had passed and no rectification was handed
+         in by the end of the month),
+         "rows": the first ``limit`` by deadline, the overdue ones first (so the longest
+                 overdue first); those without a deadline last, the oldest first: dicts of
+                 ``UNRECTIFIED_FIELDS`` plus ``overdue`` and ``closed_since`` (closed after
+                 the month)}
+    """
     _first, last = month_bounds(month)
     _since, until = period_bounds(last, last)
+    overdue = Q(deadline__lte=last) & (Q(rectified_at__isnull=True) | Q(rectified_at__gte=until))
+    hazards = Hazard.objects.filter(school=school, found_at__lt=until).filter(
+        Q(status__in=UNRESOLVED_HAZARD_STATUSES)
+        | Q(status=HazardStatus.CLOSED, closed_at__gte=until)
+    )
+    counts = hazards.aggregate(total=Count("pk"), overdue=Count("pk", filter=overdue))
     rows = list(
-        Hazard.objects.filter(school=school, found_at__lt=until)
-        .filter(
-            Q(status__in=UNRESOLVED_HAZARD_STATUSES)
-            | Q(status=HazardStatus.CLOSED, closed_at__gte=until)
-        )
-        .order_by("found_at", "pk")
-        .values(*UNRECTIFIED_FIELDS)
+        hazards.annotate(overdue=Case(When(overdue, then=True), default=False))
+        .order_by("-overdue", F("deadline").asc(nulls_last=True), "found_at", "pk")
+        .values(*UNRECTIFIED_FIELDS, "overdue")[:limit]
     )
     for row in rows:
-        handed_in = row["rectified_at"] is not None and row["rectified_at"] < until
-        row["overdue"] = row["deadline"] is not None and row["deadline"] <= last and not handed_in
         row["closed_since"] = row["closed_at"] is not None
-    return rows
+    return {**counts, "rows": rows}
 
 
 def monthly_report(school, month, *, now=None) -> dict:
@@ -78,13 +90,14 @@ def monthly_report(school, month, *, now=None) -> dict:
          "hazards": the month's rectification figures (``rectification_rate``'s dict),
          "per_category": rows of ``rectification_by(…, "category")`` (with "major"),
          "per_level": rows of ``rectification_by(…, "level")``,
-         "unrectified": hazards not rectified at the end of the month (any month found),
-         "overdue": how many of them were overdue then,
+         "unrectified": the first of the hazards not rectified at the end of the month
+                        (found in it or before; see ``unrectified_at_month_end``),
+         "unrectified_total": how many there were, "overdue": how many were overdue,
          "inspections": ``inspection_figures`` of the month (per_kind: kinds with any),
          "drills": the drills held, oldest first (dicts of ``DRILL_FIELDS``),
          "drill_month": the month's row of ``drill_months`` (required, met)}
 
-    Six queries.
+    Seven queries.
     """
     now = now or timezone.now()
     start, end = month_bounds(month)
@@ -107,8 +120,9 @@ def monthly_report(school, month, *, now=None) -> dict:
         "hazards": figures["totals"],
         "per_category": figures["category"],
         "per_level": figures["level"],
-        "unrectified": unrectified,
-        "overdue": sum(1 for row in unrectified if row["overdue"]),
+        "unrectified": unrectified["rows"],
+        "unrectified_total": unrectified["total"],
+        "overdue": unrectified["overdue"],
         "inspections": inspections,
         "drills": drills,
         "drill_month": drill_month,

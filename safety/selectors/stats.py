@@ -5,7 +5,7 @@ of the "Campus safety" section of the dashboard and the semester summary.
 A period is of local dates (``TIME_ZONE``), both ends included (as the repair
 statistics). Everything is aggregated in SQL: each function takes a fixed number of
 queries whatever the number of hazards or inspections, on the indexes
-``(school, found_at)``, ``(school, status, deadline)``, ``(school, status, due_at)`` and
+``(school, found_at)``, ``(school, status, deadline)``, ``(school, period_end)`` and
 ``(school, held_on)``.
 """
 
@@ -144,47 +144,40 @@ def hazard_ledger(school, start, end):
 # --- The rectification rate ----------------------------------------------------------------
 #
 # Every figure of the rate is read by ONE statement (``rectification_figures``): the
-# period's hazards are read once through the index on ``(school, found_at)`` as 0/1 flags,
-# summed for the whole period and per key of each breakdown (GROUPING SETS on PostgreSQL;
-# a GROUP BY per breakdown over a common table elsewhere), then named by a look-up per
-# group. It returns a few dozen rows whatever the number of hazards, is written once per
-# shape (breakdowns × months) from the models' own table and column names, and runs on
-# PostgreSQL and SQLite alike (no date functions: a month is found by comparing with its
-# first moment, in local time, passed as a parameter). No Python loop over hazards.
+# period's hazards are read once through the index on ``(school, found_at)``, with a few
+# 0/1 flags each (rectified by the end of the period, in its own month, overdue now,
+# deferred), counted and summed per status and level (the totals and the per-level rows
+# follow from these few groups) and per key of each breakdown — GROUPING SETS in one pass
+# on PostgreSQL, a GROUP BY per set over a common table elsewhere — then named by a look-up
+# per group. It returns a few dozen rows whatever the number of hazards, is written once
+# per shape from the models' own table and column names, and runs on PostgreSQL and SQLite
+# alike (no date functions: a month is found by comparing with its first moment, in local
+# time, passed as a parameter). No Python loop over hazards.
 
-# The flags summed per group: result key → column of the common table.
-_FLAGS = {
-    "rectified": "r",  # closed by the end of the period
-    "rectified_in_month": "rm",  # … and in the month it was found (the monthly rows)
-    "open": "op",  # reported or being rectified, now
-    "awaiting_check": "aw",
-    "closed": "cl",  # closed by now
-    "overdue": "od",  # still to be rectified after its deadline, now
-    "major": "mj",
-    "major_rectified": "mr",
-    "deferred": "df",  # with at least one rectification arrangement
-}
-_TOTAL_KEYS = tuple(k for k in _FLAGS if k != "rectified_in_month")
 _FIGURES_SQL: dict[tuple, str] = {}
+
+# The flags of each hazard and the key of their sums; the breakdowns' rows ``with_detail``
+# also count the major, open and awaiting ones (what the per-status groups give the
+# totals and the levels).
+_FLAGS = {"r": "rectified", "rm": "rectified_in_month", "od": "overdue", "df": "deferred"}
+_DETAIL_FLAGS = {"mj": "major", "op": "open", "aw": "awaiting_check"}
+
+# The breakdowns' grouping columns in the table of flags (``h``); "level" needs none (it
+# is read from the status × level groups).
+_GROUP_COLUMNS = {
+    "month": "m",
+    "category": "cat",
+    "department": "dep",
+    "building": "room",
+    "source": "insp",
+}
+_TEXT_KEYS = ("category",)
 
 
 def _month_case(column, count):
     """SQL: the index (0…count-1) of the period's month ``column`` falls in."""
     whens = " ".join(f"WHEN {column} < %(m{i})s THEN {i - 1}" for i in range(1, count))
     return f"CASE {whens} ELSE {count - 1} END" if whens else "0"
-
-
-# The breakdowns' grouping columns in the table of flags (``h``), and what the statement
-# calls their rows.
-_GROUP_COLUMNS = {
-    "month": "m",
-    "category": "cat",
-    "level": "lvl",
-    "department": "dep",
-    "building": "room",
-    "source": "insp",
-}
-_TEXT_KEYS = ("category", "level")
 
 
 def _month_end_case(column, count):
@@ -194,18 +187,14 @@ def _month_end_case(column, count):
     return f"CASE {whens} ELSE %(until)s END" if whens else "%(until)s"
 
 
-def _figures_sql(connection, months_count, dims):
-    """The statement of ``rectification_figures`` for a period of ``months_count`` months
-    and the breakdowns ``dims``, written once per shape. Only quoted names of our models
-    and constants are put into it; every value is a parameter.
-
-    ``h``: the period's hazards, read once on the index ``(school, found_at)``, as 0/1
-    flags. ``g``: their sums for the whole period and per key of each breakdown (rooms,
-    departments and inspections by id) — one pass of GROUPING SETS on PostgreSQL, a GROUP
-    BY per breakdown elsewhere. Then the ids are named and regrouped (rooms by building,
-    inspections by kind) by a look-up per group: a few dozen index reads.
+def _figures_sql(connection, months_count, dims, detail):
+    """The statement of ``rectification_figures`` for a period of ``months_count`` months,
+    the breakdowns ``dims`` (with or without their rows' ``detail``), written once per
+    shape. Only quoted names of our models and constants are put into it; every value is
+    a parameter. Its rows: ``(dim, ki, kt, lv, n, <flags>)`` — ``dim`` "total" per status
+    ``kt`` and level ``lv``, else per key ``ki`` (ids, month index) or ``kt`` (category).
     """
-    shape = (connection.vendor, months_count, dims)
+    shape = (connection.vendor, months_count, dims, detail)
     if shape in _FIGURES_SQL:
         return _FIGURES_SQL[shape]
     from logistics.models import Building, Department, Room
@@ -225,67 +214,82 @@ def _figures_sql(connection, months_count, dims):
 
     rectified = f"{c('status')} = %(closed)s AND {c('closed_at')} < %(until)s"
     is_open = f"{c('status')} IN (%(reported)s, %(rectifying)s)"
-    found_month = _month_case(c("found_at"), months_count)
-    flags = {
+    conditions = {
         "r": rectified,
-        # … and closed before the end of the month it was found in (closed after found)
+        # … and before the end of the month it was found in (it was closed after found)
         "rm": f"{rectified} AND {c('closed_at')} < {_month_end_case(c('found_at'), months_count)}",
-        "op": is_open,
-        "aw": f"{c('status')} = %(awaiting_check)s",
-        "cl": f"{c('status')} = %(closed)s",
         "od": f"{is_open} AND {c('deadline')} < %(today)s",
-        "mj": f"{c('level')} = %(major)s",
-        "mr": f"{c('level')} = %(major)s AND {rectified}",
         "df": f"{c('deferral_count')} > 0",
     }
-    flag_columns = ", ".join(f"CASE WHEN {v} THEN 1 ELSE 0 END AS {f}" for f, v in flags.items())
+    if "month" not in dims:
+        del conditions["rm"]
+    if detail:
+        conditions.update(
+            mj=f"{c('level')} = %(major)s",
+            op=is_open,
+            aw=f"{c('status')} = %(awaiting_check)s",
+        )
+    flags = list(conditions)
+    flag_columns = ", ".join(f"CAST(({v}) AS INTEGER) AS {f}" for f, v in conditions.items())
     sums = ", ".join(f"SUM({f}) AS {f}" for f in flags)
-    resums = ", ".join(f"SUM({f})" for f in flags)
     listed = ", ".join(flags)
+    keyed = [d for d in dims if d in _GROUP_COLUMNS]
+    columns = [_GROUP_COLUMNS[d] for d in keyed]
     h = (
-        f"SELECT {c('department')} AS dep, {c('room')} AS room, "  # noqa: S608
-        f"{c('inspection')} AS insp, {c('category')} AS cat, {c('level')} AS lvl, "
-        f"{found_month} AS m, {flag_columns} FROM {q(Hazard._meta.db_table)} t "
+        f"SELECT {c('status')} AS st, {c('level')} AS lvl, "  # noqa: S608
+        + "".join(
+            f"{expr} AS {name}, "
+            for name, expr in (
+                ("m", _month_case(c("found_at"), months_count)),
+                ("cat", c("category")),
+                ("dep", c("department")),
+                ("room", c("room")),
+                ("insp", c("inspection")),
+            )
+            if name in columns
+        )
+        + f"{flag_columns} FROM {q(Hazard._meta.db_table)} t "
         f"WHERE {c('school')} = %(school)s AND {c('found_at')} >= %(since)s "
         f"AND {c('found_at')} < %(until)s AND {c('status')} <> %(withdrawn)s"
     )
-    columns = [_GROUP_COLUMNS[dim] for dim in dims]
 
-    def keys(text):
-        found = [_GROUP_COLUMNS[d] for d in dims if (d in _TEXT_KEYS) == text]
-        cast = "VARCHAR(200)" if text else "BIGINT"
-        return f"COALESCE({', '.join(found)})" if found else f"CAST(NULL AS {cast})"
-
-    def total(source):
-        return (
-            "SELECT 'total' AS dim, CAST(NULL AS BIGINT) AS ki, "  # noqa: S608
-            f"CAST(NULL AS VARCHAR(200)) AS kt, COUNT(*) AS n, {sums} FROM {source}"
-        )
+    def key(dim, text):
+        column = _GROUP_COLUMNS[dim]
+        return column if (dim in _TEXT_KEYS) == text else "NULL"
 
     ctes = []  # (SQLite reads the period's hazards once into ``h``)
-    if not dims:
-        g = total(f"({h}) h")
-    elif connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and keyed:
         # One pass. GROUPING(...) has a bit per column, set when a row is not by it.
-        everything = (1 << len(columns)) - 1
-        names = [f"WHEN {everything} THEN 'total'"] + [
+        grouped = ["st", "lvl", *columns]
+        everything = (1 << len(grouped)) - 1
+        names = [f"WHEN {everything ^ (0b11 << len(columns))} THEN 'total'"] + [
             f"WHEN {everything ^ (1 << (len(columns) - 1 - i))} THEN '{dim}'"
-            for i, dim in enumerate(dims)
+            for i, dim in enumerate(keyed)
         ]
+        ints = [_GROUP_COLUMNS[d] for d in keyed if d not in _TEXT_KEYS]
+        texts = ["st", *(_GROUP_COLUMNS[d] for d in keyed if d in _TEXT_KEYS)]
         g = (
-            f"SELECT CASE GROUPING({', '.join(columns)}) {' '.join(names)} END AS dim, "  # noqa: S608
-            f"{keys(False)} AS ki, {keys(True)} AS kt, COUNT(*) AS n, {sums} FROM ({h}) h "
-            f"GROUP BY GROUPING SETS ((), {', '.join(f'({column})' for column in columns)})"
+            f"SELECT CASE GROUPING({', '.join(grouped)}) {' '.join(names)} END AS dim, "  # noqa: S608
+            f"{f'COALESCE({chr(44).join(ints)})' if ints else 'CAST(NULL AS BIGINT)'} AS ki, "
+            f"COALESCE({', '.join(texts)}) AS kt, lvl AS lv, COUNT(*) AS n, {sums} "
+            f"FROM ({h}) h GROUP BY GROUPING SETS ((st, lvl), "
+            f"{', '.join(f'({column})' for column in columns)})"
         )
     else:
-        ctes.append(f"h AS ({h})")
+        source = "h"
+        if keyed:
+            ctes.append(f"h AS ({h})")
+        else:
+            source = f"({h}) h"
         g = " UNION ALL ".join(
-            [total("h")]
+            [
+                "SELECT 'total' AS dim, CAST(NULL AS BIGINT) AS ki, st AS kt, lvl AS lv, "  # noqa: S608
+                f"COUNT(*) AS n, {sums} FROM {source} GROUP BY st, lvl"
+            ]
             + [
-                f"SELECT '{dim}', {'NULL' if dim in _TEXT_KEYS else column}, "  # noqa: S608
-                f"{column if dim in _TEXT_KEYS else 'NULL'}, COUNT(*), {sums} "
-                f"FROM h GROUP BY {column}"
-                for dim, column in zip(dims, columns, strict=True)
+                f"SELECT '{dim}', {key(dim, False)}, {key(dim, True)}, NULL, COUNT(*), {sums} "  # noqa: S608
+                f"FROM h GROUP BY {_GROUP_COLUMNS[dim]}"
+                for dim in keyed
             ]
         )
     # The department's name is looked up on its rows only; rooms and inspections are
@@ -293,22 +297,25 @@ def _figures_sql(connection, months_count, dims):
     kt = "kt"
     if "department" in dims:
         kt = f"CASE WHEN dim = 'department' THEN {lookup(Department, 'name', 'g.ki')} ELSE kt END"
-    named = f"SELECT dim, ki, {kt} AS kt, n, {listed} FROM g"  # noqa: S608
     regrouped = [d for d in ("building", "source") if d in dims]
     if not regrouped:
-        body = f"SELECT dim, ki, {kt} AS kt, n, {listed} FROM ({g}) g"  # noqa: S608
+        body = f"SELECT dim, ki, {kt} AS kt, lv, n, {listed} FROM ({g}) g"  # noqa: S608
         sql = _FIGURES_SQL[shape] = f"WITH {', '.join(ctes)} {body}" if ctes else body
         return sql
-    parts = [f"{named} WHERE dim NOT IN ({', '.join(f"'{d}'" for d in regrouped)})"]
+    resums = ", ".join(f"SUM({f})" for f in flags)
+    parts = [
+        f"SELECT dim, ki, {kt} AS kt, lv, n, {listed} FROM g "  # noqa: S608
+        f"WHERE dim NOT IN ({', '.join(f"'{d}'" for d in regrouped)})"
+    ]
     if "building" in dims:
         parts.append(
-            f"SELECT 'building', b.k, {lookup(Building, 'name', 'b.k')}, SUM(n), {resums} "  # noqa: S608
+            f"SELECT 'building', b.k, {lookup(Building, 'name', 'b.k')}, NULL, SUM(n), {resums} "  # noqa: S608
             f"FROM (SELECT {lookup(Room, 'building', 'g.ki')} AS k, n, {listed} "
             "FROM g WHERE dim = 'building') b GROUP BY b.k"
         )
     if "source" in dims:
         parts.append(
-            f"SELECT 'source', NULL, s.k, SUM(n), {resums} "  # noqa: S608
+            f"SELECT 'source', NULL, s.k, NULL, SUM(n), {resums} "  # noqa: S608
             f"FROM (SELECT {lookup(Inspection, 'kind', 'g.ki')} AS k, n, {listed} "
             "FROM g WHERE dim = 'source') s GROUP BY s.k"
         )
@@ -329,15 +336,14 @@ def _row(key, label, found, rectified, **more):
     }
 
 
-# What a breakdown's row tells besides found / rectified (the month rows only count).
-_ROW_MORE = ("major", "open", "awaiting_check", "overdue")
-_NOTHING = dict.fromkeys(("found", "rectified", *_ROW_MORE), 0)
+# What a breakdown's row tells besides found / rectified (but for the months): with its
+# detail, also how many are major, open and awaiting the check now.
+_ROW_MORE = ("overdue",)
+_ROW_DETAIL = ("major", "open", "awaiting_check", "overdue")
 
 
-def _more_row(key, label, values):
-    return _row(
-        key, label, values["found"], values["rectified"], **{k: values[k] for k in _ROW_MORE}
-    )
+def _more_row(key, label, values, more):
+    return _row(key, label, values["found"], values["rectified"], **{k: values[k] for k in more})
 
 
 _EMPTY_LABELS = {
@@ -347,12 +353,18 @@ _EMPTY_LABELS = {
 }
 
 
-def rectification_figures(school, start, end, *, dims=RATE_DIMENSIONS, now=None) -> dict:
+def rectification_figures(
+    school, start, end, *, dims=RATE_DIMENSIONS, now=None, detail=True
+) -> dict:
     """The rectification figures of the hazards found in the period and its breakdowns
     ``dims`` (any of ``RATE_DIMENSIONS``), in ONE query whatever the data::
 
         {"totals": the dict of ``rectification_rate``,
          "<dim>": the rows of ``rectification_by(…, dim)`` for each of ``dims``}
+
+    Without ``detail`` the rows of the category, department, building and source
+    breakdowns leave out "major", "open" and "awaiting_check" (a lighter statement for
+    the rate page, which does not show them).
     """
     from django.db import connection
 
@@ -378,44 +390,83 @@ def rectification_figures(school, start, end, *, dims=RATE_DIMENSIONS, now=None)
     }
     for i, month in enumerate(month_starts[1:], start=1):
         params[f"m{i}"] = ops.adapt_datetimefield_value(period_bounds(month, month)[0])
+    sql = _figures_sql(connection, len(month_starts), dims, detail)
     with connection.cursor() as cursor:
-        cursor.execute(_figures_sql(connection, len(month_starts), dims), params)
+        cursor.execute(sql, params)
         fetched = cursor.fetchall()
+    flags = {**_FLAGS, **(_DETAIL_FLAGS if detail else {})}
+    if "month" not in dims:
+        flags.pop("rm")
+    names = list(flags.values())
     groups = {dim: [] for dim in ("total", *dims)}
-    for dim, ki, kt, n, *sums in fetched:
-        values = dict(zip(_FLAGS, (int(v or 0) for v in sums), strict=True))
+    for dim, ki, kt, lv, n, *sums in fetched:
+        values = dict(zip(names, (int(v or 0) for v in sums), strict=True))
         values["found"] = int(n or 0)
-        groups[dim].append((ki, kt, values))
-    [(_ki, _kt, total)] = groups["total"]
-    totals = {"start": start, "end": end, "found": total["found"]}
-    totals.update((k, total[k]) for k in _TOTAL_KEYS)
-    totals.update(
-        rate=percent(total["rectified"], total["found"]),
-        unrectified=total["found"] - total["rectified"],
-        major_rate=percent(total["major_rectified"], total["major"]),
-        definition=RECTIFICATION_RATE_DEFINITION,
-    )
+        groups[dim].append((ki, kt, lv, values))
+
+    # The totals and the levels, from the groups per status and level.
+    open_statuses = {str(s) for s in OPEN_HAZARD_STATUSES}
+    levels = {
+        level.value: dict.fromkeys((*_ROW_DETAIL, "found", "rectified"), 0) for level in HazardLevel
+    }
+    closed = deferred = 0
+    for _ki, status, level, v in groups["total"]:
+        row = levels.setdefault(level, dict.fromkeys((*_ROW_DETAIL, "found", "rectified"), 0))
+        row["found"] += v["found"]
+        row["rectified"] += v["rectified"]
+        row["overdue"] += v["overdue"]
+        row["open"] += v["found"] if status in open_statuses else 0
+        row["awaiting_check"] += v["found"] if status == HazardStatus.AWAITING_CHECK else 0
+        closed += v["found"] if status == HazardStatus.CLOSED else 0
+        deferred += v["deferred"]
+    for level, row in levels.items():
+        row["major"] = row["found"] if level == HazardLevel.MAJOR else 0
+    major = levels[HazardLevel.MAJOR.value]
+    found = sum(row["found"] for row in levels.values())
+    rectified = sum(row["rectified"] for row in levels.values())
+    totals = {
+        "start": start,
+        "end": end,
+        "found": found,
+        "rectified": rectified,
+        "open": sum(row["open"] for row in levels.values()),
+        "awaiting_check": sum(row["awaiting_check"] for row in levels.values()),
+        "closed": closed,
+        "overdue": sum(row["overdue"] for row in levels.values()),
+        "major": major["found"],
+        "major_rectified": major["rectified"],
+        "deferred": deferred,
+        "rate": percent(rectified, found),
+        "unrectified": found - rectified,
+        "major_rate": percent(major["rectified"], major["found"]),
+        "definition": RECTIFICATION_RATE_DEFINITION,
+    }
     result = {"totals": totals}
+    more = _ROW_DETAIL if detail else _ROW_MORE
     for dim in dims:
         rows = groups[dim]
         if dim == "month":
-            found = {ki: (v["found"], v["rectified_in_month"]) for ki, _kt, v in rows}
+            by_month = {ki: (v["found"], v["rectified_in_month"]) for ki, _kt, _lv, v in rows}
             result[dim] = [
-                _row(month, month.strftime("%Y-%m"), *found.get(i, (0, 0)))
+                _row(month, month.strftime("%Y-%m"), *by_month.get(i, (0, 0)))
                 for i, month in enumerate(month_starts)
             ]
-        elif dim in ("category", "level"):
-            counts = {kt: v for _ki, kt, v in rows}
-            choices = SafetyArea if dim == "category" else HazardLevel
+        elif dim == "level":
             result[dim] = [
-                _more_row(choice.value, choice.label, counts.get(choice.value, _NOTHING))
-                for choice in choices
-                if dim == "level" or choice.value in counts
+                _more_row(level.value, level.label, levels[level.value], _ROW_DETAIL)
+                for level in HazardLevel
+            ]
+        elif dim == "category":
+            counts = {kt: v for _ki, kt, _lv, v in rows}
+            result[dim] = [
+                _more_row(area.value, area.label, counts[area.value], more)
+                for area in SafetyArea
+                if area.value in counts
             ]
         else:
             labels = dict(InspectionKind.choices)
             out = []
-            for ki, kt, v in rows:
+            for ki, kt, _lv, v in rows:
                 key = (kt if dim == "source" else ki) or ""
                 if not key:
                     label = _EMPTY_LABELS[dim]
@@ -423,7 +474,7 @@ def rectification_figures(school, start, end, *, dims=RATE_DIMENSIONS, now=None)
                     label = labels.get(key, key)
                 else:
                     label = kt
-                out.append(_more_row(key, label, v))
+                out.append(_more_row(key, label, v, more))
             result[dim] = sorted(out, key=lambda r: (-r["found"], r["key"] == "", str(r["label"])))
     return result
 
@@ -444,8 +495,7 @@ def rectification_rate(school, start, end, *, now=None) -> dict:
 def rectification_by(school, start, end, by) -> list[dict]:
     """The rate of the period broken down ``by`` one of ``RATE_DIMENSIONS`` (one query);
     rows ``{"key", "label", "found", "rectified", "rate", "unrectified"}``, and but for the
-    months also
-    ``"major"``, ``"open"``, ``"awaiting_check"`` and ``"overdue"`` (now):
+    months also ``"major"``, ``"open"``, ``"awaiting_check"`` and ``"overdue"`` (now):
 
     - ``month``: every month of the period, in order (zeros included); each month is its
       own period: hazards found in it, closed by its end (and by the period's end);
@@ -569,18 +619,57 @@ def _overdue_sql(connection, limit):
     return sql
 
 
-def _overdue_fields():
-    from logistics.models import Building, Department, Room
+_OVERDUE_CONVERTERS: dict[str, tuple] = {}
 
-    return [
-        Hazard._meta.get_field("id"),
-        *(Hazard._meta.get_field(n) for n in OVERDUE_FIELDS[1:8]),
-        Room._meta.get_field("number"),
-        Building._meta.get_field("name"),
-        Department._meta.get_field("name"),
-        User._meta.get_field("name"),
-        User._meta.get_field("username"),
-    ]
+
+def _overdue_converters(connection):
+    """The model fields of the overdue list's columns and the ORM's converters of each."""
+    if connection.vendor not in _OVERDUE_CONVERTERS:
+        from logistics.models import Building, Department, Room
+
+        fields = [
+            Hazard._meta.get_field("id"),
+            *(Hazard._meta.get_field(n) for n in OVERDUE_FIELDS[1:8]),
+            Room._meta.get_field("number"),
+            Building._meta.get_field("name"),
+            Department._meta.get_field("name"),
+            User._meta.get_field("name"),
+            User._meta.get_field("username"),
+        ]
+        _OVERDUE_CONVERTERS[connection.vendor] = (fields, converters_for(connection, fields))
+    return _OVERDUE_CONVERTERS[connection.vendor]
+
+
+RATE_PAGE_CACHE_SECONDS = 600
+
+
+def rate_page_figures(school, start, end, *, dims, overdue_limit, now=None):
+    """What the rate page shows: ``(rectification_figures(…, detail=False), the first
+    overdue hazards, how many are overdue)``, kept in the cache under the school's
+    ``figures_version`` (raised by every write to a hazard, room, building or
+    department), the day and the language, for at most ``RATE_PAGE_CACHE_SECONDS``
+    (a stale label or day ends then). A miss reads the two statements."""
+    from django.core.cache import cache
+    from django.utils.translation import get_language
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    key = (
+        f"safety:rate:{school.pk}:{school.figures_version}:{start}:{end}:{today}:"
+        f"{','.join(dims)}:{overdue_limit}:{get_language()}"
+    )
+    found = cache.get(key)
+    if found is None:
+        figures = rectification_figures(school, start, end, dims=dims, now=now, detail=False)
+        # Kept as plain text in this language: a lazy label is rebuilt class and all
+        # each time it is read back from the cache.
+        figures["totals"]["definition"] = str(figures["totals"]["definition"])
+        for dim in dims:
+            for row in figures[dim]:
+                row["label"] = str(row["label"])
+        found = (figures, *hazards_overdue_top(school, limit=overdue_limit, today=today))
+        cache.set(key, found, RATE_PAGE_CACHE_SECONDS)
+    return found
 
 
 def hazards_overdue_top(school, *, limit=10, today=None):
@@ -599,8 +688,7 @@ def hazards_overdue_top(school, *, limit=10, today=None):
     with connection.cursor() as cursor:
         cursor.execute(_overdue_sql(connection, limit), params)
         fetched = cursor.fetchall()
-    fields = _overdue_fields()
-    converters = converters_for(connection, fields)
+    fields, converters = _overdue_converters(connection)
     rows = [
         dict(zip(OVERDUE_FIELDS, convert(values[:-1], fields, converters, connection), strict=True))
         for values in fetched

@@ -31,6 +31,14 @@ def save(instance, fields, *, exclude=None):
     return instance
 
 
+def hazard_written(sender, instance, **kwargs):
+    """A hazard was saved or deleted (connected in ``SafetyConfig.ready``): its school's
+    figures changed, in the same transaction."""
+    from logistics.services.organisation import figures_changed
+
+    figures_changed(instance.school_id)
+
+
 def text(value):
     return (value or "").strip()
 

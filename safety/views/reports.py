@@ -17,6 +17,7 @@ The figures come from ``safety.selectors.stats`` and ``safety.selectors.reports`
 write goes through ``safety.services``.
 """
 
+import datetime
 import functools
 from html import escape
 
@@ -35,7 +36,6 @@ from django.views.decorators.http import require_POST
 
 from logistics.choices import Role
 from logistics.pdf import PDFTimeout, pdf_response, render_pdf
-from logistics.templatetags.houqin import bs
 from logistics.views.base import add_service_errors
 from safety import selectors
 from safety.choices import (
@@ -54,15 +54,14 @@ from safety.selectors.stats import (
     agreement_coverage,
     agreements_missing,
     drill_months,
-    hazards_overdue_top,
-    inspection_figures,
-    rectification_figures,
+    rate_page_figures,
     trend_chart,
 )
 from safety.services import drills as services
 from safety.services.common import HAZARD_DETAIL_URL, link
 
-# The rate page's breakdowns (grouping sets of the one statement).
+# The rate page's breakdowns (grouping sets of the one statement; the levels come with the
+# totals).
 RATE_PAGE_DIMS = ("month", "category", "level", "department")
 OVERDUE_SHOWN = 10
 DRILLS_PER_PAGE = 25
@@ -96,8 +95,9 @@ def may_make_monthly_report(user):
 # --- The rectification rate ----------------------------------------------------------------
 #
 # The page is read by the office all the time and measured against a bare one-query page:
-# its figures come from three statements (``rectification_figures``, the overdue list and
-# the inspections), and its tables are written here in one pass over those few rows,
+# its figures come from two statements (``rectification_figures`` and the overdue list,
+# kept in the cache until the school's next hazard change: ``rate_page_figures``),
+# and its tables and period picker are written here in one pass over those few rows,
 # labels translated and escaped once (the standard library's ``escape``: the same five
 # characters as Django's), rather than by hundreds of template nodes.
 
@@ -166,6 +166,9 @@ def _named(row):
     return f'<a href="{escape(row["url"])}">{label}</a>' if row["url"] and row["found"] else label
 
 
+NUMERIC = ' class="text-end"'
+
+
 def _table(testid, heads, body, *, css="table table-sm align-middle mb-0"):
     """A responsive table: ``heads`` are (label, numeric) pairs; ``body`` is its rows."""
     cells = "".join(
@@ -179,7 +182,37 @@ def _table(testid, heads, body, *, css="table table-sm align-middle mb-0"):
     )
 
 
-NUMERIC = ' class="text-end"'
+def summary_tiles(h):
+    """The period's key figures and the rate's definition."""
+    open_checking = _("Not rectified (%(open)s open, %(checking)s awaiting the check now)") % {
+        "open": h["open"],
+        "checking": h["awaiting_check"],
+    }
+    tiles = [
+        ("rate-value", "", _rate(h["rate"]), _("Rectification rate")),
+        ("rate-found", "", h["found"], _("Hazards found")),
+        ("rate-rectified", "", h["rectified"], _("Rectified (closed by the end of the period)")),
+        ("rate-unrectified", "", h["unrectified"], open_checking),
+        (
+            "rate-overdue",
+            " text-danger" if h["overdue"] else "",
+            h["overdue"],
+            _("Overdue now (found in the period)"),
+        ),
+        ("rate-major", "", f"{h['major_rectified']} / {h['major']}", _("Major hazards rectified")),
+    ]
+    cells = "".join(
+        f'<div class="col"><div class="stat-tile"><div class="stat-value{css}" '
+        f'data-testid="{testid}">{value}</div><div class="stat-label">{escape(str(label))}'
+        "</div></div></div>"
+        for testid, css, value, label in tiles
+    )
+    return mark_safe(  # noqa: S308 - every text in it is escaped (the values are numbers)
+        '<div class="row row-cols-2 row-cols-md-3 row-cols-xl-6 g-2 mb-2 stat-tiles">'
+        f'{cells}</div><p class="small text-muted mb-3" data-testid="rate-definition">'
+        '<i class="bi bi-info-circle" aria-hidden="true"></i> '
+        f"{escape(str(h['definition']))}</p>"
+    )
 
 
 def month_table(rows):
@@ -260,57 +293,65 @@ def overdue_table(rows):
     return mark_safe(table)  # noqa: S308 - every text in it is escaped
 
 
-def inspection_table(kinds):
-    body = [
-        f'<tr><th scope="row" class="fw-normal">{escape(str(k["label"]))}</th>'
-        f'<td class="text-end">{k["total"]}</td><td class="text-end">{k["submitted"]}</td>'
-        f'<td class="text-end">{k["on_time"]}</td><td class="text-end">{k["missed"]}</td></tr>'
-        for k in kinds
-    ]
-    heads = [
-        (_("Kind of inspection"), False),
-        (_("Due"), True),
-        (_("Done"), True),
-        (_("On time"), True),
-        (_("Missed"), True),
-    ]
-    table = _table("inspections-per-kind", heads, body, css="table table-sm text-nowrap mb-0")
-    return mark_safe(table)  # noqa: S308 - every text in it is escaped
+def _period_select(choices, chosen, invalid):
+    """The semester select as ``houqin.bs`` draws it."""
+    aria = 'aria-describedby="id_semester_error" aria-invalid="true" ' if invalid else ""
+    css = "form-select is-invalid" if invalid else "form-select"
+    options = "".join(
+        f'<option value="{escape(str(v))}"{" selected" if str(v) == chosen else ""}>'
+        f"{escape(str(label))}</option>"
+        for v, label in choices
+    )
+    return f'<select name="semester" {aria}class="{css}" id="id_semester">{options}</select>'
 
 
-def period_form(form, period):
+def _period_date(name, value, invalid):
+    """A date input as ``houqin.bs`` draws it."""
+    if isinstance(value, datetime.date):
+        value = value.isoformat()
+    shown = f' value="{escape(str(value))}"' if value not in (None, "") else ""
+    css = "form-control is-invalid" if invalid else "form-control"
+    after = f' aria-invalid="true" aria-describedby="id_{name}_error"' if invalid else ""
+    return f'<input type="date" name="{name}"{shown} class="{css}"{after} id="id_{name}">'
+
+
+def period_form(picker):
     """The period picker of the statistics pages (the markup of ``dashboard.html``'s
-    ``period-form`` partial), written in one pass: a semester, or two dates."""
-    fields = {name: form[name] for name in ("semester", "start", "end")}
+    ``period-form`` partial) from a ``forms.PeriodPicker``, written in one pass."""
+    errors, values, labels, period = picker.errors, picker.values, picker.labels, picker.period
+    chosen = values["semester"]
+    chosen = "" if chosen is None else str(getattr(chosen, "pk", chosen))
 
-    def labelled(name):
-        field = fields[name]
+    def labelled(name, widget):
         return (
-            '<div class="flex-grow-1">'
-            f'<label class="form-label small mb-0" for="{field.id_for_label}">'
-            f"{escape(str(field.label))}</label>{bs(field)}</div>"
+            f'<div class="flex-grow-1"><label class="form-label small mb-0" for="id_{name}">'
+            f"{escape(str(labels[name]))}</label>{widget}</div>"
         )
 
     show = escape(_("Show"))
     button = f'<button class="btn btn-outline-primary" type="submit">{show}</button>'
+    semester = _period_select(picker.choices, chosen, "semester" in errors)
+    start = _period_date("start", values["start"], "start" in errors)
+    end = _period_date("end", values["end"], "end" in errors)
     html = [
         '<div class="card mb-3 d-print-none period-picker"><div class="card-body py-2">'
         '<div class="row g-3 align-items-end">'
         '<form method="get" class="col-12 col-lg-5 d-flex gap-2 align-items-end" '
-        f'aria-label="{escape(_("Choose a semester"))}">{labelled("semester")}{button}</form>'
+        f'aria-label="{escape(_("Choose a semester"))}">{labelled("semester", semester)}'
+        f"{button}</form>"
         '<form method="get" class="col-12 col-lg-7 d-flex flex-wrap gap-2 align-items-end" '
-        f'aria-label="{escape(_("Choose dates"))}">{labelled("start")}{labelled("end")}'
-        f"{button}</form></div>"
+        f'aria-label="{escape(_("Choose dates"))}">{labelled("start", start)}'
+        f"{labelled('end', end)}{button}</form></div>"
     ]
-    if form.errors:
-        errors = [escape(str(e)) for e in form.non_field_errors()] + [
-            f"{escape(str(field.label))}: {escape(str(e))}"
-            for field in fields.values()
-            for e in field.errors
+    if errors:
+        lines = [escape(str(e)) for e in errors.get("__all__", ())] + [
+            f"{escape(str(labels[name]))}: {escape(str(e))}"
+            for name in forms.PERIOD_FIELDS
+            for e in errors.get(name, ())
         ]
         html.append(
             '<div class="alert alert-danger py-2 mt-2 mb-0 small" role="alert" '
-            'data-testid="period-errors">' + "".join(f"<div>{e}</div>" for e in errors) + "</div>"
+            'data-testid="period-errors">' + "".join(f"<div>{e}</div>" for e in lines) + "</div>"
         )
     if period:
         dates = f" ({period.start:%Y-%m-%d} – {period.end:%Y-%m-%d})" if period.semester else ""
@@ -346,31 +387,36 @@ def trend_svg(month_rows):
 @login_required
 def rate(request):
     """整改率: the rectification rate of a period (a semester or two dates), its
-    definition, by month (table and chart), by category, level and department, the
-    overdue hazards, and the inspections done."""
+    definition, by month (table and chart), by category, level and department, and the
+    overdue hazards. (The inspections done are on the dashboard's safety section and in
+    the monthly report: reading them here cost a sixth of the page.)"""
     school = _school(request)
     if not may_read_rates(request.user):
         raise PermissionDenied
-    form, period = forms.resolve_school_period(school, request.GET)
+    picker = forms.period_picker(school, request.GET)
+    period = picker.period
     context = {
         "title": _("Rectification rate"),
         "period": period,
-        "period_form": period_form(form, period),
+        "period_form": period_form(picker),
     }
     if period is not None:
         now = timezone.now()
         today = timezone.localdate(now)
-        figures = rectification_figures(
-            school, period.start, period.end, dims=RATE_PAGE_DIMS, now=now
+        figures, overdue, overdue_total = rate_page_figures(
+            school,
+            period.start,
+            period.end,
+            dims=RATE_PAGE_DIMS,
+            overdue_limit=OVERDUE_SHOWN,
+            now=now,
         )
-        overdue, overdue_total = hazards_overdue_top(school, limit=OVERDUE_SHOWN, today=today)
-        inspections = inspection_figures(school, period.start, period.end, now=now)
         ledger = link(HAZARD_LIST_URL)
         span = f"found_from={period.start.isoformat()}&found_to={period.end.isoformat()}"
         hazards = figures["totals"]
         context.update(
             hazards=hazards,
-            inspections=inspections,
+            summary=summary_tiles(hazards),
             overdue_total=overdue_total,
             overdue_shown=len(overdue),
             ledger_period_url=f"{ledger}?{span}" if ledger else "",
@@ -405,9 +451,6 @@ def rate(request):
             )
         if overdue:
             context["overdue_table"] = overdue_table(_hazard_rows(overdue, today))
-        kinds = [k for k in inspections["per_kind"] if k["total"]]
-        if kinds:
-            context["inspection_table"] = inspection_table(kinds)
     return render(request, "safety/reports/rate.html", context)
 
 
@@ -429,10 +472,11 @@ def drill_list(request):
     school = _school(request)
     user = request.user
     _require(user, "safety.view_drill")
-    form, period = forms.resolve_school_period(school, request.GET)
+    picker = forms.period_picker(school, request.GET)
+    period = picker.period
     context = {
         "title": _("Emergency drills"),
-        "form": form,
+        "period_form": period_form(picker),
         "period": period,
         "can_add": user.has_perm("safety.add_drill"),
     }
@@ -574,7 +618,6 @@ def agreement_list(request):
             "missing": list(agreements_missing(school, year)),
             "can_add": user.has_perm("safety.add_safetyagreement"),
             "can_change": can_change,
-            "retire_form": forms.RetireForm() if can_change else None,
         },
     )
 
