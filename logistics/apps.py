@@ -100,6 +100,25 @@ class LogisticsConfig(AppConfig):
         registry.register_tick_job("tickets_auto_confirm", tickets_auto_confirm)
         media_access.register(MEDIA_PREFIX, photo_readable)
 
+        # Printed documents: the semester summary; the tick resumes what was left queued.
+        from logistics.registry import DocumentKind
+        from logistics.selectors.summary import SUMMARY_KIND, summary_title
+        from logistics.services.documents import documents_resume
+        from logistics.services.summary import summary_context
+
+        registry.register_document_kind(
+            DocumentKind(
+                key=SUMMARY_KIND,
+                title=_("Semester work summary"),
+                template="summary/document.html",
+                context=summary_context,
+                read=("logistics.view_document",),
+                make=("logistics.add_document",),
+                filename=lambda document: f"{summary_title(document.semester)}.pdf",
+            )
+        )
+        registry.register_tick_job("documents_resume", documents_resume)
+
         # Hardening: the session clocks start at sign-in; Pillow's decompression-bomb limit.
         from django.contrib.auth.signals import user_logged_in
 

@@ -255,12 +255,14 @@ def _find_static(relative: str) -> str | None:
     return None
 
 
-def render_pdf(template_name, context=None, *, timeout=None, strict=True) -> bytes:
+def render_pdf(template_name, context=None, *, timeout=None, strict=True, progress=None) -> bytes:
     """Render our template ``template_name`` with ``context`` into PDF bytes.
 
     ``timeout`` (seconds) defaults to ``settings.PDF_RENDER_TIMEOUT`` (30). Raises
     ``PDFTimeout`` when it runs out and ``PDFError`` when a refused address stops a
-    strict render (see the module's documentation).
+    strict render (see the module's documentation). ``progress(stage, pages)``, if
+    given, is told when each stage begins: "layout" (pages None) and "write" (the
+    number of pages laid out).
     """
     if timeout is None:
         timeout = getattr(settings, "PDF_RENDER_TIMEOUT", DEFAULT_TIMEOUT)
@@ -269,24 +271,30 @@ def render_pdf(template_name, context=None, *, timeout=None, strict=True) -> byt
     if engine is not None and not engine.autoescape:
         raise ImproperlyConfigured("PDF templates must be rendered with autoescaping on.")
     with _TimeLimit(timeout) as deadline:
-        return _render_body(template, context or {}, deadline=deadline, strict=strict)
+        return _render_body(
+            template, context or {}, deadline=deadline, strict=strict, progress=progress
+        )
 
 
-def _render_body(template, context, *, deadline, strict):
+def _render_body(template, context, *, deadline, strict, progress=None):
     """Everything the time limit may interrupt (see ``_TimeLimit``)."""
     html = template.render(context)
     deadline.check()
-    return _html_to_pdf(html, deadline=deadline, strict=strict)
+    return _html_to_pdf(html, deadline=deadline, strict=strict, progress=progress)
 
 
-def _html_to_pdf(html, *, deadline, strict):
+def _html_to_pdf(html, *, deadline, strict, progress=None):
     fetcher = StaticURLFetcher(strict=strict, deadline=deadline)
     try:
         document = HTML(string=html, base_url=site_base_url(), url_fetcher=fetcher)
         deadline.check()
         stylesheet = CSS(string=BASE_CSS, url_fetcher=fetcher)
+        if progress is not None:
+            progress("layout", None)
         rendered = document.render(stylesheets=[stylesheet])
         deadline.check()
+        if progress is not None:
+            progress("write", len(rendered.pages))
         pdf = rendered.write_pdf()
         deadline.check()
     except FatalURLFetchingError as exc:  # a BaseException: turn it into an Exception

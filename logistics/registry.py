@@ -67,9 +67,43 @@ class Section:
     template: str
     permissions: tuple[str, ...] = ()
     order: int = 100
+    # The section in the printed summary (context: ``section``, ``figures``): tables and
+    # charts in the document's plain style (logistics/templates: summary/document.html).
+    print_template: str = ""
+    # ``placeholders(figures)`` → ``[Placeholder]``: the named figures a narrative may use
+    # ("水工工单数"), taken from the same figures as the tables.
+    placeholders: Callable[[dict], list] | None = None
 
     def visible_to(self, user):
         return not self.permissions or user.has_perms(self.permissions)
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    """A named figure of a narrative: ``{name}`` is replaced by ``value`` when printed."""
+
+    name: str
+    value: Any
+    help: Any = ""
+
+
+@dataclass(frozen=True)
+class DocumentKind:
+    """A kind of printed document (``logistics.models.Document``) an app makes.
+
+    ``context(document)`` returns the template's context for the document's school and
+    period (it may call ``progress(percent, stage)`` given as a keyword); ``template``
+    is one of our templates, rendered by ``logistics.pdf.render_pdf``. ``read`` and
+    ``make`` are the permissions to download and to ask for one.
+    """
+
+    key: str
+    title: Any
+    template: str
+    context: Callable[..., dict]
+    read: tuple[str, ...] = ()
+    make: tuple[str, ...] = ()
+    filename: Callable[[Any], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +131,8 @@ class Registry:
     bench_timings: dict[str, Any] = field(default_factory=dict)
     # The apps' demo records (``manage.py seed_demo``), by key.
     demo_seeders: dict[str, DemoSeeder] = field(default_factory=dict)
+    # Printed documents (logistics.services.documents), by key.
+    document_kinds: dict[str, DocumentKind] = field(default_factory=dict)
 
     def register_menu(self, group: MenuGroup):
         self.menu[group.key] = group
@@ -113,6 +149,13 @@ class Registry:
 
     def register_section(self, section: Section):
         self.sections[section.key] = section
+
+    def register_document_kind(self, kind: DocumentKind):
+        self.document_kinds[kind.key] = kind
+
+    def summary_sections(self) -> list[Section]:
+        """Every registered section, in order: the semester summary prints them all."""
+        return sorted(self.sections.values(), key=lambda s: (s.order, s.key))
 
     def sections_for(self, user) -> list[Section]:
         return sorted(

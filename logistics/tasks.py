@@ -31,3 +31,12 @@ def deliver_chat(message_id):
     from logistics.services.notifications import chat_message_deliver
 
     chat_message_deliver(message_id)
+
+
+@shared_task(ignore_result=True, acks_late=True, time_limit=600, soft_time_limit=540)
+def document_render(document_id):
+    """Make a printed document (the semester summary, a monthly report): see
+    ``logistics.services.documents``. A second delivery finds it taken and does nothing."""
+    from logistics.services.documents import document_render as render
+
+    render(document_id)

@@ -1,4 +1,5 @@
 from logistics.models.audit import StatusChange
+from logistics.models.documents import Document, DocumentStatus, SummaryDraft
 from logistics.models.notifications import ChatMessage, Notification, Reminder
 from logistics.models.organisation import (
     Building,
@@ -24,6 +25,8 @@ __all__ = [
     "Campus",
     "ChatMessage",
     "Department",
+    "Document",
+    "DocumentStatus",
     "DispatchRule",
     "District",
     "Material",
@@ -34,6 +37,7 @@ __all__ = [
     "School",
     "Semester",
     "StatusChange",
+    "SummaryDraft",
     "TechnicianTrade",
     "Ticket",
     "TicketMaterial",

@@ -1,0 +1,270 @@
+"""Printed documents: asking for one, making it (in Celery), retrying a failed one.
+
+A request while the same document (kind, school, period) is queued or being made joins
+that one instead of starting another (a partial unique constraint holds it, a lock on
+the school makes the check and the insert one step). The Celery task claims a queued
+document atomically (queued → running), so a task delivered twice makes it once. The PDF
+is written under a name fixed by the document (kind, period, version): a retry of a run
+that crashed after writing replaces the file, it never leaves a second one. Every change
+of status is recorded (who, when, from, to). The tick re-enqueues a document left queued
+(the broker was down) and fails one whose run stopped without a word (a killed worker),
+so that it can be retried.
+"""
+
+import datetime
+import logging
+from functools import partial
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from logistics.models import Document, DocumentStatus, School
+from logistics.queue import enqueue_on_commit
+from logistics.registry import registry
+from logistics.services.audit import status_record
+
+logger = logging.getLogger(__name__)
+
+# A queued document still queued after this long is enqueued again by the tick.
+REQUEUE_AFTER = datetime.timedelta(minutes=2)
+
+
+def render_time_limit():
+    """Seconds a run may take (the PDF's own limit and the work before it)."""
+    return getattr(settings, "PDF_RENDER_TIMEOUT", 30) * 4
+
+
+def kind_of(document_or_key):
+    key = getattr(document_or_key, "kind", document_or_key)
+    try:
+        return registry.document_kinds[key]
+    except KeyError:
+        raise ValidationError(_("Unknown kind of document: %(kind)s") % {"kind": key}) from None
+
+
+def may_make(user, kind):
+    return bool(user.school_id) and user.has_perms(kind.make)
+
+
+def may_read(user, kind):
+    return user.has_perms(kind.read)
+
+
+def _change(document, to_status, *, actor=None, note="", **fields):
+    from_status = document.status
+    document.status = to_status
+    for name, value in fields.items():
+        setattr(document, name, value)
+    document.save()
+    status_record(document, from_status=from_status, to_status=to_status, actor=actor, note=note)
+    return document
+
+
+def document_request(*, kind, school, start, end, semester=None, actor=None):
+    """Ask for a document; returns ``(document, created)``. While the same one is queued
+    or being made, that one is returned (``created`` False)."""
+    kind = kind_of(kind)
+    if actor is not None and not may_make(actor, kind):
+        raise PermissionDenied
+    if end < start:
+        raise ValidationError(_("The end date must be after the start date."))
+    with transaction.atomic():
+        School.objects.select_for_update().only("pk").get(pk=school.pk)
+        same = Document.objects.filter(
+            kind=kind.key, school=school, period_start=start, period_end=end
+        )
+        running = same.filter(status__in=[DocumentStatus.QUEUED, DocumentStatus.RUNNING]).first()
+        if running is not None:
+            if not _stopped(running, timezone.now()):
+                return running, False
+            _fail_stopped(running)
+        version = (same.aggregate(v=Max("version"))["v"] or 0) + 1
+        document = Document.objects.create(
+            kind=kind.key,
+            school=school,
+            semester=semester,
+            period_start=start,
+            period_end=end,
+            version=version,
+            requested_by=actor,
+            stage=_("Waiting for a worker"),
+        )
+        status_record(document, from_status="", to_status=DocumentStatus.QUEUED, actor=actor)
+        _enqueue(document)
+    return document, True
+
+
+def document_retry(*, document, actor=None):
+    """Make a failed document again (same version; its file, if any, is replaced). A
+    document queued or being made is returned as it is."""
+    kind = kind_of(document)
+    if actor is not None and not may_make(actor, kind):
+        raise PermissionDenied
+    with transaction.atomic():
+        School.objects.select_for_update().only("pk").get(pk=document.school_id)
+        document = Document.objects.select_for_update().get(pk=document.pk)
+        if document.status == DocumentStatus.DONE:
+            raise ValidationError(_("This document is ready; ask for a new version instead."))
+        if document.in_progress and not _stopped(document, timezone.now()):
+            return document
+        other = (
+            Document.objects.filter(
+                kind=document.kind,
+                school_id=document.school_id,
+                period_start=document.period_start,
+                period_end=document.period_end,
+                status__in=[DocumentStatus.QUEUED, DocumentStatus.RUNNING],
+            )
+            .exclude(pk=document.pk)
+            .first()
+        )
+        if other is not None:
+            return other  # someone asked again meanwhile: join that run
+        _change(
+            document,
+            DocumentStatus.QUEUED,
+            actor=actor,
+            note=_("Retry"),
+            progress=0,
+            stage=_("Waiting for a worker"),
+            error="",
+            started_at=None,
+            finished_at=None,
+        )
+        _enqueue(document)
+    return document
+
+
+def _enqueue(document):
+    from logistics.tasks import document_render as task
+
+    enqueue_on_commit(task, document.pk)
+
+
+def _stopped(document, now):
+    """A run that can no longer be going on: running past its time limit."""
+    if document.status != DocumentStatus.RUNNING or document.started_at is None:
+        return False
+    return document.started_at < now - datetime.timedelta(seconds=render_time_limit() + 60)
+
+
+def _fail_stopped(document):
+    _change(
+        document,
+        DocumentStatus.FAILED,
+        note=_("The run stopped without finishing (time limit or a stopped worker)."),
+        error=_("The run stopped without finishing (time limit or a stopped worker)."),
+        finished_at=timezone.now(),
+    )
+
+
+def document_progress(document_id, percent, stage):
+    """Shown on the document's page while it is made (outside the run's transaction)."""
+    Document.objects.filter(pk=document_id, status=DocumentStatus.RUNNING).update(
+        progress=max(0, min(100, int(percent))), stage=str(stage)[:100]
+    )
+
+
+def _claim(document_id):
+    with transaction.atomic():
+        document = (
+            Document.objects.select_for_update().select_related("school").filter(pk=document_id)
+        ).first()
+        if document is None or document.status != DocumentStatus.QUEUED:
+            return None  # made, failed, or being made by another delivery of the task
+        return _change(
+            document,
+            DocumentStatus.RUNNING,
+            started_at=timezone.now(),
+            attempts=document.attempts + 1,
+            progress=5,
+            stage=_("Reading the records"),
+        )
+
+
+def file_name(document):
+    kind = document.kind.replace("_", "-")
+    return (
+        f"documents/{document.school_id}/{kind}-{document.period_start:%Y%m%d}-"
+        f"{document.period_end:%Y%m%d}-v{document.version}.pdf"
+    )
+
+
+def document_render(document_id):
+    """Make a queued document (the Celery task's work). Returns the document, or None
+    when there was nothing to do (not queued: made, failed or taken by another run)."""
+    from logistics.pdf import render_pdf
+
+    document = _claim(document_id)
+    if document is None:
+        return None
+    kind = kind_of(document)
+    report = partial(document_progress, document.pk)
+    name = file_name(document)
+    try:
+        with translation.override(settings.LANGUAGE_CODE):
+            context = kind.context(document, progress=report)
+
+            def stage(step, pages):
+                if step == "layout":
+                    report(60, _("Laying out the pages"))
+                else:
+                    report(85, _("Writing %(pages)s pages") % {"pages": pages})
+                    stage.pages = pages
+
+            stage.pages = None
+            report(40, _("Composing the document"))
+            content = render_pdf(kind.template, context, progress=stage)
+        # One file per document: a retry replaces what an earlier run left.
+        if default_storage.exists(name):
+            default_storage.delete(name)
+        saved = default_storage.save(name, ContentFile(content))
+    except Exception as exc:
+        logger.exception("document %s failed", document.pk)
+        with transaction.atomic():
+            document = Document.objects.select_for_update().get(pk=document.pk)
+            if document.status == DocumentStatus.RUNNING:
+                _change(
+                    document,
+                    DocumentStatus.FAILED,
+                    note=str(exc)[:500],
+                    error=str(exc)[:2000] or exc.__class__.__name__,
+                    finished_at=timezone.now(),
+                )
+        return document
+    with transaction.atomic():
+        document = Document.objects.select_for_update().get(pk=document.pk)
+        _change(
+            document,
+            DocumentStatus.DONE,
+            file=saved,
+            size=len(content),
+            pages=stage.pages,
+            progress=100,
+            stage=_("Ready"),
+            finished_at=timezone.now(),
+        )
+    return document
+
+
+def documents_resume(now):
+    """Tick job: enqueue again what stayed queued (the broker was down when it was asked
+    for) and fail what stopped running without a word, so it can be retried."""
+    stale = now - REQUEUE_AFTER
+    for pk in Document.objects.filter(
+        status=DocumentStatus.QUEUED, requested_at__lt=stale
+    ).values_list("pk", flat=True)[:50]:
+        with transaction.atomic():
+            _enqueue(Document(pk=pk))
+    for document in Document.objects.filter(status=DocumentStatus.RUNNING):
+        if _stopped(document, now):
+            with transaction.atomic():
+                locked = Document.objects.select_for_update().get(pk=document.pk)
+                if _stopped(locked, now):
+                    _fail_stopped(locked)
