@@ -34,6 +34,7 @@ class LogisticsConfig(AppConfig):
                         "dashboard",
                         roles=(Role.GENERAL_AFFAIRS, Role.PRINCIPAL),
                     ),
+                    MenuItem(_("Semester summary"), "summary_index", ("logistics.view_document",)),
                 ),
             )
         )

@@ -130,7 +130,7 @@ def _open(width, height, title, kind):
     return format_html(
         '<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-{}" viewBox="0 0 {} {}" '
         'width="{}" height="{}" role="img" aria-label="{}" '
-        'font-family="system-ui, sans-serif" font-size="{}"><title>{}</title>',
+        'font-family="system-ui, Noto Sans CJK SC, sans-serif" font-size="{}"><title>{}</title>',
         kind,
         _fmt(width),
         _fmt(height),

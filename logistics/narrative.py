@@ -50,7 +50,7 @@ def _scan(line, names):
         if token in ("{{", "}}"):
             pieces.append(token[0])
         elif token in ("{", "}"):
-            problems.append(_("a brace without its pair (write {{ or }} for a brace itself)"))
+            problems.append(_("a brace without its pair (double it for a brace itself)"))
             pieces.append(token)
         else:
             name = match.group(1).strip()

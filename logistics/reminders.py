@@ -6,7 +6,8 @@ unique (rule, key); only the call that creates that row notifies, so two beats, 
 tick or a redelivered task send nothing twice.
 """
 
-from collections.abc import Iterable
+import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +15,8 @@ from django.db import IntegrityError, transaction
 
 from logistics.models import Reminder, School
 from logistics.registry import registry
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -26,6 +29,10 @@ class Due:
     url: str = ""
     chat: bool = False
     extra: dict = field(default_factory=dict)
+    # ``action(item)`` runs once, right after the reminder is recorded and before anyone
+    # is told, in the same transaction (e.g. asking for a document; it may set ``url``).
+    # If it raises, nothing is recorded or sent: the next tick tries again.
+    action: Callable[["Due"], Any] | None = None
 
 
 class ReminderRule:
@@ -56,6 +63,14 @@ def reminders_run(now) -> int:
                         )
                 except IntegrityError:
                     continue
+                if item.action is not None:
+                    try:
+                        with transaction.atomic():
+                            item.action(item)
+                    except Exception:
+                        logger.exception("reminder %s:%s: its action failed", rule.name, item.key)
+                        transaction.set_rollback(True)
+                        continue
                 notify(
                     recipients=recipients,
                     key=f"reminder:{rule.name}:{item.key}",

@@ -26,6 +26,10 @@ class SafetyConfig(AppConfig):
         reminder_rules.register(registry)
         # The "Campus safety" section of the dashboard and the semester summary.
         summary_sections.register(registry)
+        # The monthly hazard check report as a printed document (made on the 1st).
+        from safety import documents
+
+        documents.register(registry)
         # Photos and scans under safety/ are served to those who may see their record.
         media_access.register(MEDIA_PREFIX, media_readable)
         # The menu and the home cards.

@@ -10,7 +10,11 @@ times beat ticks).
   its inspector, once (within ``OVERDUE_WINDOW`` of the due time);
 - ``safety_hazard_overdue``: a hazard still to be rectified after its deadline → the
   responsible person (or, without one, general affairs), once per deadline (a deferral
-  sets a new deadline, and so a new reminder).
+  sets a new deadline, and so a new reminder);
+- ``safety_monthly_report``: from the 1st of a month, last month's hazard check report
+  (隐患排查表) of every active school that had an inspection due or a hazard found in
+  it is asked for (``safety.documents``), once, and general affairs and the district's
+  viewers are told, with a link to the document.
 
 Each rule leaves out, in SQL, what it has already reminded.
 """
@@ -26,12 +30,18 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from logistics.choices import Role
-from logistics.models import Reminder
+from logistics.models import Reminder, School, User
 from logistics.reminders import Due, ReminderRule
 from logistics.selectors import people_with_role
+from logistics.selectors.repair_stats import period_bounds
 from safety.choices import OPEN_HAZARD_STATUSES, OPEN_INSPECTION_STATUSES
+from safety.documents import MONTHLY_KIND, monthly_title
 from safety.models import Hazard, Inspection
+from safety.selectors.reports import month_bounds
 from safety.services.common import HAZARD_DETAIL_URL, INSPECTION_DETAIL_URL, link
+
+# The page of a printed document (its progress, then the download).
+DOCUMENT_URL = "summary_document"
 
 # An inspection missed longer ago than this is not reminded any more (after a long stop
 # of the tick nobody gets a flood of old reminders).
@@ -178,6 +188,78 @@ class HazardOverdueRule(ReminderRule):
                 )
 
 
+def previous_month(today):
+    """``(first, last)`` day of the month before the one ``today`` is in."""
+    return month_bounds(today.replace(day=1) - datetime.timedelta(days=1))
+
+
+def district_viewers(school):
+    if school.district_id is None:
+        return User.objects.none()
+    return User.objects.filter(
+        district_id=school.district_id, is_active=True, groups__name=str(Role.DISTRICT_VIEWER)
+    ).distinct()
+
+
+def _monthly_request(first, last):
+    """The reminder's action: ask for the school's report (once: the reminder row is the
+    guard) and link the notification to the document."""
+    from logistics.services.documents import document_request
+
+    def action(item):
+        document, _created = document_request(
+            kind=MONTHLY_KIND, school=item.school, start=first, end=last, actor=None
+        )
+        item.url = link(DOCUMENT_URL, document.pk)
+        item.extra["document"] = document.pk
+
+    return action
+
+
+class MonthlyHazardReportRule(ReminderRule):
+    """Last month's hazard check report of every active school with any inspection due or
+    hazard found in it: asked for once per (school, month) from the 1st (local time);
+    general affairs and the district's viewers are told."""
+
+    name = "safety_monthly_report"
+
+    def due(self, now):
+        first, last = previous_month(timezone.localdate(now))
+        since, until = period_bounds(first, last)
+        suffix = f":{first:%Y-%m}"
+        key = Concat(
+            Cast(OuterRef("pk"), output_field=CharField()), Value(suffix), output_field=CharField()
+        )
+        inspected = Inspection.objects.filter(
+            school=OuterRef("pk"), period_end__gte=first, period_end__lte=last
+        )
+        found = Hazard.objects.filter(
+            school=OuterRef("pk"), found_at__gte=since, found_at__lt=until
+        )
+        schools = (
+            School.objects.filter(is_active=True)
+            .filter(Exists(inspected) | Exists(found))
+            .filter(_not_reminded(self.name, key))
+            .order_by("pk")
+        )
+        for school in schools:
+            recipients = list(people_with_role(school, Role.GENERAL_AFFAIRS))
+            recipients += [u for u in district_viewers(school) if u not in recipients]
+            with translation.override(settings.LANGUAGE_CODE):
+                yield Due(
+                    school=school,
+                    key=f"{school.pk}{suffix}",
+                    title=monthly_title(school, first),
+                    body=_(
+                        "The hazard check report for %(month)s is being made from the "
+                        "records; the link opens it."
+                    )
+                    % {"month": date_format(first, "YEAR_MONTH_FORMAT")},
+                    recipients=recipients,
+                    action=_monthly_request(first, last),
+                )
+
+
 def register(registry):
     """Called from ``SafetyConfig.ready()``: the tick job and the reminder rules."""
     from safety.services.checklists import inspections_plan
@@ -186,3 +268,4 @@ def register(registry):
     registry.register_reminder(InspectionAssignedRule())
     registry.register_reminder(InspectionOverdueRule())
     registry.register_reminder(HazardOverdueRule())
+    registry.register_reminder(MonthlyHazardReportRule())

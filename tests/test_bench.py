@@ -309,6 +309,7 @@ def test_apps_plug_in_through_the_registry():
     own.register_bench_timing(BenchTiming("summary_pdf", "PDF", run=lambda site: 1.0))
     assert own.bench_pages["tickets"].url_for(BenchSite("s1", None)) == "/repairs/s1/"
     assert own.bench_timings["summary_pdf"].run is not None
-    # The core registers its four pages and the PDF placeholder.
+    # The core registers its four pages and the summary PDF's timing.
     assert {"home", "notifications", "rooms", "people"} <= set(registry.bench_pages)
-    assert registry.bench_timings["summary_pdf"].note == "n/a (no PDF yet)"
+    assert registry.bench_timings["summary_pdf"].run is not None
+    assert registry.bench_timings["summary_pdf"].target == 0.5

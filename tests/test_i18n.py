@@ -75,4 +75,4 @@ def test_catalogue_matches_the_sources(tmp_path):
     known_ids = {
         (f.get("msgctxt"), f["msgid"]) for f in map(parse, known.split("\n\n")[1:]) if "msgid" in f
     }
-    assert fresh_ids <= known_ids, sorted(fresh_ids - known_ids)
+    assert fresh_ids <= known_ids, sorted(fresh_ids - known_ids, key=lambda k: (k[0] or "", k[1]))

@@ -442,12 +442,7 @@ def register(registry):
             order=10,
         )
     )
-    # The semester summary registers the real one under this key.
-    registry.register_bench_timing(
-        BenchTiming(
-            "summary_pdf",
-            "summary PDF (vs bare WeasyPrint table)",
-            note="n/a (no PDF yet)",
-            order=20,
-        )
-    )
+    # The semester summary PDF against a bare WeasyPrint table of as many pages.
+    from logistics.bench import summary
+
+    summary.register(registry)

@@ -28,7 +28,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -47,9 +47,10 @@ from safety.choices import (
     HazardStatus,
     SafetyArea,
 )
+from safety.documents import MONTHLY_TEMPLATE, monthly_context
 from safety.forms import reports as forms
 from safety.models import Drill, SafetyAgreement
-from safety.selectors.reports import month_bounds, monthly_report
+from safety.selectors.reports import month_bounds
 from safety.selectors.stats import (
     agreement_coverage,
     agreements_missing,
@@ -694,14 +695,6 @@ def agreement_retire(request, pk):
 # --- The monthly hazard check report ----------------------------------------------------------
 
 
-def monthly_title(school, month):
-    """ "武进实验中学 2026年10月 校园安全隐患排查表" (in the language in use)."""
-    return _("%(school)s %(month)s campus safety hazard check report") % {
-        "school": school.name,
-        "month": formats.date_format(month, "YEAR_MONTH_FORMAT"),
-    }
-
-
 @login_required
 def monthly_report_page(request):
     """GET: choose a month (last month by default); with ``?month=YYYY-MM``: the PDF."""
@@ -715,15 +708,9 @@ def monthly_report_page(request):
     if not form.is_valid():
         return _monthly_page(request, form, status=400)
     month = form.cleaned_data["month"]
-    report = monthly_report(school, month)
-    context = {
-        **report,
-        "title": monthly_title(school, month),
-        "unrectified": _hazard_rows(report["unrectified"]),
-        "drills": _drill_values(report["drills"]),
-    }
+    context = monthly_context(school, month)
     try:
-        pdf = render_pdf("safety/reports/monthly_pdf.html", context)
+        pdf = render_pdf(MONTHLY_TEMPLATE, context)
     except PDFTimeout:
         messages.error(request, _("Making the PDF took too long. Please try again."))
         return _monthly_page(request, form, status=503)
@@ -732,14 +719,6 @@ def monthly_report_page(request):
         f"{context['title']}.pdf",
         ascii_filename=f"hazard-check-{month:%Y-%m}.pdf",
     )
-
-
-def _drill_values(drills):
-    kinds = dict(DrillKind.choices)
-    for drill in drills:
-        drill["kind_label"] = kinds.get(drill["kind"], drill["kind"])
-        drill["evacuation"] = forms.format_duration(drill["evacuation_seconds"])
-    return drills
 
 
 def _monthly_page(request, form, status=200):
