@@ -123,6 +123,10 @@ class _TimeLimit:
 
     def _on_alarm(self, signum, frame):
         while frame is not None:
+            if frame.f_code.co_name == "__del__":
+                # A finaliser run by the garbage collector during the render: an exception
+                # there is only printed and lost. The alarm repeats; raise at the next one.
+                return
             if frame.f_code is _render_body.__code__:
                 self.deadline.expired = True
                 raise PDFTimeout(
