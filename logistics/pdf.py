@@ -123,8 +123,9 @@ class _TimeLimit:
 
     def _on_alarm(self, signum, frame):
         while frame is not None:
-            if frame.f_code.co_name == "__del__":
-                # A finaliser run by the garbage collector during the render: an exception
+            code = frame.f_code
+            if code.co_name == "__del__" or code.co_filename.endswith("weakref.py"):
+                # A finaliser or weakref callback run during the render: an exception
                 # there is only printed and lost. The alarm repeats; raise at the next one.
                 return
             if frame.f_code is _render_body.__code__:
