@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from logistics.choices import DamageCause, PhotoKind, TicketStatus, Trade, Urgency
+from logistics.models.media import StoredImage
 from logistics.querysets import ScopedQuerySet
 
 
@@ -279,38 +280,18 @@ class Ticket(models.Model):
         return ""
 
 
-class TicketPhoto(models.Model):
+class TicketPhoto(StoredImage):
     ticket = models.ForeignKey(
         Ticket, on_delete=models.CASCADE, related_name="photos", verbose_name=_("ticket")
     )
     kind = models.CharField(_("kind"), max_length=20, choices=PhotoKind.choices)
-    image = models.CharField(_("file"), max_length=200, unique=True)
-    width = models.PositiveIntegerField(_("width"))
-    height = models.PositiveIntegerField(_("height"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("uploaded by"),
-    )
-    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     school_path = "ticket__school"
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("ticket photo")
         verbose_name_plural = _("ticket photos")
         ordering = ["ticket", "created_at", "pk"]
-
-    def __str__(self):
-        return self.image
-
-    @property
-    def url(self):
-        from django.urls import reverse
-
-        return reverse("protected_media", args=[self.image])
 
 
 class TicketMaterial(models.Model):

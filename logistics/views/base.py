@@ -171,3 +171,28 @@ class ScopedFormView(
         context["object"] = self.object
         context["cancel_url"] = reverse(self.success_url_name)
         return context
+
+
+def filter_chips(filterset, params):
+    """The filters in force of a list page, each as (label: value, the address of the
+    list without it); none while the filters are not valid."""
+    if filterset is None or not filterset.form.is_valid():
+        return []
+    chips = []
+    form = filterset.form
+    for name, value in form.cleaned_data.items():
+        if value in (None, "", []):
+            continue
+        field = form.fields[name]
+        if isinstance(value, bool):
+            text = _("Yes") if value else _("No")
+        elif hasattr(field, "choices") and not hasattr(value, "pk"):
+            text = dict(field.choices).get(value, value)
+        elif hasattr(value, "display_name"):
+            text = value.display_name
+        else:
+            text = value
+        rest = params.copy()
+        rest.pop(name, None)
+        chips.append((f"{field.label}: {text}", "?" + rest.urlencode()))
+    return chips

@@ -27,6 +27,7 @@ from logistics.views.base import (
     ScopedFormView,
     ScopedListView,
     add_service_errors,
+    filter_chips,
 )
 
 
@@ -257,24 +258,7 @@ class TicketList(ScopedListView):
 
     def chips(self, params):
         """The filters in force, each with the address of the list without it."""
-        if self.filterset is None or not self.filterset.form.is_valid():
-            return []
-        chips = []
-        form = self.filterset.form
-        for name, value in form.cleaned_data.items():
-            if value in (None, "", []):
-                continue
-            field = form.fields[name]
-            if isinstance(value, bool):
-                text = _("Yes") if value else _("No")
-            elif hasattr(field, "choices") and not hasattr(value, "pk"):
-                text = dict(field.choices).get(value, value)
-            else:
-                text = value
-            rest = params.copy()
-            rest.pop(name, None)
-            chips.append((f"{field.label}: {text}", "?" + rest.urlencode()))
-        return chips
+        return filter_chips(self.filterset, params)
 
 
 @login_required

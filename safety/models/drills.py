@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from logistics.models.media import StoredImage
 from logistics.querysets import ScopedQuerySet
 from safety.choices import DrillKind
 
@@ -65,34 +66,14 @@ class Drill(models.Model):
         return str(self)
 
 
-class DrillPhoto(models.Model):
+class DrillPhoto(StoredImage):
     drill = models.ForeignKey(
         Drill, on_delete=models.PROTECT, related_name="photos", verbose_name=_("drill")
     )
-    image = models.CharField(_("file"), max_length=200, unique=True)
-    width = models.PositiveIntegerField(_("width"))
-    height = models.PositiveIntegerField(_("height"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("uploaded by"),
-    )
-    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     school_path = "drill__school"
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("drill photo")
         verbose_name_plural = _("drill photos")
         ordering = ["drill", "created_at", "pk"]
-
-    def __str__(self):
-        return self.image
-
-    @property
-    def url(self):
-        from django.urls import reverse
-
-        return reverse("protected_media", args=[self.image])

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from logistics.models.media import StoredImage
 from logistics.querysets import ScopedQuerySet
 from safety.choices import (
     HAZARD_LEVEL_COLORS,
@@ -235,38 +236,18 @@ class Hazard(models.Model):
         return self.is_open and self.deadline is not None and today > self.deadline
 
 
-class HazardPhoto(models.Model):
+class HazardPhoto(StoredImage):
     hazard = models.ForeignKey(
         Hazard, on_delete=models.PROTECT, related_name="photos", verbose_name=_("hazard")
     )
     kind = models.CharField(_("kind"), max_length=20, choices=HazardPhotoKind.choices)
-    image = models.CharField(_("file"), max_length=200, unique=True)
-    width = models.PositiveIntegerField(_("width"))
-    height = models.PositiveIntegerField(_("height"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("uploaded by"),
-    )
-    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     school_path = "hazard__school"
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("hazard photo")
         verbose_name_plural = _("hazard photos")
         ordering = ["hazard", "created_at", "pk"]
-
-    def __str__(self):
-        return self.image
-
-    @property
-    def url(self):
-        from django.urls import reverse
-
-        return reverse("protected_media", args=[self.image])
 
 
 class RectificationPlan(models.Model):

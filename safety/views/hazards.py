@@ -26,7 +26,7 @@ from logistics.pdf import PDFTimeout, pdf_response, render_pdf
 from logistics.selectors import repairs as places
 from logistics.selectors import status_history
 from logistics.spreadsheets import Column, xlsx_response
-from logistics.views.base import ScopedListView, add_service_errors
+from logistics.views.base import ScopedListView, add_service_errors, filter_chips
 from safety import selectors
 from safety.choices import (
     HazardLevel,
@@ -151,26 +151,7 @@ class HazardList(ScopedListView):
 
     def chips(self, params):
         """The filters in force, each with the address of the list without it."""
-        if self.filterset is None or not self.filterset.form.is_valid():
-            return []
-        chips = []
-        form = self.filterset.form
-        for name, value in form.cleaned_data.items():
-            if value in (None, "", []):
-                continue
-            field = form.fields[name]
-            if isinstance(value, bool):
-                text = _("Yes") if value else _("No")
-            elif hasattr(field, "choices") and not hasattr(value, "pk"):
-                text = dict(field.choices).get(value, value)
-            elif hasattr(value, "display_name"):
-                text = value.display_name
-            else:
-                text = value
-            rest = params.copy()
-            rest.pop(name, None)
-            chips.append((f"{field.label}: {text}", "?" + rest.urlencode()))
-        return chips
+        return filter_chips(self.filterset, params)
 
 
 EXPORT_COLUMNS = [
