@@ -390,7 +390,7 @@ class TestScoping:
 class TestMedia:
     def test_hazard_photos(self, school, other_school, make_user):
         reporter = make_user(Role.STAFF, school)
-        hazard = services.hazard_report(
+        hazard, _created = services.hazard_report(
             actor=reporter,
             category=SafetyArea.GATE,
             description="门卫八大件缺少钢叉",
@@ -452,7 +452,7 @@ class TestMedia:
 
     def test_served_by_the_media_view(self, client, school, make_user):
         reporter = make_user(Role.STAFF, school)
-        hazard = services.hazard_report(
+        hazard, _created = services.hazard_report(
             actor=reporter,
             category=SafetyArea.FIRE,
             description="灭火器过期",

@@ -319,7 +319,7 @@ class TestReportPage:
 
     def test_same_form_from_another_session_is_one_hazard(self, client, officer, room):
         """Two copies of the form in flight (the session has not seen the first yet):
-        the lock and the report's own values make them one."""
+        the form's one-time key, stored with the hazard, makes them one."""
         data = report_data(room)
         client.force_login(officer)
         first = client.post(URL_NEW, data)
@@ -334,6 +334,24 @@ class TestReportPage:
         officer_client.post(URL_NEW, report_data(room))
         officer_client.post(URL_NEW, report_data(room, description="另一处隐患"))
         assert Hazard.objects.count() == 2
+
+    def test_two_forms_saying_the_same_in_the_same_minute_are_two_hazards(
+        self, officer_client, room, settings
+    ):
+        """Two reports of the same words at the same place and minute (two broken
+        sockets side by side, each photographed) are two hazards: only the same form
+        sent twice is one. Each keeps its photo."""
+        first = report_data(room)
+        second = report_data(room)
+        assert first["submission_key"] != second["submission_key"]
+        assert first["found_at"] == second["found_at"]
+        second["photos"] = [factories.photo_upload()]
+        officer_client.post(URL_NEW, first)
+        response = officer_client.post(URL_NEW, second, follow=True)
+        assert "This hazard was already reported." not in page_messages(response)
+        assert Hazard.objects.count() == 2
+        assert [h.photos.count() for h in Hazard.objects.all()] == [1, 1]
+        assert len(media_files(settings)) == 2
 
     def test_room_link_prefills_and_rooms_fragment(self, officer_client, room, school):
         factories.RoomFactory(building=room.building, floor=3, number="301")
@@ -371,7 +389,7 @@ def people(make_user, school):
 
 
 def reported(officer, level=HazardLevel.GENERAL, **kwargs):
-    return services.hazard_report(
+    hazard, _created = services.hazard_report(
         actor=officer,
         category=SafetyArea.ELECTRICAL,
         description=kwargs.pop("description", "配电箱门损坏，电线裸露"),
@@ -380,6 +398,7 @@ def reported(officer, level=HazardLevel.GENERAL, **kwargs):
         photos=[clean_photo()],
         **kwargs,
     )
+    return hazard
 
 
 @pytest.mark.django_db

@@ -539,7 +539,8 @@ def report(actor, **kwargs):
         "location": "实验楼二楼走廊",
         "photos": [clean_photo()],
     }
-    return services.hazard_report(actor=actor, **{**defaults, **kwargs})
+    hazard, _created = services.hazard_report(actor=actor, **{**defaults, **kwargs})
+    return hazard
 
 
 @pytest.fixture
@@ -1016,7 +1017,6 @@ class TestAgreements:
 # --- Two checkers at once -------------------------------------------------------------------
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_checkers_at_once_one_decision(school, make_user):
     staff = make_user(Role.STAFF, school)

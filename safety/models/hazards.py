@@ -125,6 +125,9 @@ class Hazard(models.Model):
     check_note = models.CharField(_("check remarks"), max_length=500, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    # The report form's one-time key: a double submit (a double tap, a resend after a
+    # lost answer) reports one hazard; two different reports never merge.
+    submission_key = models.UUIDField(_("submission key"), null=True, blank=True, editable=False)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -137,6 +140,9 @@ class Hazard(models.Model):
             ("verify_hazard", _("Can check rectified hazards and close them")),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["found_by", "submission_key"], name="safety_hazard_unique_submission"
+            ),
             models.CheckConstraint(
                 condition=Q(room__isnull=False) | ~Q(location=""),
                 name="safety_hazard_where",

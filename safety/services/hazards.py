@@ -27,14 +27,16 @@ Rules (each checked under a row lock on the hazard, each change of status record
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from logistics.querysets import locked
 from logistics.selectors import status_history
 from logistics.services.audit import status_record
 from logistics.services.notifications import notify
+from logistics.services.submissions import create_once
 from safety.choices import (
     OPEN_HAZARD_STATUSES,
     HazardLevel,
@@ -62,10 +64,9 @@ MAX_PHOTOS = 3  # per upload (a report, a rectification)
 
 
 def _locked(hazard):
-    return (
-        Hazard.objects.select_for_update(of=("self",))
-        .select_related("school", "room__building", "responsible_person", "found_by")
-        .get(pk=hazard.pk if isinstance(hazard, Hazard) else hazard)
+    return locked(
+        Hazard.objects.select_related("school", "room__building", "responsible_person", "found_by"),
+        hazard.pk if isinstance(hazard, Hazard) else hazard,
     )
 
 
@@ -143,8 +144,12 @@ def hazard_report(
     location="",
     photos=(),
     found_at=None,
+    submission_key=None,
 ):
-    """Report a hazard found outside an inspection (随手拍). Returns the hazard, reported."""
+    """Report a hazard found outside an inspection (随手拍); returns ``(hazard, created)``.
+
+    A second call with the reporter's same ``submission_key`` (the same form sent twice)
+    returns the first hazard and stores nothing (``logistics.services.submissions``)."""
     school = actor.school
     if school is None:
         raise ValidationError(_("Your account does not belong to a school."))
@@ -161,71 +166,26 @@ def hazard_report(
     if errors:
         raise ValidationError(errors)
     check_room(school, room)
-    with StoredFiles() as files, transaction.atomic():
-        hazard = Hazard.objects.create(
-            school=school,
-            level=level,
-            category=category,
-            description=text(description),
-            room=room,
-            location=text(location),
-            found_by=actor,
-            found_at=found_at or timezone.now(),
-        )
-        _store_photos(files, hazard, photos, HazardPhotoKind.FOUND, actor)
-        status_record(hazard, from_status="", to_status=HazardStatus.REPORTED, actor=actor)
-        notify_reported(hazard)
-    return hazard
 
-
-# Two copies of one report form in flight at once wait for each other on this lock.
-_REPORT_LOCK_NAMESPACE = 0x5AFE
-
-
-def _lock_reports_of(actor):
-    """Serialize the reports of one person until the transaction ends (PostgreSQL
-    advisory lock; elsewhere a lock on the person's row)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(%s, %s)", [_REPORT_LOCK_NAMESPACE, actor.pk]
-            )
-    else:
-        type(actor).objects.select_for_update().filter(pk=actor.pk).exists()
-
-
-def hazard_report_once(*, actor, category, description, found_at, room=None, location="", **rest):
-    """``hazard_report`` unless this person already reported this very hazard: the same
-    category, description, room, place and time found (the same form sent twice — a
-    double click, a resend after a lost answer). Returns ``(hazard, created)``. The
-    reports of one person are serialized by a lock held until the commit, so two copies
-    in flight at once make one hazard."""
-    with transaction.atomic():
-        _lock_reports_of(actor)
-        existing = (
-            Hazard.objects.filter(
-                found_by=actor,
-                found_at=found_at,
+    def create():
+        with StoredFiles() as files, transaction.atomic():
+            hazard = Hazard.objects.create(
+                school=school,
+                level=level,
                 category=category,
                 description=text(description),
                 room=room,
                 location=text(location),
+                found_by=actor,
+                found_at=found_at or timezone.now(),
+                submission_key=submission_key,
             )
-            .order_by("pk")
-            .first()
-        )
-        if existing is not None:
-            return existing, False
-        hazard = hazard_report(
-            actor=actor,
-            category=category,
-            description=description,
-            found_at=found_at,
-            room=room,
-            location=location,
-            **rest,
-        )
-        return hazard, True
+            _store_photos(files, hazard, photos, HazardPhotoKind.FOUND, actor)
+            status_record(hazard, from_status="", to_status=HazardStatus.REPORTED, actor=actor)
+            notify_reported(hazard)
+        return hazard
+
+    return create_once(Hazard.objects.filter(found_by=actor), submission_key, create)
 
 
 def hazard_photo_add(hazard, *, actor, photos, kind=HazardPhotoKind.FOUND):

@@ -40,13 +40,6 @@ from safety.models import Hazard
 from safety.services import hazards as services
 from safety.services.common import INSPECTION_DETAIL_URL, link
 
-# The "one-time key" of the report form: the keys of the reports this browser session
-# sent, with the hazard each made (the model has no column for it). A form sent again
-# with a key in here goes to that hazard; two copies in flight at once are made one by
-# ``services.hazard_report_once`` (a lock and the report's own values).
-SUBMITTED_KEYS = "safety_hazard_reports"
-SUBMITTED_KEYS_KEPT = 20
-
 
 def _school_required(request):
     if request.user.school_id is None:
@@ -221,20 +214,6 @@ def hazard_export(request):
 # --- Reporting ------------------------------------------------------------------------------
 
 
-def _remember_report(request, key, pk):
-    done = dict(request.session.get(SUBMITTED_KEYS, {}))
-    done[key] = pk
-    request.session[SUBMITTED_KEYS] = dict(list(done.items())[-SUBMITTED_KEYS_KEPT:])
-
-
-def _reported_before(request, key):
-    """The hazard this session already reported with ``key`` (if the user still sees it)."""
-    pk = request.session.get(SUBMITTED_KEYS, {}).get(key)
-    if pk is None:
-        return None
-    return selectors.hazard_visible(request.user).filter(pk=pk).first()
-
-
 @login_required
 @permission_required("safety.add_hazard", raise_exception=True)
 def hazard_create(request):
@@ -245,13 +224,8 @@ def hazard_create(request):
         form = forms.HazardReportForm(request.POST, request.FILES, school=school)
         if form.is_valid():
             data = form.cleaned_data
-            key = str(data["submission_key"])
-            existing = _reported_before(request, key)
-            if existing is not None:
-                messages.info(request, _("This hazard was already reported."))
-                return redirect("safety_hazard_detail", pk=existing.pk)
             try:
-                hazard, created = services.hazard_report_once(
+                hazard, created = services.hazard_report(
                     actor=user,
                     category=data["category"],
                     level=data["level"],
@@ -260,11 +234,11 @@ def hazard_create(request):
                     location=data["location"],
                     photos=data["photos"],
                     found_at=data["found_at"],
+                    submission_key=data["submission_key"],
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                _remember_report(request, key, hazard.pk)
                 if created:
                     messages.success(
                         request,

@@ -153,3 +153,38 @@ def test_monthly_inspection_to_a_closed_hazard_and_the_rate(
     expect(office.get_by_test_id("rate-rectified")).to_contain_text(str(after["rectified"]))
     expect(office.get_by_test_id("rate-definition")).to_be_visible()
     problems.assert_none(office, "general affairs")
+
+
+def test_a_staff_member_reports_a_hazard_with_a_photo_on_a_phone(
+    make_context, live_server, demo, problems, sign_in, zh, assert_fits_viewport
+):
+    """随手拍: a teacher photographs a hazard at a place; the office finds it in the ledger."""
+    from safety.models import Hazard
+
+    before = Hazard.objects.count()
+    phone = make_context(phone=True).new_page()
+    sign_in(phone, "jiaoshi", demo.password)
+    phone.goto("/safety/hazards/new/")
+    assert_fits_viewport(phone)
+    phone.locator("label[for=category-electrical]").click()
+    phone.locator("#id_description").fill("走廊插座面板破损，铜片外露")
+    phone.locator("#id_location").fill("求真楼二楼走廊东侧")
+    phone.locator("#id_photos").set_input_files(jpeg("socket.jpg"))
+    with phone.expect_navigation():
+        phone.get_by_role("button", name=zh("Report the hazard")).click()
+    hazard = Hazard.objects.latest("pk")
+    assert Hazard.objects.count() == before + 1
+    assert phone.url.endswith(f"/safety/hazards/{hazard.pk}/")
+    assert hazard.found_by.username == "jiaoshi" and hazard.location == "求真楼二楼走廊东侧"
+    assert hazard.photos.count() == 1
+    photo = phone.locator("img[src*='/media/']").first
+    expect(photo).to_be_visible()
+    assert photo.evaluate("i => i.naturalWidth") > 0
+    assert_fits_viewport(phone)
+    problems.assert_none(phone, "reporting a hazard")
+
+    office = make_context().new_page()
+    sign_in(office, "zongwu", demo.password)
+    office.goto("/safety/hazards/")
+    expect(office.get_by_role("link", name=f"#{hazard.pk}", exact=True)).to_be_visible()
+    problems.assert_none(office, "the ledger")
