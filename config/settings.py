@@ -114,7 +114,22 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
         server_side_binding=True, prepare_threshold=_prepare or None
     )
 else:
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # The embedded default serves several people at once. Every transaction takes
+    # SQLite's write lock when it begins (IMMEDIATE), so a second writer waits for the
+    # first (up to ``timeout`` seconds) and then reads what the first committed — a
+    # deferred transaction would read, then fail with "database is locked" when it tries
+    # to write (SQLite cannot wait there without risking a deadlock). Write-ahead logging
+    # lets pages be read while someone writes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        timeout=20,
+        transaction_mode="IMMEDIATE",
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    )
+    # Tests run on a file, as the portal does: an in-memory database shared between
+    # threads locks whole tables and never waits, unlike the real thing.
+    DATABASES["default"].setdefault("TEST", {}).setdefault(
+        "NAME", str(VAR_DIR / "test-houqin.sqlite3")
+    )
     # Covering indexes (INCLUDE) speed up PostgreSQL; SQLite uses their key columns only.
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -192,6 +192,7 @@ def test_bench_pages_with_the_bench_setting(bench_urls, client, general_affairs)
     assert client.get("/__bench__/layout/").status_code == 200
 
 
+@pytest.mark.django_db  # the model checks ask SQLite whether it has JSON
 def test_check_deploy_warns_when_the_bench_pages_are_on(settings):
     settings.HOUQIN_BENCH = True
     assert "houqin.W001" in [m.id for m in run_checks(include_deployment_checks=True)]

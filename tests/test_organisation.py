@@ -135,7 +135,6 @@ class TestSemesters:
         assert Semester.objects.get(school=school).is_current
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_people_saving_overlapping_semesters_at_once_create_one(school):
     """The school row lock makes the overlap check and the insert one step."""

@@ -401,8 +401,11 @@ class TestList:
             school=school,
             description="逾期的",
             created_at=now - timezone.timedelta(days=5),
+            room__number="东侧",  # no digits: the number search below finds ids, not rooms
         )
-        fresh = factories.TicketFactory(school=school, description="新的", trade=Trade.ELECTRICAL)
+        fresh = factories.TicketFactory(
+            school=school, description="新的", trade=Trade.ELECTRICAL, room__number="西侧"
+        )
         client.force_login(general_affairs)
         body = client.get("/repairs/?overdue=true").content.decode()
         assert f"#{late.pk}<" in body and f"#{fresh.pk}<" not in body

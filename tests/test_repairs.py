@@ -391,7 +391,6 @@ class TestTickJobs:
         assert ticket.status == TicketStatus.CLOSED
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_technicians_take_at_once_one_wins(school, make_user):
     staff = make_user(Role.STAFF, school)

@@ -10,7 +10,7 @@ from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -34,8 +34,10 @@ from logistics.models import (
     TicketMaterial,
     TicketPhoto,
 )
+from logistics.querysets import locked
 from logistics.services.audit import status_record
 from logistics.services.notifications import notify
+from logistics.services.submissions import create_once
 from logistics.uploads import image_store
 
 MAX_PHOTOS = 3
@@ -267,74 +269,64 @@ def ticket_file(
     if errors:
         raise ValidationError(errors)
 
-    if submission_key is not None:
-        existing = Ticket.objects.filter(requester=requester, submission_key=submission_key)
-        if ticket := existing.first():
-            return ticket, False
-
     now = now or timezone.now()
     respond_by, complete_by = service_targets(school, urgency, now)
-    stored_names = []
-    try:
-        with transaction.atomic():
-            ticket = Ticket.objects.create(
-                school=school,
-                requester=requester,
-                contact_phone=(contact_phone or "").strip(),
-                room=room,
-                trade=trade,
-                category=category,
-                description=description.strip(),
-                urgency=urgency,
-                created_at=now,
-                respond_by=respond_by,
-                complete_by=complete_by,
-                submission_key=submission_key,
-            )
-            School.objects.filter(pk=school.pk).update(ticket_count=F("ticket_count") + 1)
-            stored_names = [
-                s.name for s in _store_photos(ticket, photos, PhotoKind.REPORT, requester)
-            ]
-            status_record(ticket, from_status="", to_status=TicketStatus.SUBMITTED, actor=requester)
-            technician = dispatch_rule_match(school, trade, room.building_id)
-            if technician is not None:
-                ticket.status = TicketStatus.ASSIGNED
-                ticket.assignee = technician
-                ticket.assigned_at = now
-                ticket.save(update_fields=["status", "assignee", "assigned_at"])
-                change = status_record(
-                    ticket,
-                    from_status=TicketStatus.SUBMITTED,
-                    to_status=TicketStatus.ASSIGNED,
-                    note=_("Assigned by rule to %(name)s") % {"name": technician},
+
+    def create():
+        stored_names = []
+        try:
+            with transaction.atomic():
+                ticket = Ticket.objects.create(
+                    school=school,
+                    requester=requester,
+                    contact_phone=(contact_phone or "").strip(),
+                    room=room,
+                    trade=trade,
+                    category=category,
+                    description=description.strip(),
+                    urgency=urgency,
+                    created_at=now,
+                    respond_by=respond_by,
+                    complete_by=complete_by,
+                    submission_key=submission_key,
                 )
-                _notify_assigned(ticket, change)
-            else:
-                _notify_dispatchers(ticket)
-    except IntegrityError:
-        _delete_files(stored_names)
-        if submission_key is not None:
-            # The same form submitted twice at once: the other request filed it.
-            ticket = Ticket.objects.filter(
-                requester=requester, submission_key=submission_key
-            ).first()
-            if ticket is not None:
-                return ticket, False
-        raise
-    except BaseException:
-        _delete_files(stored_names)
-        raise
-    return ticket, True
+                School.objects.filter(pk=school.pk).update(ticket_count=F("ticket_count") + 1)
+                stored_names.extend(
+                    s.name for s in _store_photos(ticket, photos, PhotoKind.REPORT, requester)
+                )
+                status_record(
+                    ticket, from_status="", to_status=TicketStatus.SUBMITTED, actor=requester
+                )
+                technician = dispatch_rule_match(school, trade, room.building_id)
+                if technician is not None:
+                    ticket.status = TicketStatus.ASSIGNED
+                    ticket.assignee = technician
+                    ticket.assigned_at = now
+                    ticket.save(update_fields=["status", "assignee", "assigned_at"])
+                    change = status_record(
+                        ticket,
+                        from_status=TicketStatus.SUBMITTED,
+                        to_status=TicketStatus.ASSIGNED,
+                        note=_("Assigned by rule to %(name)s") % {"name": technician},
+                    )
+                    _notify_assigned(ticket, change)
+                else:
+                    _notify_dispatchers(ticket)
+        except BaseException:
+            _delete_files(stored_names)
+            raise
+        return ticket
+
+    return create_once(Ticket.objects.filter(requester=requester), submission_key, create)
 
 
 # --- Steps --------------------------------------------------------------------------------
 
 
 def _locked(ticket):
-    return (
-        Ticket.objects.select_for_update(of=("self",))
-        .select_related("school", "room__building", "assignee", "requester")
-        .get(pk=ticket.pk if isinstance(ticket, Ticket) else ticket)
+    return locked(
+        Ticket.objects.select_related("school", "room__building", "assignee", "requester"),
+        ticket.pk if isinstance(ticket, Ticket) else ticket,
     )
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from logistics.querysets import locked
 from logistics.services.audit import status_record
 from safety.choices import (
     OPEN_INSPECTION_STATUSES,
@@ -49,10 +50,11 @@ UNANSWERED_NAMED = 5
 
 
 def _locked(inspection):
-    return (
-        Inspection.objects.select_for_update(of=("self",))
-        .select_related("school", "template", "inspector", "room__building", "schedule")
-        .get(pk=inspection.pk if isinstance(inspection, Inspection) else inspection)
+    return locked(
+        Inspection.objects.select_related(
+            "school", "template", "inspector", "room__building", "schedule"
+        ),
+        inspection.pk if isinstance(inspection, Inspection) else inspection,
     )
 
 
