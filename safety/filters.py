@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from logistics.filters import yes_no_filter
+from logistics.forms.fields import DateFilter
 from logistics.models import Building, Department, User
 from safety.choices import HazardLevel, HazardStatus, SafetyArea
 from safety.models import Hazard
@@ -56,12 +57,12 @@ class HazardFilter(django_filters.FilterSet):
         queryset=User.objects.none(),
         empty_label=_("All"),
     )
-    found_from = django_filters.DateFilter(
+    found_from = DateFilter(
         label=_("Found from"),
         method="found_from_filter",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    found_to = django_filters.DateFilter(
+    found_to = DateFilter(
         label=_("Found until"),
         method="found_to_filter",
         widget=forms.DateInput(attrs={"type": "date"}),

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from logistics.choices import DamageCause, TicketStatus, Trade, Urgency
 from logistics.filters import SearchFilterSet, yes_no_filter
+from logistics.forms.fields import DateFilter
 from logistics.models import Building, DispatchRule, Room, Ticket, User
 from logistics.selectors.repairs import overdue_q
 
@@ -40,13 +41,13 @@ class TicketFilter(django_filters.FilterSet):
     cause = django_filters.ChoiceFilter(
         label=_("Cause"), choices=DamageCause.choices, empty_label=_("All")
     )
-    filed_from = django_filters.DateFilter(
+    filed_from = DateFilter(
         label=_("Filed from"),
         field_name="created_at",
         method="filed_from_filter",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    filed_to = django_filters.DateFilter(
+    filed_to = DateFilter(
         label=_("Filed until"),
         field_name="created_at",
         method="filed_to_filter",

@@ -5,14 +5,23 @@ from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
 from logistics.choices import Trade
+from logistics.forms.fields import bounded_formfield
 from logistics.models import Building, Campus, Department, Room, School, Semester
 from logistics.roles import SCHOOL_ROLES
 
 
 class SchoolScopedForm(forms.ModelForm):
-    """A model form whose foreign-key choices are limited to the user's school."""
+    """A model form whose foreign-key choices are limited to the user's school (and
+    whose dates are ones a school can mean: ``logistics.forms.fields``)."""
 
     scoped_fields: dict[str, type] = {}
+
+    def __init_subclass__(cls, **kwargs):
+        # Runs before the model form's fields are made from its Meta.
+        meta = cls.__dict__.get("Meta")
+        if meta is not None and not hasattr(meta, "formfield_callback"):
+            meta.formfield_callback = bounded_formfield
+        super().__init_subclass__(**kwargs)
 
     def __init__(self, *args, school=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -68,6 +77,7 @@ class SemesterForm(SchoolScopedForm):
 
 class SchoolSettingsForm(forms.ModelForm):
     class Meta:
+        formfield_callback = bounded_formfield
         model = School
         fields = [
             "name",

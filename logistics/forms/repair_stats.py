@@ -8,6 +8,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from logistics.forms.fields import DateField
 from logistics.models import Semester
 
 # The longest custom range (about three years) and the default without a current semester.
@@ -55,8 +56,8 @@ class PeriodForm(forms.Form):
         label=_("Semester"),
         empty_label=_("- Choose a semester -"),
     )
-    start = forms.DateField(required=False, label=_("From"), widget=DateInput)
-    end = forms.DateField(required=False, label=_("To"), widget=DateInput)
+    start = DateField(required=False, label=_("From"), widget=DateInput)
+    end = DateField(required=False, label=_("To"), widget=DateInput)
 
     def __init__(self, data=None, *, school, today=None, **kwargs):
         # Only the period's own parameters count: a page's other ones are not an error.

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from logistics.forms.fields import DateField, DateTimeField
 from logistics.forms.repairs import MultipleImageField
 from logistics.models import Building, Department, Room, User
 from logistics.selectors import repairs as places
@@ -92,7 +93,7 @@ class HazardReportForm(forms.Form):
         label=_("Photos"),
         help_text=_("One to three photos of the hazard; take them with the camera."),
     )
-    found_at = forms.DateTimeField(
+    found_at = DateTimeField(
         label=_("Found at"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
     )
@@ -189,7 +190,7 @@ class AssignForm(forms.Form):
         required=False,
         empty_label=_("- Select -"),
     )
-    deadline = forms.DateField(label=_("Rectify by"), widget=_date_input())
+    deadline = DateField(label=_("Rectify by"), widget=_date_input())
     level = forms.ChoiceField(label=_("Level"), choices=HazardLevel.choices)
     note = forms.CharField(
         label=_("Note"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -225,7 +226,7 @@ class PlanForm(forms.Form):
     responsible_person = PersonChoiceField(
         label=_("Responsible person"), queryset=User.objects.none(), empty_label=_("- Select -")
     )
-    deadline = forms.DateField(label=_("Complete by"), widget=_date_input())
+    deadline = DateField(label=_("Complete by"), widget=_date_input())
     interim_measures = forms.CharField(
         label=_("Interim safety measures"),
         max_length=2000,
@@ -259,7 +260,7 @@ class DeferForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    new_deadline = forms.DateField(label=_("New deadline"), widget=_date_input())
+    new_deadline = DateField(label=_("New deadline"), widget=_date_input())
     interim_measures = forms.CharField(
         label=_("Interim safety measures"),
         max_length=2000,

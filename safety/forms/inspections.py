@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from logistics.forms import SchoolScopedForm
+from logistics.forms.fields import DateField, DateFilter
 from logistics.models import Room, User
 from logistics.uploads import ImageUploadField
 from safety.choices import (
@@ -76,13 +77,13 @@ class InspectionFilter(django_filters.FilterSet):
     inspector = django_filters.ModelChoiceFilter(
         label=_("Inspector"), queryset=User.objects.none(), empty_label=_("All")
     )
-    period_from = django_filters.DateFilter(
+    period_from = DateFilter(
         label=_("Period from"),
         field_name="period_end",
         lookup_expr="gte",
         widget=forms.DateInput(attrs=DATE_WIDGET),
     )
-    period_to = django_filters.DateFilter(
+    period_to = DateFilter(
         label=_("Period until"),
         field_name="period_start",
         lookup_expr="lte",
@@ -148,8 +149,8 @@ class InspectionCreateForm(forms.Form):
         required=False,
         help_text=_("E.g. teaching building, floors 1–3; or the area around the campus."),
     )
-    period_start = forms.DateField(label=_("From"), widget=date_input())
-    period_end = forms.DateField(
+    period_start = DateField(label=_("From"), widget=date_input())
+    period_end = DateField(
         label=_("Until"), widget=date_input(), help_text=_("Due at the end of this day.")
     )
 

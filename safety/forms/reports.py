@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from logistics.choices import Term
+from logistics.forms.fields import DateField
 from logistics.forms.repair_stats import DEFAULT_DAYS, Period, PeriodForm
 from logistics.models import Semester, User
 from logistics.rawsql import convert, converters_for
@@ -281,7 +282,7 @@ class DrillForm(forms.Form):
     """A drill held: what, when, where, how many took part, how fast, photos."""
 
     kind = forms.ChoiceField(label=_("Kind of drill"), choices=DrillKind.choices)
-    held_on = forms.DateField(label=_("Held on"), widget=_date_input())
+    held_on = DateField(label=_("Held on"), widget=_date_input())
     title = forms.CharField(
         label=_("Title"),
         max_length=200,
@@ -389,7 +390,7 @@ class AgreementForm(forms.Form):
         help_text=_("Leave empty to use the kind's name."),
     )
     year = forms.TypedChoiceField(label=_("Academic year"), coerce=int, choices=())
-    signed_on = forms.DateField(label=_("Signed on"), widget=_date_input())
+    signed_on = DateField(label=_("Signed on"), widget=_date_input())
     scan = ScanField(
         label=_("Scanned copy"),
         required=False,
@@ -455,7 +456,7 @@ class MonthInput(forms.DateInput):
 class MonthForm(forms.Form):
     """A month (``YYYY-MM``), not after the current one; last month by default."""
 
-    month = forms.DateField(label=_("Month"), input_formats=["%Y-%m"], widget=MonthInput)
+    month = DateField(label=_("Month"), input_formats=["%Y-%m"], widget=MonthInput)
 
     def __init__(self, *args, today=None, **kwargs):
         super().__init__(*args, **kwargs)

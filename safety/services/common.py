@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from logistics.choices import Role
+from logistics.dates import plausible_date
 
 # The pages the notifications link to, once the pages exist (a missing name gives no link).
 HAZARD_DETAIL_URL = "safety_hazard_detail"
@@ -95,13 +96,15 @@ def verifiers(school):
 
 
 def as_date(value, field):
+    """``value`` as a date a school can mean (``logistics.forms.fields``), else a
+    ``ValidationError`` on ``field``."""
     if isinstance(value, datetime.datetime):
-        return timezone.localdate(value) if timezone.is_aware(value) else value.date()
-    if isinstance(value, datetime.date):
-        return value
-    if isinstance(value, str):
+        value = timezone.localdate(value) if timezone.is_aware(value) else value.date()
+    elif isinstance(value, str):
         try:
-            return datetime.date.fromisoformat(value)
+            value = datetime.date.fromisoformat(value)
         except ValueError:
-            pass
+            value = None
+    if isinstance(value, datetime.date):
+        return plausible_date(value, field)
     raise ValidationError({field: _("Enter a valid date.")})
