@@ -17,7 +17,7 @@ import logistics
 import safety
 from logistics.choices import Role
 from logistics.dates import plausible_date
-from logistics.forms.fields import DateField, DateTimeField
+from logistics.forms.fields import DateField, DateTimeField, ModelMultipleChoiceField
 from safety.choices import HazardLevel, SafetyArea
 from safety.models import Hazard
 from safety.services.common import as_date
@@ -73,6 +73,10 @@ def test_every_form_and_filter_of_the_project_uses_the_bounded_date_fields():
             bounded = DateTimeField if isinstance(field, forms.DateTimeField) else DateField
             if isinstance(field, forms.DateField | forms.DateTimeField) and not isinstance(
                 field, bounded
+            ):
+                plain.append(f"{form.__module__}.{form.__name__}.{name}")
+            if isinstance(field, forms.ModelMultipleChoiceField) and not isinstance(
+                field, ModelMultipleChoiceField
             ):
                 plain.append(f"{form.__module__}.{form.__name__}.{name}")
     for filterset in project_classes(django_filters.FilterSet):

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from logistics.dates import validate_plausible_date
+from logistics.ids import as_id
 
 
 class DateField(forms.DateField):
@@ -33,13 +34,32 @@ class DateTimeField(forms.DateTimeField):
             raise ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's, but a value that cannot be an id is "not one of the choices" instead of
+    reaching the database (SQLite cannot bind 99999999999999999999: ``OverflowError``)."""
+
+    def _check_values(self, value):
+        key = self.to_field_name or "pk"
+        if key == "pk":
+            for pk in value if isinstance(value, list | tuple | set) else ():
+                if as_id(pk) is None:
+                    raise ValidationError(
+                        self.error_messages["invalid_pk_value"],
+                        code="invalid_pk_value",
+                        params={"pk": pk},
+                    )
+        return super()._check_values(value)
+
+
 class DateFilter(django_filters.DateFilter):
     field_class = DateField
 
 
 def bounded_formfield(db_field, **kwargs):
-    """A model form's field, with the date fields above for the model's dates."""
-    if isinstance(db_field, models.DateTimeField):
+    """A model form's field, with the fields above for the model's dates and lists."""
+    if isinstance(db_field, models.ManyToManyField):
+        kwargs.setdefault("form_class", ModelMultipleChoiceField)
+    elif isinstance(db_field, models.DateTimeField):
         kwargs.setdefault("form_class", DateTimeField)
     elif isinstance(db_field, models.DateField):
         kwargs.setdefault("form_class", DateField)

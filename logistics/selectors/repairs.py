@@ -4,6 +4,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q
 from django.utils import timezone
 
 from logistics.choices import OPEN_TICKET_STATUSES, Role, TicketStatus
+from logistics.ids import as_floor, as_id
 from logistics.models import (
     Building,
     DispatchRule,
@@ -128,15 +129,22 @@ def filing_buildings(school):
 
 
 def filing_rooms(school, building_id, floor=None):
+    building_id = as_id(getattr(building_id, "pk", building_id))
+    if building_id is None:
+        return Room.objects.none()
     rooms = Room.objects.filter(
         building_id=building_id, building__school=school, is_active=True
     ).order_by("floor", "number")
     if floor not in (None, ""):
-        rooms = rooms.filter(floor=floor)
+        floor = as_floor(floor)
+        rooms = rooms.filter(floor=floor) if floor is not None else rooms.none()
     return rooms
 
 
 def filing_floors(school, building_id):
+    building_id = as_id(getattr(building_id, "pk", building_id))
+    if building_id is None:
+        return []
     return list(
         Room.objects.filter(building_id=building_id, building__school=school, is_active=True)
         .order_by("floor")
@@ -147,6 +155,9 @@ def filing_floors(school, building_id):
 
 def room_for_filing(school, room_id):
     """A room of ``school`` in use, with its building, or None (a foreign or retired room)."""
+    room_id = as_id(room_id)
+    if room_id is None:
+        return None
     try:
         return Room.objects.select_related("building").get(
             pk=room_id, building__school=school, is_active=True
