@@ -119,6 +119,10 @@ class LogisticsConfig(AppConfig):
             )
         )
         registry.register_tick_job("documents_resume", documents_resume)
+        # A building's QR sticker sheet (it grows with the building: made in the background).
+        from logistics.services import stickers
+
+        stickers.register(registry)
 
         # Hardening: the session clocks start at sign-in; Pillow's decompression-bomb limit.
         from django.contrib.auth.signals import user_logged_in
