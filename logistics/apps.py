@@ -141,3 +141,6 @@ class LogisticsConfig(AppConfig):
         from logistics.bench import repairs as bench_repairs
 
         bench_repairs.register(registry)
+
+        # The time limits: no deadline inside a request reaches gunicorn's timeout.
+        import logistics.checks  # noqa: F401 - registers the check
