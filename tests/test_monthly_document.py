@@ -376,9 +376,13 @@ class TestThePage:
             reverse("summary_document", args=[document.pk]),
             reverse("summary_download", args=[document.pk]),
         ]
+        page_link = f'href="{reverse("safety_monthly_report")}" data-testid="document-index"'
         for key in ("ga", "officer", "viewer"):
             client.force_login(people[key])
             assert [client.get(url).status_code for url in urls] == [200, 200], key
+            # Back to the report page: for those who may ask for reports there.
+            linked = page_link in client.get(urls[0]).content.decode()
+            assert linked == (key != "viewer"), key
         principal = make_user(Role.PRINCIPAL, school)
         client.force_login(principal)
         assert [client.get(url).status_code for url in urls] == [200, 200]

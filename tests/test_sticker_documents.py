@@ -144,7 +144,9 @@ def test_the_task_makes_the_sheet_with_its_progress(
     assert document.status == DocumentStatus.DONE, document.error
     assert document.progress == 100 and document.pages == 1 and document.fingerprint
     assert renders == {"pdf": 1, "qr": 3}
-    assert any("QR" in stage for _percent, stage in stages)  # drawing the codes
+    with translation.override("zh-hans"):  # the language it was asked in
+        drawing = gettext("Drawing the QR codes: %(done)s of %(total)s") % {"done": 0, "total": 3}
+    assert (5, drawing) in stages
     assert [p for p, _s in stages] == sorted(p for p, _s in stages)
 
     page = ga_client.get(reverse("summary_document", args=[document.pk])).content.decode()

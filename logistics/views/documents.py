@@ -72,13 +72,16 @@ def _document(request, pk):
 
 
 def _document_context(request, document, kind):
+    can_make = may_make(request.user, kind)
     return {
         "title": kind.title,
         "document": document,
         "kind": kind,
         "description": kind.describe(document) if kind.describe else "",
-        "can_retry": document.status == DocumentStatus.FAILED and may_make(request.user, kind),
+        "can_retry": document.status == DocumentStatus.FAILED and can_make,
         "is_summary": document.kind == SUMMARY_KIND,
+        # The page the kind is asked for from: a link for those who may ask there.
+        "index_url": kind.index_url if can_make else "",
     }
 
 
