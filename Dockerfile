@@ -2,7 +2,8 @@
 FROM python:3.12-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
-    UV_PROJECT_ENVIRONMENT=/opt/venv PATH=/opt/venv/bin:$PATH
+    UV_PROJECT_ENVIRONMENT=/opt/venv PATH=/opt/venv/bin:$PATH \
+    WEB_TIMEOUT=60
 
 # CJK fonts and harfbuzz-subset for the PDF reports (WeasyPrint), gettext for messages.
 RUN apt-get update \
@@ -22,4 +23,8 @@ RUN python manage.py compilemessages --ignore=.venv --verbosity 0 \
 RUN useradd --system --home /app houqin && mkdir -p /app/var && chown houqin /app/var
 USER houqin
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# gunicorn kills a worker silent for --timeout seconds. The settings read the same
+# WEB_TIMEOUT and refuse to start when a deadline inside a request (PDF_RENDER_TIMEOUT…)
+# comes near it (logistics/checks.py); what can take longer is made by the Celery worker.
+# --graceful-timeout: a restart lets the requests in hand finish.
+CMD ["sh", "-c", "exec gunicorn config.wsgi --bind 0.0.0.0:8000 --workers 3 --timeout \"$WEB_TIMEOUT\" --graceful-timeout \"$WEB_TIMEOUT\" --access-logfile -"]

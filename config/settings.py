@@ -269,6 +269,17 @@ CELERY_BEAT_SCHEDULE = {
 # How long filing anything may wait on the broker before giving up (the tick resends).
 CELERY_PUBLISH_TIMEOUT = env.float("CELERY_PUBLISH_TIMEOUT", default=2.0)
 
+# --- Time limits -----------------------------------------------------------------------------
+# gunicorn kills a web worker silent for WEB_TIMEOUT seconds: the Dockerfile and
+# docker-compose.yml pass this same variable to its --timeout and --graceful-timeout.
+# Every deadline inside a request stays well below it (checked at start-up by
+# logistics.checks); what can take longer is made by Celery (printed documents).
+WEB_TIMEOUT = env.int("WEB_TIMEOUT", default=60)
+# A PDF rendered inside a request (the report of one major hazard).
+PDF_RENDER_TIMEOUT = env.float("PDF_RENDER_TIMEOUT", default=20.0)
+# A PDF made by the document task (QR sticker sheets, monthly reports, the summary).
+DOCUMENT_RENDER_TIMEOUT = env.int("DOCUMENT_RENDER_TIMEOUT", default=300)
+
 # --- Security ------------------------------------------------------------------------------
 SECURE_CSP = {
     "default-src": [CSP.SELF],

@@ -119,6 +119,10 @@ class LogisticsConfig(AppConfig):
             )
         )
         registry.register_tick_job("documents_resume", documents_resume)
+        # A building's QR sticker sheet (it grows with the building: made in the background).
+        from logistics.services import stickers
+
+        stickers.register(registry)
 
         # Hardening: the session clocks start at sign-in; Pillow's decompression-bomb limit.
         from django.contrib.auth.signals import user_logged_in
@@ -137,3 +141,6 @@ class LogisticsConfig(AppConfig):
         from logistics.bench import repairs as bench_repairs
 
         bench_repairs.register(registry)
+
+        # The time limits: no deadline inside a request reaches gunicorn's timeout.
+        import logistics.checks  # noqa: F401 - registers the check

@@ -12,8 +12,14 @@ and turns the HTML into PDF bytes. Three rules keep it safe:
    render with ``PDFError`` (also one refused inside an SVG image, where WeasyPrint
    itself only logs it): our templates never name one, so it is a bug or an attack.
    With ``strict=False`` WeasyPrint logs the refusal and renders without the resource.
-2. **A time limit per render** (``timeout`` seconds, default ``settings.PDF_RENDER_TIMEOUT``
-   or 30). In the main thread of a Unix process — gunicorn sync workers, Celery prefork
+2. **A time limit per render** (``timeout`` seconds, default ``settings.PDF_RENDER_TIMEOUT``,
+   the limit of a render inside a web request, kept well below gunicorn's ``--timeout``
+   ``WEB_TIMEOUT`` by ``logistics.checks``; the document task passes its own, larger
+   ``DOCUMENT_RENDER_TIMEOUT``). Only a PDF bounded whatever the data (the report of one
+   major hazard) is rendered in a request; one that grows with the data (sticker sheets,
+   monthly reports, the summary) is a printed document made by Celery
+   (``logistics.services.documents``).
+   In the main thread of a Unix process — gunicorn sync workers, Celery prefork
    workers, management commands, tests — a ``SIGALRM`` interval timer interrupts the
    render with ``PDFTimeout``; it fires again every 0.1 s until the render stops (WeasyPrint
    swallows some exceptions while drawing SVG), raises only while the render is on the
@@ -59,7 +65,7 @@ ImageFile.LOAD_TRUNCATED_IMAGES = False
 logging.getLogger("weasyprint").setLevel(logging.WARNING)
 logging.getLogger("fontTools").setLevel(logging.WARNING)
 
-DEFAULT_TIMEOUT = 30  # seconds; settings.PDF_RENDER_TIMEOUT overrides it
+DEFAULT_TIMEOUT = 20  # seconds; settings.PDF_RENDER_TIMEOUT overrides it
 MAX_STATIC_BYTES = 10 * 1024 * 1024  # the largest static file a PDF may include
 ALARM_REPEAT = 0.1  # seconds between repeated alarms once the time is up
 
@@ -263,9 +269,9 @@ def _find_static(relative: str) -> str | None:
 def render_pdf(template_name, context=None, *, timeout=None, strict=True, progress=None) -> bytes:
     """Render our template ``template_name`` with ``context`` into PDF bytes.
 
-    ``timeout`` (seconds) defaults to ``settings.PDF_RENDER_TIMEOUT`` (30). Raises
-    ``PDFTimeout`` when it runs out and ``PDFError`` when a refused address stops a
-    strict render (see the module's documentation). ``progress(stage, pages)``, if
+    ``timeout`` (seconds) defaults to ``settings.PDF_RENDER_TIMEOUT`` (20: in a request).
+    Raises ``PDFTimeout`` when it runs out and ``PDFError`` when a refused address stops
+    a strict render (see the module's documentation). ``progress(stage, pages)``, if
     given, is told when each stage begins: "layout" (pages None) and "write" (the
     number of pages laid out).
     """

@@ -89,21 +89,46 @@ class Placeholder:
 
 @dataclass(frozen=True)
 class DocumentKind:
-    """A kind of printed document (``logistics.models.Document``) an app makes.
+    """A kind of printed document (``logistics.models.Document``) an app makes, always
+    in the background (``logistics.services.documents``: a Celery task, its progress on
+    the document's page, a download when ready).
 
-    ``context(document)`` returns the template's context for the document's school and
-    period (it may call ``progress(percent, stage)`` given as a keyword); ``template``
-    is one of our templates, rendered by ``logistics.pdf.render_pdf``. ``read`` and
-    ``make`` are the permissions to download and to ask for one.
+    ``context(document)`` returns the template's context for the document's school,
+    period and ``params`` (it may call ``progress(percent, stage)`` given as a keyword);
+    ``template`` is one of our templates, rendered by ``logistics.pdf.render_pdf``.
+
+    ``read`` and ``make`` are the permissions to download and to ask for one: a tuple of
+    permission names (all needed), or a tuple of such tuples (any one of them is enough).
+
+    The optional parts:
+
+    - ``clean_params(school, params)``: checks the kind's own choices (a building, a
+      floor…) and returns them normalised (the same choices give equal dicts, keys in a
+      fixed order); raises ``ValidationError`` with a message for the person asking. A
+      kind without it takes none.
+    - ``fingerprint(school, params)``: a digest of every record the document shows; a
+      request whose digest equals the newest ready version's gets that version, any
+      change makes a new one. Without it, every request (but one that joins a run)
+      makes a new version.
+    - ``describe(document)``: what the document is of beyond its school and period
+      ("求真楼, floor 3"), on its page and in lists.
+    - ``filename(document)`` and ``ascii_filename(document)``: the download's names.
+    - ``index_url``: the URL name of the page the kind is asked for from (its page links
+      back to it).
     """
 
     key: str
     title: Any
     template: str
     context: Callable[..., dict]
-    read: tuple[str, ...] = ()
-    make: tuple[str, ...] = ()
+    read: tuple = ()
+    make: tuple = ()
     filename: Callable[[Any], str] | None = None
+    ascii_filename: Callable[[Any], str] | None = None
+    clean_params: Callable[[Any, dict], dict] | None = None
+    fingerprint: Callable[[Any, dict], str] | None = None
+    describe: Callable[[Any], str] | None = None
+    index_url: str = ""
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from logistics.views import core, dashboard, media, repairs, setup, stickers, summary
+from logistics.views import core, dashboard, documents, media, repairs, setup, stickers, summary
 
 urlpatterns = [
     path("", core.home, name="home"),
@@ -107,12 +107,12 @@ urlpatterns = [
     path("summary/<int:semester_id>/edit/", summary.summary_edit, name="summary_edit"),
     path("summary/<int:semester_id>/edit/save/", summary.summary_save, name="summary_save"),
     path("summary/<int:semester_id>/generate/", summary.summary_generate, name="summary_generate"),
-    path("summary/documents/<int:pk>/", summary.summary_document, name="summary_document"),
+    path("summary/documents/<int:pk>/", documents.document_page, name="summary_document"),
     path(
         "summary/documents/<int:pk>/status/",
-        summary.summary_document_status,
+        documents.document_status,
         name="summary_document_status",
     ),
-    path("summary/documents/<int:pk>/retry/", summary.summary_retry, name="summary_retry"),
-    path("summary/documents/<int:pk>/pdf", summary.summary_download, name="summary_download"),
+    path("summary/documents/<int:pk>/retry/", documents.document_retry_view, name="summary_retry"),
+    path("summary/documents/<int:pk>/pdf", documents.document_download, name="summary_download"),
 ]

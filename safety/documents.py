@@ -1,21 +1,33 @@
 """The monthly hazard check report (隐患排查表) as a printed document.
 
-The same report the "Monthly hazard report" page downloads at once, made as a
-``logistics.models.Document`` of kind ``safety_monthly_report`` (a calendar month of a
-school): the tick asks for last month's on the 1st (``safety.reminder_rules``
-``MonthlyHazardReportRule``) and tells general affairs and the district's viewers.
-The page and the document share ``monthly_context``, so they can never disagree.
+A ``logistics.models.Document`` of kind ``safety_monthly_report`` (a calendar month of
+a school), made by the Celery task like every printed document, never in a request:
+the tick asks for last month's on the 1st (``safety.reminder_rules``
+``MonthlyHazardReportRule``) and tells general affairs and the district's viewers; the
+"Monthly hazard report" page asks for any month (``monthly_request``, in the language
+of the person asking) and sends them to the document's page (progress, download).
+
+The report shows the records as they are when it is made (a hazard closed after the
+month says so), so every request makes a new version (the kind has no fingerprint),
+except one made while the same month's report is being made, which joins that run.
+
+Who: those who may make it from the page (``MAKE``: general affairs, safety officers,
+the principal) ask for it and read it; district viewers (``logistics.view_document``)
+read what the tick made for their district's schools.
 """
 
-from django.utils import formats
+from django.core.exceptions import ValidationError
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from safety.choices import DrillKind
-from safety.selectors.reports import monthly_report
+from safety.selectors.reports import month_bounds, monthly_report
 
 MONTHLY_KIND = "safety_monthly_report"
 MONTHLY_TEMPLATE = "safety/reports/monthly_pdf.html"
+# Who may ask for a month's report: whoever may view the school's hazards and inspections.
+MAKE = ("safety.view_hazard", "safety.view_inspection")
 
 
 def monthly_title(school, month):
@@ -62,6 +74,28 @@ def document_filename(document):
     return f"{monthly_title(document.school, document.period_start)}.pdf"
 
 
+def document_ascii_filename(document):
+    return f"hazard-check-{document.period_start:%Y-%m}.pdf"
+
+
+def describe(document):
+    """The month: "2026年10月"."""
+    return formats.date_format(document.period_start, "YEAR_MONTH_FORMAT")
+
+
+def monthly_request(*, school, month, actor=None, language=None):
+    """Ask for the report of ``month`` (any date in it): ``(document, created)`` as
+    ``logistics.services.documents.document_request`` answers."""
+    from logistics.services.documents import document_request
+
+    first, last = month_bounds(month)
+    if first > timezone.localdate():
+        raise ValidationError(_("This month has not begun yet."))
+    return document_request(
+        kind=MONTHLY_KIND, school=school, start=first, end=last, actor=actor, language=language
+    )
+
+
 def register(registry):
     """Called from ``SafetyConfig.ready()``."""
     from logistics.registry import DocumentKind
@@ -72,10 +106,13 @@ def register(registry):
             title=gettext_lazy("Monthly hazard check report"),
             template=MONTHLY_TEMPLATE,
             context=document_context,
-            # District viewers read it (they have no safety permissions); general
-            # affairs asks for it.
-            read=("logistics.view_document",),
-            make=("logistics.add_document",),
+            # District viewers read it (they have no safety permissions); those who may
+            # ask for it read what they asked for.
+            read=(("logistics.view_document",), MAKE),
+            make=MAKE,
             filename=document_filename,
+            ascii_filename=document_ascii_filename,
+            describe=describe,
+            index_url="safety_monthly_report",
         )
     )

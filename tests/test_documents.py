@@ -1,6 +1,10 @@
 """Printed documents and the summary's text: the narrative's placeholders, asking for a
 document (a second request joins), making it (status and progress recorded), a failure
-and its retry (one file), a run that stopped, and saving the summary's text."""
+and its retry (one file), a run that stopped, and saving the summary's text; what a
+document is of (the kind's choices, its language), the fingerprint that gives the ready
+version until the records change, permissions as alternatives, and the time limits of a
+run (the document limit, not the in-request one; given up after the task's hard limit;
+a run given up that finishes late changes nothing)."""
 
 import datetime
 from pathlib import Path
@@ -8,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
 from logistics import narrative
@@ -342,3 +347,173 @@ def test_the_document_prints_the_texts_with_their_figures(school, semester, ga):
 )
 def test_chinese_numbers(n, text):
     assert selectors.chinese_number(n) == text
+
+
+# --- What a document is of: choices, language, fingerprint --------------------------------
+
+
+def patched_kind(monkeypatch, **changes):
+    """The summary kind with ``changes`` (a kind with choices, a fingerprint…)."""
+    kind = registry.document_kinds[selectors.SUMMARY_KIND]
+    changed = type(kind)(**{**kind.__dict__, **changes})
+    monkeypatch.setitem(registry.document_kinds, kind.key, changed)
+    return changed
+
+
+def ask(school, semester, ga, **kwargs):
+    return services.document_request(
+        kind=selectors.SUMMARY_KIND,
+        school=school,
+        start=semester.start_date,
+        end=semester.end_date,
+        semester=semester,
+        actor=ga,
+        **kwargs,
+    )
+
+
+@pytest.mark.django_db
+def test_choices_and_language_are_part_of_what_a_document_is(school, semester, ga, monkeypatch):
+    def clean(school, params):
+        if set(params) - {"part"}:
+            raise ValidationError("no such choice")
+        return {"part": params.get("part", "all")}
+
+    patched_kind(monkeypatch, clean_params=clean)
+    first, created = ask(school, semester, ga)
+    assert created and first.params == {"part": "all"} and first.language == "zh-hans"
+    # The same choices (normalised) while it is queued: joined.
+    assert ask(school, semester, ga, params={"part": "all"}) == (first, False)
+    # Other choices, another language: documents of their own, each its version 1.
+    other, created = ask(school, semester, ga, params={"part": "repairs"})
+    english, created_too = ask(school, semester, ga, language="en-us")
+    assert created and created_too
+    assert (other.version, english.version, english.language) == (1, 1, "en")
+    assert len({first.pk, other.pk, english.pk}) == 3
+    # A language the portal does not have falls back to its own.
+    assert ask(school, semester, ga, language="fr")[0] == first
+    with pytest.raises(ValidationError):
+        ask(school, semester, ga, params={"colour": "red"})
+    # The database holds it too: one in progress per kind, school, period, choices, language.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Document.objects.create(
+            kind=first.kind,
+            school=school,
+            period_start=first.period_start,
+            period_end=first.period_end,
+            params={"part": "repairs"},
+            language="zh-hans",
+            version=2,
+        )
+
+
+@pytest.mark.django_db
+def test_a_fingerprint_gives_the_ready_version_until_the_records_change(
+    school, semester, ga, monkeypatch
+):
+    records = {"value": "a"}
+    read = []
+    kind = registry.document_kinds[selectors.SUMMARY_KIND]
+
+    def context(document, **kwargs):
+        read.append(records["value"])
+        return kind.context(document, **kwargs)
+
+    patched_kind(monkeypatch, fingerprint=lambda school, params: records["value"], context=context)
+    first, created = ask(school, semester, ga)
+    assert created and services.document_render(first.pk).status == DocumentStatus.DONE
+    first.refresh_from_db()
+    assert first.fingerprint == "a"
+    assert ask(school, semester, ga) == (first, False)  # nothing changed: the same one
+    records["value"] = "b"
+    second, created = ask(school, semester, ga)
+    assert created and second.version == 2
+    services.document_render(second.pk)
+    assert ask(school, semester, ga) == (second, False)
+    assert read == ["a", "b"]
+
+
+@pytest.mark.django_db
+def test_a_change_while_a_run_reads_shows_at_the_next_request(school, semester, ga, monkeypatch):
+    """The run records the fingerprint it computed before reading: a change made while
+    it reads the records gives a fresh version at the next request, never a stale one."""
+    records = {"value": "a"}
+    kind = registry.document_kinds[selectors.SUMMARY_KIND]
+
+    def context(document, **kwargs):
+        records["value"] = "b"  # someone renames a room while the run reads
+        return kind.context(document, **kwargs)
+
+    patched_kind(monkeypatch, fingerprint=lambda school, params: records["value"], context=context)
+    first, _created = ask(school, semester, ga)
+    services.document_render(first.pk)
+    first.refresh_from_db()
+    assert first.fingerprint == "a"
+    second, created = ask(school, semester, ga)
+    assert created and second.version == 2
+
+
+@pytest.mark.django_db
+def test_permissions_may_be_alternatives(school, monkeypatch):
+    kind = patched_kind(
+        monkeypatch,
+        read=(("logistics.view_document",), ("safety.view_hazard", "safety.view_inspection")),
+        make=(("logistics.add_document",), ("safety.view_hazard", "safety.view_inspection")),
+    )
+    officer = factories.user_with_role(Role.SAFETY_OFFICER, school=school)
+    staff = factories.user_with_role(Role.STAFF, school=school)
+    viewer = factories.user_with_role(Role.DISTRICT_VIEWER, district=school.district)
+    assert services.may_read(officer, kind) and services.may_make(officer, kind)
+    assert not services.may_read(staff, kind) and not services.may_make(staff, kind)
+    assert services.may_read(viewer, kind) and not services.may_make(viewer, kind)
+
+
+# --- Time limits ----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_task_renders_under_the_document_limit_not_the_request_one(
+    school, semester, ga, settings
+):
+    settings.PDF_RENDER_TIMEOUT = 0.001  # in-request renders only
+    document, _ = ask(school, semester, ga)
+    assert services.document_render(document.pk).status == DocumentStatus.DONE
+    settings.PDF_RENDER_TIMEOUT, settings.DOCUMENT_RENDER_TIMEOUT = 30, 0.001
+    again, _ = ask(school, semester, ga)
+    failed = services.document_render(again.pk)
+    assert failed.status == DocumentStatus.FAILED and "0.001" in failed.error
+
+
+@pytest.mark.django_db
+def test_a_run_is_given_up_only_after_the_tasks_hard_limit(school, semester, ga):
+    from logistics.tasks import document_render as task
+
+    document, _ = ask(school, semester, ga)
+    assert services._claim(document.pk).status == DocumentStatus.RUNNING
+    started = timezone.now() - datetime.timedelta(seconds=task.time_limit)
+    Document.objects.filter(pk=document.pk).update(started_at=started)
+    services.documents_resume(timezone.now())
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.RUNNING  # Celery may still be running it
+    services.documents_resume(timezone.now() + datetime.timedelta(seconds=61))
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.FAILED
+
+
+@pytest.mark.django_db
+def test_a_run_given_up_that_finishes_later_leaves_the_newer_state(
+    school, semester, ga, monkeypatch
+):
+    kind = registry.document_kinds[selectors.SUMMARY_KIND]
+
+    def slow(document, **kwargs):
+        # While this run reads, the tick gives it up and someone retries it.
+        Document.objects.filter(pk=document.pk).update(
+            status=DocumentStatus.QUEUED, attempts=document.attempts + 1
+        )
+        return kind.context(document, **kwargs)
+
+    patched_kind(monkeypatch, context=slow)
+    document, _ = ask(school, semester, ga)
+    late = services.document_render(document.pk)
+    assert late.status == DocumentStatus.QUEUED and not late.file

@@ -2,7 +2,9 @@
 report on the 1st, once per school and month however often it ticks, and tells general
 affairs and the district's viewers; the PDF (made by the eager Celery task) is one page
 in a CJK font with the selector's figures; a school with no records gets nothing; the
-document is not another school's to read."""
+document is not another school's to read. The report page only asks for a month's
+report (the task makes it, in the language asked in); asking again joins a run, or
+makes a new version once it is ready; a failed one is retried; who reads it."""
 
 import datetime
 import re
@@ -11,6 +13,8 @@ import subprocess
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from logistics.choices import Role
 from logistics.models import Document, DocumentStatus, Notification, Reminder
@@ -19,7 +23,7 @@ from logistics.reminders import reminders_run
 from logistics.selectors import people_with_role
 from logistics.services.documents import may_read
 from safety.choices import HazardLevel, HazardStatus, InspectionKind, InspectionStatus
-from safety.documents import MONTHLY_KIND, monthly_context
+from safety.documents import MONTHLY_KIND, monthly_context, monthly_request
 from safety.reminder_rules import DOCUMENT_URL, MonthlyHazardReportRule
 from safety.selectors.reports import monthly_report
 from safety.services.common import link
@@ -122,8 +126,13 @@ def people(school, other_school, make_user):
 def test_the_kind_is_registered():
     kind = registry.document_kinds[MONTHLY_KIND]
     assert kind.template == "safety/reports/monthly_pdf.html"
-    assert kind.read == ("logistics.view_document",)
-    assert kind.make == ("logistics.add_document",)
+    # District viewers read it; those who may view the hazards and inspections ask for
+    # it (from the monthly report page) and read it.
+    assert kind.read == (
+        ("logistics.view_document",),
+        ("safety.view_hazard", "safety.view_inspection"),
+    )
+    assert kind.make == ("safety.view_hazard", "safety.view_inspection")
     assert RULE in registry.reminder_rules
 
 
@@ -257,17 +266,146 @@ class TestTheDocument:
     def test_not_another_schools_to_read(
         self, school, other_school, october, people, django_capture_on_commit_callbacks
     ):
-        # The download page (logistics, being written) reads documents through
-        # ``Document.objects.for_user`` after ``may_read``: another school's general
-        # affairs may read documents of this kind, but never finds this one (a 404).
+        # The download page reads documents through ``Document.objects.for_user`` after
+        # ``may_read``: another school's general affairs may read documents of this
+        # kind, but never finds this one (a 404).
         tick(at(11, 1, 0, 5), django_capture_on_commit_callbacks)
         [document] = Document.objects.filter(kind=MONTHLY_KIND)
         kind = registry.document_kinds[MONTHLY_KIND]
-        for key in ("ga", "viewer", "other_ga", "other_viewer"):
+        for key in ("ga", "officer", "viewer", "other_ga", "other_viewer"):
             assert may_read(people[key], kind), key
         readable = {
             key: Document.objects.for_user(people[key]).filter(pk=document.pk).exists()
-            for key in ("ga", "viewer", "other_ga", "other_viewer")
+            for key in ("ga", "officer", "viewer", "other_ga", "other_viewer")
         }
-        assert readable == {"ga": True, "viewer": True, "other_ga": False, "other_viewer": False}
-        assert not may_read(people["officer"], kind)
+        assert readable == {
+            "ga": True,
+            "officer": True,
+            "viewer": True,
+            "other_ga": False,
+            "other_viewer": False,
+        }
+
+
+def post_month(client, month, **extra):
+    return client.post(reverse("safety_monthly_report"), {"month": month}, **extra)
+
+
+def document_of(response):
+    assert response.status_code == 302, response.status_code
+    return Document.objects.get(pk=re.fullmatch(r"/summary/documents/(\d+)/", response.url)[1])
+
+
+@pytest.mark.django_db
+class TestThePage:
+    """The monthly report page asks for a document; the task makes it."""
+
+    def test_the_request_only_asks_and_the_task_makes_it(
+        self, client, school, october, people, monkeypatch, django_capture_on_commit_callbacks
+    ):
+        from logistics import pdf
+
+        rendered = []
+        real = pdf.render_pdf
+        monkeypatch.setattr(pdf, "render_pdf", lambda *a, **k: rendered.append(1) or real(*a, **k))
+        client.force_login(people["officer"])
+        with django_capture_on_commit_callbacks(execute=False) as queued:
+            document = document_of(post_month(client, "2026-10", HTTP_ACCEPT_LANGUAGE="en"))
+        assert rendered == [] and len(queued) == 1
+        assert document.status == DocumentStatus.QUEUED
+        assert (document.period_start, document.period_end) == (D(2026, 10, 1), D(2026, 10, 31))
+        assert document.requested_by == people["officer"] and document.language == "en"
+        page = client.get(reverse("summary_document", args=[document.pk])).content.decode()
+        assert 'hx-trigger="every 1s"' in page
+        for callback in queued:
+            callback()
+        document.refresh_from_db()
+        assert document.status == DocumentStatus.DONE and rendered == [1]
+        response = client.get(reverse("summary_download", args=[document.pk]))
+        assert response.content.startswith(b"%PDF")
+        assert "hazard-check-2026-10.pdf" in response["Content-Disposition"]
+
+    def test_asking_again_joins_a_run_and_later_makes_a_new_version(
+        self, ga_client, school, october, django_capture_on_commit_callbacks
+    ):
+        first = document_of(post_month(ga_client, "2026-10"))
+        assert document_of(post_month(ga_client, "2026-10")) == first  # being made: joined
+        assert services_render(first).status == DocumentStatus.DONE
+        # Ready: the report shows the records as they are now, so asking makes a new one.
+        with django_capture_on_commit_callbacks(execute=True):
+            response = post_month(ga_client, "2026-10")
+        second = document_of(response)
+        assert second.version == 2 and second.status == DocumentStatus.DONE
+        page = ga_client.get(reverse("safety_monthly_report")).content.decode()
+        for document in (first, second):
+            assert reverse("summary_download", args=[document.pk]) in page
+
+    def test_a_failed_report_is_retried(
+        self, ga_client, school, october, monkeypatch, django_capture_on_commit_callbacks
+    ):
+        kind = registry.document_kinds[MONTHLY_KIND]
+        calls = []
+
+        def flaky(document, **kwargs):
+            calls.append(1)
+            if len(calls) == 1:
+                raise RuntimeError("the database went away")
+            return kind.context(document, **kwargs)
+
+        monkeypatch.setitem(
+            registry.document_kinds, kind.key, type(kind)(**{**kind.__dict__, "context": flaky})
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            document = document_of(post_month(ga_client, "2026-10"))
+        document.refresh_from_db()
+        assert document.status == DocumentStatus.FAILED
+        page = ga_client.get(reverse("summary_document", args=[document.pk])).content.decode()
+        assert "the database went away" in page and 'data-testid="retry"' in page
+        with django_capture_on_commit_callbacks(execute=True):
+            ga_client.post(reverse("summary_retry", args=[document.pk]))
+        document.refresh_from_db()
+        assert document.status == DocumentStatus.DONE and document.version == 1
+
+    def test_who_reads_it(
+        self, client, school, october, people, make_user, django_capture_on_commit_callbacks
+    ):
+        client.force_login(people["ga"])
+        with django_capture_on_commit_callbacks(execute=True):
+            document = document_of(post_month(client, "2026-10"))
+        urls = [
+            reverse("summary_document", args=[document.pk]),
+            reverse("summary_download", args=[document.pk]),
+        ]
+        page_link = f'href="{reverse("safety_monthly_report")}" data-testid="document-index"'
+        for key in ("ga", "officer", "viewer"):
+            client.force_login(people[key])
+            assert [client.get(url).status_code for url in urls] == [200, 200], key
+            # Back to the report page: for those who may ask for reports there.
+            linked = page_link in client.get(urls[0]).content.decode()
+            assert linked == (key != "viewer"), key
+        principal = make_user(Role.PRINCIPAL, school)
+        client.force_login(principal)
+        assert [client.get(url).status_code for url in urls] == [200, 200]
+        for key in ("other_ga", "other_viewer"):
+            client.force_login(people[key])
+            assert [client.get(url).status_code for url in urls] == [404, 404], key
+            assert client.post(reverse("summary_retry", args=[document.pk])).status_code == 404
+        client.force_login(make_user(Role.STAFF, school))
+        assert [client.get(url).status_code for url in urls] == [403, 403]
+        assert post_month(client, "2026-10").status_code == 403
+        # Another school's page lists its own reports only.
+        client.force_login(people["other_ga"])
+        page = client.get(reverse("safety_monthly_report")).content.decode()
+        assert reverse("summary_download", args=[document.pk]) not in page
+
+    def test_a_month_not_begun_is_refused(self, ga_client, school):
+        response = post_month(ga_client, "2999-01")
+        assert response.status_code == 400 and not Document.objects.exists()
+        with pytest.raises(ValidationError):
+            monthly_request(school=school, month=D(2999, 1, 1))
+
+
+def services_render(document):
+    from logistics.services.documents import document_render
+
+    return document_render(document.pk)

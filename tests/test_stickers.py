@@ -1,4 +1,9 @@
-"""QR stickers for repair filing (PDF), and the safe PDF renderer under them."""
+"""QR stickers for repair filing (PDF), and the safe PDF renderer under them.
+
+A sheet is a printed document: the page asks for it (POST), the document task makes it
+(eagerly here, when the request's transaction commits) and the document's page offers
+the download; ``made_sheet`` walks that flow. The background flow itself (joining,
+fingerprints, retries, permissions) is in tests/test_sticker_documents.py."""
 
 import contextlib
 import re
@@ -16,6 +21,7 @@ from django.urls import reverse
 
 from logistics import pdf as pdfmod
 from logistics.choices import Role
+from logistics.models import Document, DocumentStatus
 from logistics.pdf import PDFError, PDFTimeout, StaticURLFetcher, URLRefused, render_pdf
 from logistics.services import stickers
 from tests import factories
@@ -93,6 +99,29 @@ def matrix_modules(code, border=4):
     }
 
 
+def ask_for_sheet(client, capture, building, floor=None, **extra):
+    """Post the sticker form; the document task runs when the request commits."""
+    data = {"building": building.pk}
+    if floor is not None:
+        data["floor"] = str(floor)
+    with capture(execute=True):
+        return client.post(URL, data, **extra)
+
+
+def document_of(response):
+    assert response.status_code == 302, response.status_code
+    match = re.fullmatch(r"/summary/documents/(\d+)/", response.url)
+    assert match, response.url
+    return Document.objects.get(pk=match[1])
+
+
+def made_sheet(client, capture, building, floor=None, **extra):
+    """Ask for the sheet, check it was made, and download it (the response)."""
+    document = document_of(ask_for_sheet(client, capture, building, floor, **extra))
+    assert document.status == DocumentStatus.DONE, document.error
+    return client.get(reverse("summary_download", args=[document.pk]))
+
+
 def make_building(school, rooms, **kwargs):
     building = factories.BuildingFactory(school=school, **kwargs)
     made = [
@@ -107,7 +136,9 @@ def make_building(school, rooms, **kwargs):
 
 @needs_poppler
 @pytest.mark.django_db
-def test_general_affairs_downloads_a_buildings_stickers(ga_client, school, settings, tmp_path):
+def test_general_affairs_downloads_a_buildings_stickers(
+    ga_client, school, settings, tmp_path, django_capture_on_commit_callbacks
+):
     settings.SITE_URL = "https://houqin.example.cn/"
     rooms = [(1 + i // 5, f"{101 + i + (i // 5) * 95}", "") for i in range(13)]
     rooms[0] = (1, "101", "化学实验室")
@@ -115,7 +146,7 @@ def test_general_affairs_downloads_a_buildings_stickers(ga_client, school, setti
     retired = factories.RoomFactory(building=building, floor=2, number="299", is_active=False)
     elsewhere = factories.RoomFactory(building__school=school, floor=1, number="777")
 
-    response = ga_client.get(URL, {"building": building.pk})
+    response = made_sheet(ga_client, django_capture_on_commit_callbacks, building)
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -146,9 +177,10 @@ def test_general_affairs_downloads_a_buildings_stickers(ga_client, school, setti
 
 @needs_poppler
 @pytest.mark.django_db
-def test_one_floor(ga_client, school, tmp_path):
+def test_one_floor(ga_client, school, tmp_path, django_capture_on_commit_callbacks):
+    capture = django_capture_on_commit_callbacks
     building, made = make_building(school, [(1, "101", ""), (2, "201", ""), (-1, "B01", "")])
-    response = ga_client.get(URL, {"building": building.pk, "floor": "2"})
+    response = made_sheet(ga_client, capture, building, floor=2)
     assert response.status_code == 200
     disposition = response["Content-Disposition"]
     assert f'filename="qr-stickers-building-{building.pk}-floor-2.pdf"' in disposition
@@ -156,20 +188,22 @@ def test_one_floor(ga_client, school, tmp_path):
     text = pdf_text(response.content, tmp_path)
     assert f"/r/{made[1].pk}/" in text
     assert f"/r/{made[0].pk}/" not in text and f"/r/{made[2].pk}/" not in text
-    basement = ga_client.get(URL, {"building": building.pk, "floor": "-1"})
+    basement = made_sheet(ga_client, capture, building, floor=-1)
     assert f"/r/{made[2].pk}/" in pdf_text(basement.content, tmp_path)
 
 
 @needs_poppler
 @pytest.mark.django_db
-def test_the_printed_qr_code_is_the_rooms_link(ga_client, school, settings, tmp_path):
+def test_the_printed_qr_code_is_the_rooms_link(
+    ga_client, school, settings, tmp_path, django_capture_on_commit_callbacks
+):
     """Rasterise the sheet and read the code's modules back: they are segno's code of the
     room's exact link (no QR decoder is installed, so the matrix is compared)."""
     from PIL import Image
 
     settings.SITE_URL = "https://houqin.example.cn"
     building, (room,) = make_building(school, [(3, "301", "")])
-    response = ga_client.get(URL, {"building": building.pk})
+    response = made_sheet(ga_client, django_capture_on_commit_callbacks, building)
     path = tmp_path / "sheet.pdf"
     path.write_bytes(response.content)
     subprocess.run(
@@ -218,7 +252,7 @@ def test_the_page_lists_the_schools_buildings_in_use(ga_client, school, other_sc
     html = response.content.decode()
     assert "求真楼（2 个房间）" in html  # active rooms only, in the choice label
     assert "旧楼" not in html and "别校楼" not in html
-    assert f"?building={building.pk}" in html
+    assert f'name="building" value="{building.pk}"' in html  # its own button
     assert 'name="floor"' in html
     assert " style=" not in html and "<style" not in html
 
@@ -227,17 +261,18 @@ def test_the_page_lists_the_schools_buildings_in_use(ga_client, school, other_sc
 def test_a_building_without_rooms_in_use_gives_a_clear_message(ga_client, school):
     building, _ = make_building(school, [])
     factories.RoomFactory(building=building, number="101", is_active=False)
-    response = ga_client.get(URL, {"building": building.pk})
-    assert response.status_code == 200
+    response = ga_client.post(URL, {"building": building.pk})
+    assert response.status_code == 400
     assert response["Content-Type"].startswith("text/html")
     errors = response.context["form"].non_field_errors()
     assert errors and building.name in errors[0]
     assert building.name in response.content.decode()
     # One floor without rooms says so too.
     building2, _ = make_building(school, [(1, "101", "")])
-    response = ga_client.get(URL, {"building": building2.pk, "floor": "5"})
-    assert response.status_code == 200
+    response = ga_client.post(URL, {"building": building2.pk, "floor": "5"})
+    assert response.status_code == 400
     assert response.context["form"].non_field_errors()
+    assert not Document.objects.exists()
 
 
 @pytest.mark.django_db
@@ -256,19 +291,21 @@ def test_bad_choices_are_form_errors(ga_client, school, params, field):
     building, _ = make_building(school, [(1, "101", "")])
     inactive, _ = make_building(school, [(1, "101", "")], is_active=False)
     query = {k: v.format(pk=building.pk, inactive=inactive.pk) for k, v in params.items()}
-    response = ga_client.get(URL, query)
-    assert response.status_code == 200
+    response = ga_client.post(URL, query)
+    assert response.status_code == 400
     assert response["Content-Type"].startswith("text/html")
     assert field in response.context["form"].errors
+    assert not Document.objects.exists()
 
 
 @pytest.mark.django_db
 def test_another_schools_building_is_not_found(ga_client, other_school):
     foreign, _ = make_building(other_school, [(1, "101", "")])
-    assert ga_client.get(URL, {"building": foreign.pk}).status_code == 404
-    assert ga_client.get(URL, {"building": foreign.pk, "floor": "1"}).status_code == 404
-    assert ga_client.get(URL, {"building": "999999999"}).status_code == 404
-    assert ga_client.get(URL, {"building": "9" * 30}).status_code == 404
+    assert ga_client.post(URL, {"building": foreign.pk}).status_code == 404
+    assert ga_client.post(URL, {"building": foreign.pk, "floor": "1"}).status_code == 404
+    assert ga_client.post(URL, {"building": "999999999"}).status_code == 404
+    assert ga_client.post(URL, {"building": "9" * 30}).status_code == 404
+    assert not Document.objects.exists()
 
 
 @pytest.mark.django_db
@@ -288,14 +325,14 @@ def test_other_roles_are_refused(client, make_user, school, role):
     building, _ = make_building(school, [(1, "101", "")])
     client.force_login(make_user(role, school))
     assert client.get(URL).status_code == 403
-    assert client.get(URL, {"building": building.pk}).status_code == 403
+    assert client.post(URL, {"building": building.pk}).status_code == 403
+    assert not Document.objects.exists()
 
 
 @pytest.mark.django_db
 def test_anonymous_goes_to_sign_in(client, school):
     building, _ = make_building(school, [(1, "101", "")])
-    for params in ({}, {"building": building.pk}):
-        response = client.get(URL, params)
+    for response in (client.get(URL), client.post(URL, {"building": building.pk})):
         assert response.status_code == 302
         assert response.url.startswith(reverse("login"))
 
@@ -311,12 +348,17 @@ def test_general_affairs_without_a_school_is_refused(client):
 
 
 @pytest.mark.django_db
-def test_a_render_that_runs_out_of_time_is_a_clear_error(ga_client, school, settings):
-    settings.PDF_RENDER_TIMEOUT = 0.001
+def test_a_render_that_runs_out_of_time_is_a_clear_error(
+    ga_client, school, settings, django_capture_on_commit_callbacks
+):
+    settings.DOCUMENT_RENDER_TIMEOUT = 0.001
     building, _ = make_building(school, [(1, "101", "")])
-    response = ga_client.get(URL, {"building": building.pk})
-    assert response.status_code == 503
-    assert response.context["form"].non_field_errors()
+    document = document_of(ask_for_sheet(ga_client, django_capture_on_commit_callbacks, building))
+    assert document.status == DocumentStatus.FAILED
+    page = ga_client.get(reverse("summary_document", args=[document.pk]))
+    html = page.content.decode()
+    assert "0.001" in document.error and document.error in html
+    assert 'data-testid="retry"' in html and 'data-testid="download"' not in html
 
 
 # --- the sticker data -------------------------------------------------------------------------
@@ -625,9 +667,9 @@ def test_the_time_limit_gives_back_an_outer_timer(pdf_templates):
 
 
 @pytest.mark.django_db
-def test_the_time_limit_in_a_thread_is_checked_between_stages(pdf_templates, monkeypatch):
+def test_the_time_limit_in_a_thread_is_checked_between_stages(pdf_templates, settings):
     name = pdf_templates("<p>x</p>")
-    monkeypatch.setattr(pdfmod, "DEFAULT_TIMEOUT", 0.000001)
+    settings.PDF_RENDER_TIMEOUT = 0.000001
     outcome = []
 
     def run():

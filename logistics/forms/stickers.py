@@ -1,4 +1,5 @@
-"""The form of the QR sticker page: which building (and floor) to print."""
+"""The form of the QR sticker page: which building (and floor) to print. The service
+(``stickers.clean_sticker_params``) checks the same again when the sheet is asked for."""
 
 from django import forms
 from django.utils.translation import gettext as _
@@ -17,8 +18,8 @@ class StickerForm(forms.Form):
     floor = forms.IntegerField(
         label=gettext_lazy("Floor"),
         required=False,
-        min_value=-20,
-        max_value=200,
+        min_value=stickers.FLOOR_MIN,
+        max_value=stickers.FLOOR_MAX,
         help_text=gettext_lazy("Leave empty for every floor; negative for basements."),
     )
 

@@ -6,6 +6,14 @@ section's narrative, problems, next term's plans) with named placeholders that a
 filled from the records when the PDF is made. ``Document`` is one generated PDF: its
 kind, school, period, version, who asked and when, and the state of its generation
 (queued → running → done | failed) with a progress the page shows.
+
+What a document is of: its kind, school and period, its ``params`` (the kind's own
+choices, e.g. the building and floor of a QR sticker sheet, normalised by the kind so
+that equal choices are equal JSON) and its ``language``. Versions are numbered within
+that identity, and one of them at most is being made at a time. ``fingerprint`` is a
+digest of the records a kind's document was made from (for kinds that declare one): a
+request whose records still give the same digest is answered with the ready version,
+any change gives a new one (``logistics.services.documents``).
 """
 
 from django.conf import settings
@@ -14,6 +22,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from logistics.querysets import ScopedQuerySet
+
+
+def default_language():
+    """A document is printed in the portal's language unless asked for in another."""
+    return settings.LANGUAGE_CODE
 
 
 class SummaryDraft(models.Model):
@@ -73,8 +86,12 @@ class DocumentStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+# What a document is of; its versions are numbered within it.
+IDENTITY = ["kind", "school", "period_start", "period_end", "params", "language"]
+
+
 class Document(models.Model):
-    """One generated PDF of a kind, a school and a period."""
+    """One generated PDF of a kind, a school and a period (and the kind's own choices)."""
 
     kind = models.CharField(_("kind"), max_length=50)
     school = models.ForeignKey(
@@ -93,6 +110,10 @@ class Document(models.Model):
     )
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
+    # The kind's own choices ({} for most kinds), normalised by the kind: part of what the
+    # document is of, as are its period and language.
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    language = models.CharField(_("language"), max_length=15, default=default_language)
     version = models.PositiveIntegerField(_("version"))
     status = models.CharField(
         _("status"), max_length=20, choices=DocumentStatus.choices, default=DocumentStatus.QUEUED
@@ -115,6 +136,8 @@ class Document(models.Model):
     pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
     size = models.PositiveIntegerField(_("size (bytes)"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # A digest of the records it was made from (kinds that declare one): see the module.
+    fingerprint = models.CharField(_("fingerprint"), max_length=64, blank=True)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -124,13 +147,13 @@ class Document(models.Model):
         ordering = ["-requested_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["kind", "school", "period_start", "period_end", "version"],
+                fields=[*IDENTITY, "version"],
                 name="document_unique_version",
             ),
-            # One generation at a time per kind, school and period: a second request
-            # joins the running one.
+            # One generation at a time per kind, school, period, choices and language: a
+            # second request joins the running one.
             models.UniqueConstraint(
-                fields=["kind", "school", "period_start", "period_end"],
+                fields=IDENTITY,
                 condition=Q(status__in=["queued", "running"]),
                 name="document_one_in_progress",
             ),

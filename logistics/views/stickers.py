@@ -1,29 +1,40 @@
-"""QR stickers for the rooms of a building: a page to choose, a PDF to print."""
+"""QR stickers for the rooms of a building: a page to choose, a sheet made in the
+background.
 
+GET: the page (the school's buildings in use, the form, the sheets made). POST: ask for
+the sheet of a building (or one floor) and go to its page, which follows the progress
+and offers the download (``logistics.views.documents``). The sheet is never rendered
+here: a large building's sheet can take longer than a web worker may (see
+``logistics.services.stickers``). Another school's building is a 404.
+"""
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from logistics.forms.stickers import StickerForm
-from logistics.models import Building
-from logistics.pdf import PDFTimeout, pdf_response
+from logistics.models import Building, Document
 from logistics.services import stickers
+from logistics.services.documents import kind_of
+from logistics.views.base import add_service_errors
+from logistics.views.documents import documents_page
 
 
 @login_required
 @permission_required("logistics.dispatch_ticket", raise_exception=True)
 def ticket_stickers(request):
-    """GET: the page; GET with ``building`` (and ``floor``): the PDF of its stickers."""
     school = request.user.school
     if school is None:
         raise PermissionDenied(_("Your account does not belong to a school."))
-    if "building" not in request.GET:
-        return _page(request, StickerForm(school=school))
-    form = StickerForm(request.GET, school=school)
+    if request.method != "POST":
+        return _page(request, StickerForm(school=school, initial=_initial(request)))
+    form = StickerForm(request.POST, school=school)
     if not form.is_valid():
-        raw = request.GET.get("building", "")
+        raw = request.POST.get("building", "")
         if (
             "building" in form.errors
             and raw.isascii()
@@ -31,28 +42,44 @@ def ticket_stickers(request):
             and not Building.objects.for_school(school).filter(pk=raw).exists()
         ):
             raise Http404  # another school's building (or none at all)
-        return _page(request, form)
+        return _page(request, form, status=400)
     building, floor = form.cleaned_data["building"], form.cleaned_data["floor"]
-    sheet = stickers.building_stickers(building, floor=floor)
-    if not sheet:
-        if floor is None:
-            message = _("%(building)s has no rooms in use: add its rooms first.")
-        else:
-            message = _("%(building)s has no rooms in use on floor %(floor)s.")
-        form.add_error(None, message % {"building": building.name, "floor": floor})
-        return _page(request, form)
     try:
-        pdf = stickers.sticker_sheet_pdf(building, sheet, floor=floor)
-    except PDFTimeout:
-        form.add_error(
-            None, _("Making the PDF took too long. Try again, or print one floor at a time.")
+        document, created = stickers.sticker_sheet_request(
+            school=school,
+            building=building,
+            floor=floor,
+            actor=request.user,
+            language=translation.get_language(),
         )
-        return _page(request, form, status=503)
-    name, ascii_name = stickers.sticker_filenames(building, floor=floor)
-    return pdf_response(pdf, name, ascii_filename=ascii_name)
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return _page(request, form, status=400)
+    if created:
+        messages.success(request, _("The sheet is being made: this page shows its progress."))
+    elif document.in_progress:
+        messages.info(request, _("This sheet is already being made: here is its progress."))
+    else:
+        messages.info(
+            request, _("Nothing on this sheet has changed since it was made: here it is.")
+        )
+    return redirect("summary_document", document.pk)
+
+
+def _initial(request):
+    """``?building=<id>`` (a link from elsewhere) chooses the building in the form."""
+    raw = request.GET.get("building", "")
+    return {"building": raw} if raw.isascii() and raw.isdigit() and len(raw) < 19 else {}
 
 
 def _page(request, form, status=200):
+    kind = kind_of(stickers.KIND)
+    documents = (
+        Document.objects.for_user(request.user)
+        .filter(kind=kind.key)
+        .select_related("requested_by", "school", "semester")
+    )
+    page, rows = documents_page(documents, request.GET.get("page"))
     return render(
         request,
         "repairs/stickers.html",
@@ -60,6 +87,11 @@ def _page(request, form, status=200):
             "title": _("QR stickers"),
             "form": form,
             "buildings": form.fields["building"].queryset,
+            "page": page,
+            "documents": stickers.describe_many(rows),
+            "can_generate": True,  # the page's own permission is the kind's
+            "with_description": True,
+            "with_period": True,
         },
         status=status,
     )

@@ -8,22 +8,17 @@
   once by a plain form post.
 - ``summary_generate``: asks for the PDF (``services.summary.summary_request``), or
   joins the one being made.
-- ``summary_document`` (and its polled ``summary_document_status``), ``summary_retry``,
-  ``summary_download``: any kind of document (``registry.document_kinds``), read through
-  ``Document.objects.for_user`` (another school's document is a 404) with the kind's
-  own permissions.
+- the page of a document (its progress, retry, download) is any kind's:
+  ``logistics.views.documents``.
 
 Who: general affairs writes and generates; the principal and district viewers read and
 download (``logistics.view_document``). The rules are the services'.
 """
 
-import posixpath
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -32,20 +27,12 @@ from django.views.decorators.http import require_POST
 
 from logistics import narrative
 from logistics.forms.summary import SummaryTextForm, parse_field
-from logistics.models import Document, DocumentStatus, Semester, SummaryDraft
-from logistics.pdf import pdf_response
-from logistics.selectors import status_history
+from logistics.models import Document, Semester, SummaryDraft
 from logistics.selectors import summary as selectors
 from logistics.services import summary as services
-from logistics.services.documents import document_retry, kind_of, may_make, may_read
+from logistics.services.documents import kind_of, may_make, may_read
+from logistics.views.documents import documents_page
 
-STATUS_COLORS = {
-    DocumentStatus.QUEUED: "secondary",
-    DocumentStatus.RUNNING: "info",
-    DocumentStatus.DONE: "success",
-    DocumentStatus.FAILED: "danger",
-}
-DOCUMENTS_PER_PAGE = 20
 EDIT_PERMISSION = "logistics.change_summarydraft"
 # The editor checks each autosave's placeholders against the names of the semester's
 # figures; reading every section's figures on each pause in the typing is wasted work, so
@@ -66,12 +53,6 @@ def _semester(request, semester_id):
 
 def _summary_kind():
     return kind_of(selectors.SUMMARY_KIND)
-
-
-def _with_colors(documents):
-    for document in documents:
-        document.status_color = STATUS_COLORS.get(document.status, "secondary")
-    return documents
 
 
 # --- The list ------------------------------------------------------------------------------
@@ -124,8 +105,8 @@ def summary_index(request):
             can_edit=user.has_perm(EDIT_PERMISSION),
             can_generate=may_make(user, kind),
         )
-    page = Paginator(documents, DOCUMENTS_PER_PAGE).get_page(request.GET.get("page"))
-    context.update(page=page, documents=_with_colors(list(page.object_list)))
+    page, rows = documents_page(documents, request.GET.get("page"))
+    context.update(page=page, documents=rows)
     return render(request, "summary/index.html", context)
 
 
@@ -308,82 +289,3 @@ def summary_generate(request, semester_id):
     if not created:
         messages.info(request, _("This summary is already being made: here is its progress."))
     return redirect("summary_document", document.pk)
-
-
-# --- A document (any kind) ------------------------------------------------------------------
-
-
-def _document(request, pk):
-    """The document ``pk`` if the user may read it: another school's is a 404, a kind
-    the user may not read a 403."""
-    document = get_object_or_404(
-        Document.objects.for_user(request.user).select_related(
-            "school", "semester", "requested_by"
-        ),
-        pk=pk,
-    )
-    try:
-        kind = kind_of(document)
-    except ValidationError:
-        raise Http404 from None
-    if not may_read(request.user, kind):
-        raise PermissionDenied
-    document.status_color = STATUS_COLORS.get(document.status, "secondary")
-    return document, kind
-
-
-def _document_context(request, document, kind):
-    return {
-        "title": kind.title,
-        "document": document,
-        "kind": kind,
-        "can_retry": document.status == DocumentStatus.FAILED and may_make(request.user, kind),
-        "is_summary": document.kind == selectors.SUMMARY_KIND,
-    }
-
-
-@login_required
-def summary_document(request, pk):
-    document, kind = _document(request, pk)
-    context = _document_context(request, document, kind)
-    context["history"] = status_history(document)
-    return render(request, "summary/document_status.html", context)
-
-
-@login_required
-def summary_document_status(request, pk):
-    """htmx: the status block, polled every second while the document is being made."""
-    document, kind = _document(request, pk)
-    return render(
-        request,
-        "summary/document_status.html#status",
-        _document_context(request, document, kind),
-    )
-
-
-@login_required
-@require_POST
-def summary_retry(request, pk):
-    document, kind = _document(request, pk)
-    if not may_make(request.user, kind):
-        raise PermissionDenied
-    try:
-        document = document_retry(document=document, actor=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    return redirect("summary_document", document.pk)
-
-
-@login_required
-def summary_download(request, pk):
-    document, kind = _document(request, pk)
-    if document.status != DocumentStatus.DONE or not document.file:
-        raise Http404
-    try:
-        with document.file.open("rb") as handle:
-            content = handle.read()
-    except FileNotFoundError:
-        raise Http404 from None
-    stored = posixpath.basename(document.file.name)
-    name = kind.filename(document) if kind.filename else stored
-    return pdf_response(content, name, ascii_filename=stored)

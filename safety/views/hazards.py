@@ -501,7 +501,12 @@ def hazard_action(request, pk, action):
 @login_required
 def hazard_report_pdf(request, pk):
     """重大安全隐患报告: the printable report of a major hazard to the supervising
-    authority (A4, with its rectification plan and lines to sign)."""
+    authority (A4, with its rectification plan and lines to sign).
+
+    Rendered in the request: it is bounded by one hazard (its plan and deferrals, a page
+    or two), and its deadline, ``PDF_RENDER_TIMEOUT``, stays below gunicorn's timeout
+    (``WEB_TIMEOUT``; ``logistics.checks`` refuses to start otherwise). A PDF that grows
+    with the data is a printed document made by Celery instead."""
     if not may_print_report(request.user):
         raise PermissionDenied
     hazard = _get_hazard(request, pk)

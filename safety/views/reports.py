@@ -35,8 +35,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from logistics.choices import Role
-from logistics.pdf import PDFTimeout, pdf_response, render_pdf
+from logistics.models import Document
 from logistics.views.base import add_service_errors
+from logistics.views.documents import documents_page
 from safety import selectors
 from safety.choices import (
     HAZARD_LEVEL_COLORS,
@@ -47,7 +48,9 @@ from safety.choices import (
     HazardStatus,
     SafetyArea,
 )
-from safety.documents import MONTHLY_TEMPLATE, monthly_context
+from safety.documents import MAKE as MONTHLY_MAKE
+from safety.documents import MONTHLY_KIND, monthly_request
+from safety.documents import describe as monthly_describe
 from safety.forms import reports as forms
 from safety.models import Drill, SafetyAgreement
 from safety.selectors.reports import month_bounds
@@ -90,7 +93,7 @@ def may_read_rates(user):
 
 
 def may_make_monthly_report(user):
-    return user.has_perm("safety.view_hazard") and user.has_perm("safety.view_inspection")
+    return user.has_perms(MONTHLY_MAKE)
 
 
 # --- The rectification rate ----------------------------------------------------------------
@@ -697,34 +700,53 @@ def agreement_retire(request, pk):
 
 @login_required
 def monthly_report_page(request):
-    """GET: choose a month (last month by default); with ``?month=YYYY-MM``: the PDF."""
+    """GET: choose a month (last month by default) and see the reports made; POST: ask
+    for a month's report and go to its page (progress, then the download). The PDF is
+    made by the document task (``safety.documents``), never in this request."""
     school = _school(request)
     if not may_make_monthly_report(request.user):
         raise PermissionDenied
-    if "month" not in request.GET:
-        form = forms.MonthForm()
-        return _monthly_page(request, form)
-    form = forms.MonthForm(request.GET)
+    if request.method != "POST":
+        return _monthly_page(request, forms.MonthForm())
+    form = forms.MonthForm(request.POST)
     if not form.is_valid():
         return _monthly_page(request, form, status=400)
-    month = form.cleaned_data["month"]
-    context = monthly_context(school, month)
     try:
-        pdf = render_pdf(MONTHLY_TEMPLATE, context)
-    except PDFTimeout:
-        messages.error(request, _("Making the PDF took too long. Please try again."))
-        return _monthly_page(request, form, status=503)
-    return pdf_response(
-        pdf,
-        f"{context['title']}.pdf",
-        ascii_filename=f"hazard-check-{month:%Y-%m}.pdf",
-    )
+        document, created = monthly_request(
+            school=school,
+            month=form.cleaned_data["month"],
+            actor=request.user,
+            language=translation.get_language(),
+        )
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return _monthly_page(request, form, status=400)
+    if created:
+        messages.success(request, _("The report is being made: this page shows its progress."))
+    else:
+        messages.info(request, _("This report is already being made: here is its progress."))
+    return redirect("summary_document", document.pk)
 
 
 def _monthly_page(request, form, status=200):
+    documents = (
+        Document.objects.for_user(request.user)
+        .filter(kind=MONTHLY_KIND)
+        .select_related("requested_by", "school", "semester")
+    )
+    page, rows = documents_page(documents, request.GET.get("page"))
+    for row in rows:
+        row.description = monthly_describe(row)
     return render(
         request,
         "safety/reports/monthly.html",
-        {"title": _("Monthly hazard check report"), "form": form},
+        {
+            "title": _("Monthly hazard check report"),
+            "form": form,
+            "page": page,
+            "documents": rows,
+            "can_generate": True,  # the page's own permission is the kind's
+            "with_description": True,
+        },
         status=status,
     )

@@ -1,5 +1,6 @@
 """The general affairs office at work on the repairs: the list and its filter panel, a
-ticket nobody has yet dispatched by hand, the QR sticker sheet of a building."""
+ticket nobody has yet dispatched by hand, the QR sticker sheet of a building (asked
+for, made in the background, followed on its page and downloaded when ready)."""
 
 import re
 
@@ -7,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from logistics.choices import TicketStatus
-from logistics.models import Building, Ticket
+from logistics.models import Building, Document, DocumentStatus, Ticket
 
 pytestmark = [
     pytest.mark.browser,
@@ -52,14 +53,46 @@ def test_office_filters_dispatches_and_prints_stickers(
     assert waiting.assignee is not None and waiting.status == TicketStatus.ASSIGNED
     expect(page.get_by_test_id("status-history")).to_contain_text(waiting.assignee.display_name)
 
-    # The QR stickers of a building, as a PDF download.
+    # The QR stickers of a building: asked for, made in the background, then downloaded.
     building = Building.objects.get(school=demo.school, name="求真楼")
     page.goto("/repairs/stickers/")
     page.select_option("select[name=building]", str(building.pk))
+    with page.expect_navigation():
+        page.get_by_test_id("make-sheet").click()
+    expect(page).to_have_url(re.compile(r"/summary/documents/\d+/$"))
+    expect(page.get_by_test_id("document-description")).to_have_text("求真楼")
+    status = page.get_by_test_id("document-status")
+    expect(status).to_have_attribute("data-status", "done", timeout=60_000)
     with page.expect_download() as download:
-        page.locator("main form button[type=submit]").first.click()
+        page.get_by_test_id("download").click()
     path = download.value.path()
     with open(path, "rb") as pdf:
         assert pdf.read(5) == b"%PDF-"
     assert re.search(r"\.pdf$", download.value.suggested_filename)
+    document = Document.objects.get(school=demo.school, params__building=building.pk)
+    assert document.status == DocumentStatus.DONE and document.pages
+    assert_fits_viewport(page)
+
+    # A sheet made by a worker: its page follows the progress by itself until it is ready.
+    from logistics.services.documents import document_render
+
+    later = Document.objects.create(
+        kind=document.kind,
+        school=demo.school,
+        period_start=document.period_start,
+        period_end=document.period_end,
+        params={**document.params, "floor": 1},
+        language=document.language,
+        version=1,
+        requested_by=document.requested_by,
+    )
+    page.goto(f"/summary/documents/{later.pk}/")
+    expect(status).to_have_attribute("data-status", "queued")
+    document_render(later.pk)
+    expect(status).to_have_attribute("data-status", "done", timeout=30_000)
+    expect(page.get_by_test_id("download")).to_be_visible()
+
+    # Back on the stickers page, the sheets made are listed with their downloads.
+    page.get_by_test_id("document-index").click()
+    expect(page.get_by_test_id("document-row")).to_have_count(2)
     problems.assert_none(page, "general affairs")
