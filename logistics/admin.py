@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from logistics.forms.accounts import AdminPasswordChangeForm
 from logistics.models import (
     Building,
     Campus,
@@ -9,6 +10,7 @@ from logistics.models import (
     Department,
     District,
     Notification,
+    PasswordCheckThrottle,
     Reminder,
     Room,
     School,
@@ -139,4 +141,21 @@ class StatusChangeAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --- Re-authentication throttle (logistics.services.people.password_check) ----------------
+# The admin's own password change asks for the current password too: throttled the same
+# way. An administrator lifts a pause early by deleting the person's row here.
+admin.site.password_change_form = AdminPasswordChangeForm
+
+
+@admin.register(PasswordCheckThrottle)
+class PasswordCheckThrottleAdmin(admin.ModelAdmin):
+    list_display = ["user", "failures", "last_failure_at"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "user__name"]
+    readonly_fields = ["user", "failures", "last_failure_at"]
+
+    def has_add_permission(self, request):
         return False

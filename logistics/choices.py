@@ -63,6 +63,13 @@ class UserStatus(models.TextChoices):
     INACTIVE = "inactive", _("Left or disabled")
 
 
+class AccountEvent(models.TextChoices):
+    """What else is recorded in a person's history (by ``logistics.services.people``)."""
+
+    PASSWORD_RESET = "password_reset", _("Temporary password given")
+    ROLES_CHANGED = "roles_changed", _("Roles changed")
+
+
 class CurrentStatus(models.TextChoices):
     """Whether a semester is its school's current one (recorded in the status log)."""
 

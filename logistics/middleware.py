@@ -9,6 +9,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_htmx.http import HttpResponseClientRedirect
@@ -27,6 +28,28 @@ class PasswordChangeRequiredMiddleware:
             if request.path not in allowed and not request.path.startswith(("/static/", "/admin/")):
                 return redirect("password_change")
         return self.get_response(request)
+
+
+class PrivateResponseMiddleware:
+    """Every answer to a signed-in person (pages, htmx fragments, exports, private files,
+    redirects, errors) says ``Cache-Control: private, no-store`` (with ``no-cache``,
+    ``must-revalidate``, ``max-age=0`` and an ``Expires`` in the past for old caches): no
+    shared proxy keeps it, and on a shared school computer the browser's back button
+    after signing out does not show the last person's data.
+
+    Static files never get here (whitenoise answers them before the session is read) and
+    keep their long cache; pages for visitors who are not signed in are left alone.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
+        return response
 
 
 # --- Session end -------------------------------------------------------------------------

@@ -35,6 +35,7 @@ import contextlib
 import io
 import re
 import uuid
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -261,3 +262,259 @@ def media_name_is_safe(name):
     """A relative name of plain segments: no "..", ".", empty or hidden segment, no
     backslash, no absolute path, nothing percent-encoded."""
     return bool(name) and all(NAME_SEGMENT_PATTERN.fullmatch(part) for part in name.split("/"))
+
+
+# --- PDF documents: no active content ---------------------------------------------------------
+#
+# A PDF may carry things that act when it is opened: scripts, embedded files, actions that
+# start programs, open other files or send data, rich media, dynamic (XFA) forms. A scanned
+# agreement needs none of them, so an upload that has any is refused. The file is read as
+# PDF syntax, not searched as bytes: names are decoded (``/J#61vaScript`` is
+# ``/JavaScript``), literal strings and comments are not names, stream data is skipped by
+# its length (a picture's bytes may spell anything), and compressed object streams
+# (``/Type /ObjStm``, where objects hide from a byte search) are inflated, within a
+# bound, and read the same way. What cannot be read so (encryption, another compression,
+# hidden or broken structure) is refused as well.
+
+PDF_MESSAGES = {
+    "pdf_script": _(
+        "This PDF contains scripts (JavaScript), which are not accepted. Print or scan the "
+        "document to a plain PDF and upload that."
+    ),
+    "pdf_attachment": _(
+        "This PDF carries embedded files or attachments, which are not accepted. Print or "
+        "scan the document to a plain PDF and upload that."
+    ),
+    "pdf_action": _(
+        "This PDF contains actions that start programs, open other files or send data, "
+        "which are not accepted. Print or scan the document to a plain PDF and upload that."
+    ),
+    "pdf_media": _(
+        "This PDF contains multimedia, 3D content or a dynamic (XFA) form, which are not "
+        "accepted. Print or scan the document to a plain PDF and upload that."
+    ),
+    "pdf_unchecked": _(
+        "This PDF is encrypted, damaged or compressed in a way that cannot be checked. Print "
+        "or scan the document to a plain PDF without a password and upload that."
+    ),
+}
+
+# The names (PDF 2.0, ISO 32000-2) that make a document active, by what they do.
+PDF_ACTIVE_NAMES = {
+    **dict.fromkeys((b"JS", b"JavaScript"), "pdf_script"),
+    **dict.fromkeys(
+        (b"EmbeddedFiles", b"EmbeddedFile", b"EF", b"FileAttachment"), "pdf_attachment"
+    ),
+    **dict.fromkeys((b"Launch", b"SubmitForm", b"ImportData", b"GoToR", b"GoToE"), "pdf_action"),
+    **dict.fromkeys(
+        (
+            b"RichMedia",
+            b"RichMediaExecute",
+            b"RichMediaContent",
+            b"Rendition",
+            b"Movie",
+            b"Sound",
+            b"3D",
+            b"XFA",
+        ),
+        "pdf_media",
+    ),
+    b"Encrypt": "pdf_unchecked",
+}
+# How much the compressed object streams of one file may inflate to, all together.
+PDF_OBJECT_STREAMS_MAX_BYTES = 16 * 1024 * 1024
+_FLATE = {b"FlateDecode", b"Fl"}
+_FILTERS = _FLATE | {
+    b"ASCIIHexDecode",
+    b"AHx",
+    b"ASCII85Decode",
+    b"A85",
+    b"LZWDecode",
+    b"LZW",
+    b"RunLengthDecode",
+    b"RL",
+    b"CCITTFaxDecode",
+    b"CCF",
+    b"JBIG2Decode",
+    b"DCTDecode",
+    b"DCT",
+    b"JPXDecode",
+    b"Crypt",
+}
+_WHITESPACE = b"\x00\t\n\x0c\r "
+_PDF_TOKEN = re.compile(
+    rb"""
+      (?P<comment>%[^\r\n]*)
+    | (?P<string>\()
+    | (?P<open><<)
+    | (?P<close>>>)
+    | (?P<hex><[^<>]*>)
+    | (?P<name>/[^\x00\t\n\x0c\r\x20()<>\[\]{}/%]*)
+    | (?P<number>[+-]?(?:\d+(?:\.\d*)?|\.\d+))
+    | (?P<keyword>[A-Za-z][^\x00\t\n\x0c\r\x20()<>\[\]{}/%]*)
+    """,
+    re.VERBOSE,
+)
+_STRING_PART = re.compile(rb"[()\\]")
+_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+# Inside the data of a stream, by its length: something a lenient reader could take for
+# the end of the stream or for an object of its own.
+_HIDDEN_STRUCTURE = re.compile(rb"endstream|endobj|\d[\x00\t\n\x0c\r ]+\d+[\x00\t\n\x0c\r ]+obj\b")
+
+
+class _Unchecked(Exception):
+    """The file cannot be read as PDF syntax far enough to be sure."""
+
+
+def _pdf_name(raw):
+    return _NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), raw[1:])
+
+
+def _string_end(data, start):
+    """The index after the literal string opening at ``start`` (balanced parentheses,
+    backslash escapes)."""
+    depth, position = 1, start + 1
+    while True:
+        match = _STRING_PART.search(data, position)
+        if match is None:
+            raise _Unchecked("unterminated string")
+        char = match.group()
+        if char == b"\\":
+            position = match.end() + 1
+            continue
+        depth += 1 if char == b"(" else -1
+        position = match.end()
+        if depth == 0:
+            return position
+
+
+def _stream_length(data, tokens):
+    """The ``/Length`` of the stream whose dictionary is ``tokens`` (a direct number, or an
+    indirect one found as ``n g obj <number> endobj``), or None."""
+    for index in range(len(tokens) - 1, -1, -1):
+        kind, value = tokens[index]
+        if kind != "name" or value != b"Length" or index + 1 >= len(tokens):
+            continue
+        following = tokens[index + 1 : index + 4]
+        if following[0][0] != "number" or b"." in following[0][1]:
+            return None
+        if (
+            len(following) == 3
+            and following[1][0] == "number"
+            and following[2] == ("keyword", b"R")
+        ):
+            number, generation = int(following[0][1]), int(following[1][1])
+            match = re.search(
+                rb"(?<![0-9])%d[\x00\t\n\x0c\r ]+%d[\x00\t\n\x0c\r ]+obj[\x00\t\n\x0c\r ]*"
+                rb"(\d+)[\x00\t\n\x0c\r ]*endobj" % (number, generation),
+                data,
+            )
+            return int(match.group(1)) if match else None
+        return int(following[0][1])
+    return None
+
+
+class _PdfScan:
+    def __init__(self, data):
+        self.data = data
+        self.budget = PDF_OBJECT_STREAMS_MAX_BYTES
+
+    def found(self):
+        """The code of the first kind of active content found, or None."""
+        try:
+            return self.scan(self.data, streams=True)
+        except _Unchecked:
+            return "pdf_unchecked"
+
+    def scan(self, data, *, streams):
+        position, previous = 0, None
+        tokens = []  # the current object's, for its stream dictionary
+        while True:
+            match = _PDF_TOKEN.search(data, position)
+            if match is None:
+                return None
+            kind, value = match.lastgroup, match.group()
+            position = match.end()
+            if kind == "comment":
+                continue
+            if kind == "string":
+                position = _string_end(data, match.start())
+            elif kind == "name":
+                name = _pdf_name(value)
+                code = PDF_ACTIVE_NAMES.get(name)
+                if code is not None:
+                    return code
+                tokens.append(("name", name))
+            elif kind in ("number", "keyword"):
+                if value in (b"obj", b"endobj"):
+                    tokens = []
+                else:
+                    tokens.append((kind, value))
+                if kind == "keyword" and value == b"stream" and previous == "close":
+                    if not streams:
+                        raise _Unchecked("a stream inside an object stream")
+                    start, end, position = self.stream_bounds(data, match.end(), tokens)
+                    code = self.stream(data[start:end], tokens)
+                    if code is not None:
+                        return code
+                    tokens = []
+            previous = kind
+
+    def stream_bounds(self, data, after_keyword, tokens):
+        """Where the stream's data starts and ends, and where reading goes on."""
+        start = after_keyword
+        if data.startswith(b"\r\n", start):
+            start += 2
+        elif data[start : start + 1] in (b"\n", b"\r"):
+            start += 1
+        length = _stream_length(data, tokens)
+        if length is not None:
+            end = start + length
+            after = end
+            while after < len(data) and data[after] in _WHITESPACE:
+                after += 1
+            if data.startswith(b"endstream", after):
+                if _HIDDEN_STRUCTURE.search(data, start, end):
+                    raise _Unchecked("objects inside the data of a stream")
+                return start, end, after + len(b"endstream")
+        # No usable length: where a lenient reader ends it too.
+        end = data.find(b"endstream", start)
+        if end < 0:
+            raise _Unchecked("unterminated stream")
+        return start, end, end + len(b"endstream")
+
+    def stream(self, content, tokens):
+        names = {value for kind, value in tokens if kind == "name"}
+        if not names & {b"ObjStm", b"First"}:
+            return None  # page contents, pictures, fonts: data, not objects
+        filters = [value for kind, value in tokens if kind == "name" and value in _FILTERS]
+        if any(f not in _FLATE for f in filters) or b"Predictor" in names:
+            raise _Unchecked("an object stream in another compression")
+        for _filter in filters:
+            content = self.inflate(content)
+        return self.scan(content, streams=False)
+
+    def inflate(self, content):
+        inflater = zlib.decompressobj()
+        try:
+            out = inflater.decompress(content, self.budget + 1)
+        except zlib.error as exc:
+            raise _Unchecked("damaged compression") from exc
+        if len(out) > self.budget or inflater.unconsumed_tail:
+            raise _Unchecked("an object stream too large to check")
+        self.budget -= len(out)
+        return out
+
+
+def pdf_active_content(data: bytes) -> str | None:
+    """The kind of active content the PDF ``data`` carries (a key of ``PDF_MESSAGES``),
+    or None for a plain document."""
+    return _PdfScan(data).found()
+
+
+def pdf_check_content(data: bytes):
+    """Raise ``ValidationError`` (with a code of ``PDF_MESSAGES``) when the PDF ``data``
+    carries active content or cannot be checked."""
+    code = pdf_active_content(data)
+    if code is not None:
+        raise ValidationError(PDF_MESSAGES[code], code=code)

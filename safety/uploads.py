@@ -19,7 +19,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from logistics.uploads import CleanImage, image_clean, image_store
+from logistics.uploads import CleanImage, image_clean, image_store, pdf_check_content
 
 MEDIA_PREFIX = "safety"
 HAZARD_PHOTOS = f"{MEDIA_PREFIX}/hazards"
@@ -39,7 +39,8 @@ def pdf_max_bytes():
 
 @dataclass(frozen=True)
 class CleanPdf:
-    """A PDF that starts with ``%PDF-``, ends with ``%%EOF`` and is within the limit."""
+    """A PDF that starts with ``%PDF-``, ends with ``%%EOF``, is within the limit and
+    carries no active content (``logistics.uploads.pdf_check_content``)."""
 
     content: bytes
     format: str = "PDF"
@@ -64,7 +65,8 @@ def _read(upload):
 
 
 def pdf_clean(upload) -> CleanPdf:
-    """Check that ``upload`` is a PDF (by its bytes, not its name) within the size limit."""
+    """Check that ``upload`` is a PDF (by its bytes, not its name) within the size limit,
+    with no scripts, embedded files, launch or submit actions, rich media or XFA forms."""
     size = getattr(upload, "size", None)
     limit = pdf_max_bytes()
     if size is not None and size > limit:
@@ -84,6 +86,7 @@ def pdf_clean(upload) -> CleanPdf:
         )
     if not data.startswith(PDF_MAGIC) or PDF_EOF not in data[-2048:]:
         raise ValidationError(_("This file is not a complete PDF document."), code="not_a_pdf")
+    pdf_check_content(data)
     return CleanPdf(content=data)
 
 

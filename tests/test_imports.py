@@ -143,7 +143,7 @@ class TestPeopleImport:
             [
                 ["工号", "姓名", "手机", "部门", "角色", "工种"],
                 ["t001", "李建国", 13800000002, "总务处", "维修工", "水工、电工"],
-                ["t002", "王晓梅", "", "", "staff, Principal", ""],
+                ["t002", "王晓梅", "", "", "staff, Technician", ""],
             ]
         )
         response = ga_client.post(self.url, {"file": upload, "password": "Qiuzhen-2026!"})
@@ -154,7 +154,7 @@ class TestPeopleImport:
         assert li.role_names == {"technician"}
         assert set(li.trades.values_list("trade", flat=True)) == {"plumbing", "electrical"}
         wang = User.objects.get(username="t002")
-        assert wang.role_names == {"staff", "principal"}
+        assert wang.role_names == {"staff", "technician"}
         assert wang.must_change_password
         assert client.login(username="t002", password="Qiuzhen-2026!")
 

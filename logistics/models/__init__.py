@@ -18,6 +18,7 @@ from logistics.models.repairs import (
     TicketMaterial,
     TicketPhoto,
 )
+from logistics.models.throttle import PasswordCheckThrottle
 from logistics.models.users import TechnicianTrade, User
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "District",
     "Material",
     "Notification",
+    "PasswordCheckThrottle",
     "Reminder",
     "RepairCategory",
     "Room",

@@ -54,9 +54,13 @@ class StatusChange(models.Model):
         """The human label of a recorded status: the field's choices, else the core's."""
         from django.core.exceptions import FieldDoesNotExist
 
-        from logistics.choices import CurrentStatus, UserStatus
+        from logistics.choices import AccountEvent, CurrentStatus, UserStatus
 
-        labels = {**dict(UserStatus.choices), **dict(CurrentStatus.choices)}
+        labels = {
+            **dict(UserStatus.choices),
+            **dict(AccountEvent.choices),
+            **dict(CurrentStatus.choices),
+        }
         model = self.content_type.model_class()
         with contextlib.suppress(FieldDoesNotExist, AttributeError, TypeError):
             labels.update(dict(model._meta.get_field(self.field).flatchoices))

@@ -1,17 +1,143 @@
-"""People of a school: accounts, roles, trades, activation."""
+"""People of a school: accounts, roles, trades, activation, temporary passwords; who may
+act on whose account; the throttle on re-entering one's password.
 
+Who may act on whose account (one rule for every action one account takes on another:
+creating it with roles, editing it and its roles, disabling or enabling it, giving it a
+temporary password, and the people import, which goes through the same services):
+
+- A role's rank: 校长 (the principal, who heads the school) 2, 总务处 (general affairs, who
+  run the school's accounts) 1, every other role 0. One may give a role ranked below
+  one's own highest role, or one of the same rank whose permissions are all one's own;
+  a superuser may give any school role; nobody gives the district's role here.
+- One may act on an account only when one could give it every role it holds: never on an
+  account with more rights than one's own (so 总务处 cannot take over the principal's).
+  A superuser or staff (admin site) account is acted on only by a superuser; another
+  school's person only by nobody (the views answer 404); one's own password is changed
+  on the password change page and one's own account is never disabled here (one may
+  edit one's own name and details, within the same role rule).
+- Every temporary password given and every change of roles is recorded in the person's
+  history (who, when).
+
+The rule is checked here, under the row lock; the pages show only the buttons and the
+roles it accepts (``person_may``, ``grantable_roles``).
+"""
+
+import datetime
+import logging
+import math
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
-from logistics.choices import Role, Trade, UserStatus
-from logistics.models import TechnicianTrade, User
+from logistics.backends import role_permissions
+from logistics.choices import AccountEvent, Role, Trade, UserStatus
+from logistics.models import PasswordCheckThrottle, TechnicianTrade, User
 from logistics.roles import SCHOOL_ROLES
 from logistics.services.audit import status_record
+
+logger = logging.getLogger(__name__)
+
+# --- Who may act on whose account ------------------------------------------------------------
+
+ROLE_RANK = {Role.PRINCIPAL: 2, Role.GENERAL_AFFAIRS: 1}  # every other role: 0
+# What one account may do to another (``person_may``).
+ACTIONS = ("edit", "reset_password", "disable", "enable")
+
+REFUSALS = {
+    "self_reset": gettext_lazy(
+        "You cannot give yourself a temporary password: change your password on the "
+        "“Change password” page."
+    ),
+    "self_disable": gettext_lazy("You cannot disable your own account."),
+    "admin": gettext_lazy("Only an administrator may change an administrator's account."),
+    "school": gettext_lazy("This person belongs to another school."),
+    "permission": gettext_lazy("You cannot change people's accounts."),
+    "above": gettext_lazy(
+        "This account has rights above your own; ask the portal's administrator."
+    ),
+}
+
+
+def _rank(role_names):
+    return max((ROLE_RANK.get(name, 0) for name in role_names), default=0)
+
+
+def role_grantable(actor, role):
+    """May ``actor`` give ``role`` (a slug) to someone (themselves included)?"""
+    role = str(role)
+    if role not in {str(r) for r in SCHOOL_ROLES}:
+        return False
+    if actor is None or actor.is_superuser:
+        return True
+    mine = _rank(actor.role_names)
+    theirs = ROLE_RANK.get(role, 0)
+    if theirs != mine:
+        return theirs < mine
+    return role_permissions({role}) <= role_permissions(actor.role_names)
+
+
+def grantable_roles(actor):
+    """The school roles ``actor`` may give, in their usual order."""
+    return [role for role in SCHOOL_ROLES if role_grantable(actor, role)]
+
+
+def _refusal(actor, person, action):
+    """Why ``actor`` may not take ``action`` on ``person``'s account (a key of
+    ``REFUSALS``), or None when they may. ``actor`` None is the system (commands)."""
+    if actor is None:
+        return None
+    if actor.pk == person.pk:
+        if action == "reset_password":
+            return "self_reset"
+        if action in ("disable", "enable"):
+            return "self_disable"
+    if (person.is_superuser or person.is_staff) and not actor.is_superuser:
+        return "admin"
+    if not actor.is_superuser and (actor.school_id is None or person.school_id != actor.school_id):
+        return "school"
+    if not actor.has_perm("logistics.change_user"):
+        return "permission"
+    if not all(role_grantable(actor, name) for name in person.role_names):
+        return "above"
+    return None
+
+
+def person_may(actor, person, action):
+    """Would the service accept ``action`` (one of ``ACTIONS``) by ``actor`` on
+    ``person``? What the pages ask before showing a button."""
+    return _refusal(actor, person, action) is None
+
+
+def person_check(actor, person, action):
+    """Refuse (``ValidationError``, code ``permission``) what ``person_may`` refuses."""
+    reason = _refusal(actor, person, action)
+    if reason is not None:
+        raise ValidationError(REFUSALS[reason], code="permission")
+
+
+def _check_roles(actor, roles):
+    refused = [r for r in roles if not role_grantable(actor, r)]
+    if refused:
+        raise ValidationError(
+            {
+                "roles": ValidationError(
+                    _("You cannot give the role “%(role)s”: it has rights above your own.")
+                    % {"role": ", ".join(_role_label(r) for r in refused)},
+                    code="permission",
+                )
+            }
+        )
+
+
+def _role_label(name):
+    return str(Role(name).label) if name in Role.values else str(name)
 
 
 def password_generate():
@@ -28,6 +154,10 @@ def _set_roles(user, roles):
     groups = list(Group.objects.filter(name__in=roles))
     user.groups.set(groups)
     user.__dict__.pop("role_names", None)
+
+
+def _roles_text(names):
+    return "、".join(_role_label(r.value) for r in Role if r.value in names) or "—"
 
 
 def _set_trades(user, trades):
@@ -63,8 +193,14 @@ def person_create(
     """Create an account of ``school``; returns (user, password).
 
     Without a password a temporary one is generated; either way the person must change
-    it at first login.
+    it at first login. ``actor`` may give only the roles ``grantable_roles`` lists.
     """
+    if actor is not None and not (
+        actor.is_superuser
+        or (actor.school_id == school.pk and actor.has_perm("logistics.add_user"))
+    ):
+        raise ValidationError(REFUSALS["permission"], code="permission")
+    _check_roles(actor, {str(r) for r in roles})
     _check_department(school, department)
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("This user name is already taken.")})
@@ -90,11 +226,16 @@ def person_create(
 
 @transaction.atomic
 def person_update(*, user, roles, trades=(), actor=None, **fields):
+    """Edit a person's details, roles and trades; a change of roles is recorded."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    person_check(actor, user, "edit")
+    _check_roles(actor, {str(r) for r in roles})
     school = user.school
     _check_department(school, fields.get("department"))
     if (
         actor is not None
         and actor.pk == user.pk
+        and actor.has_role(Role.GENERAL_AFFAIRS)
         and Role.GENERAL_AFFAIRS not in {str(r) for r in roles}
     ):
         raise ValidationError(
@@ -104,8 +245,20 @@ def person_update(*, user, roles, trades=(), actor=None, **fields):
         setattr(user, name, value)
     user.full_clean(exclude=["password"])
     user.save()
+    before = set(user.role_names)
     _set_roles(user, roles)
     _set_trades(user, trades)
+    after = set(user.role_names)
+    if before != after:
+        status_record(
+            user,
+            from_status="",
+            to_status=AccountEvent.ROLES_CHANGED,
+            field="roles",
+            actor=actor,
+            note=f"{_roles_text(before)} → {_roles_text(after)}",
+            school=school,
+        )
     return user
 
 
@@ -113,8 +266,7 @@ def person_update(*, user, roles, trades=(), actor=None, **fields):
 def person_set_active(*, user, active, actor=None, note=""):
     """Disable an account (someone who left) or enable it again; nothing is deleted."""
     user = User.objects.select_for_update().get(pk=user.pk)
-    if actor is not None and actor.pk == user.pk and not active:
-        raise ValidationError(_("You cannot disable your own account."))
+    person_check(actor, user, "enable" if active else "disable")
     if user.is_active == active:
         return user
     before = UserStatus.ACTIVE if user.is_active else UserStatus.INACTIVE
@@ -133,11 +285,23 @@ def person_set_active(*, user, active, actor=None, note=""):
 
 @transaction.atomic
 def person_reset_password(*, user, actor=None):
-    """Give the person a new temporary password, to be changed at next login."""
+    """Give the person a new temporary password, to be changed at next login; recorded
+    (who, when) in their history. Returns the password: the caller shows it once, from
+    the server (never in a cookie, an address or a log)."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    person_check(actor, user, "reset_password")
     password = password_generate()
     user.set_password(password)
     user.must_change_password = True
     user.save(update_fields=["password", "must_change_password"])
+    status_record(
+        user,
+        from_status="",
+        to_status=AccountEvent.PASSWORD_RESET,
+        field="password",
+        actor=actor,
+        school=user.school,
+    )
     return password
 
 
@@ -145,3 +309,89 @@ def password_changed(*, user):
     if user.must_change_password:
         user.must_change_password = False
         user.save(update_fields=["must_change_password"])
+
+
+# --- Re-entering one's password: throttled per account ---------------------------------------
+#
+# django-axes counts failed sign-ins per user name and address; a form that asks someone
+# already signed in for their password again (the password change page, the admin's)
+# cannot use that count: whoever holds a stolen session may come from any address. So
+# these checks are counted per account, with the sign-in's limits: after
+# AXES_FAILURE_LIMIT wrong answers within AXES_COOLOFF_TIME the account's checks pause
+# until AXES_COOLOFF_TIME after the last one; answers during the pause are refused
+# unchecked and do not extend it; a right answer starts the count again.
+
+
+class PasswordChecksPaused(Exception):
+    """Too many wrong answers: no check until ``until``."""
+
+    def __init__(self, until):
+        super().__init__(until)
+        self.until = until
+
+    @property
+    def seconds(self):
+        return max(0, math.ceil((self.until - timezone.now()).total_seconds()))
+
+    @property
+    def message(self):
+        until = timezone.localtime(self.until)
+        minutes = max(1, math.ceil(self.seconds / 60))
+        return ngettext(
+            "Too many wrong passwords. You can try again after %(time)s (in about "
+            "%(minutes)s minute).",
+            "Too many wrong passwords. You can try again after %(time)s (in about "
+            "%(minutes)s minutes).",
+            minutes,
+        ) % {"time": until.strftime("%H:%M"), "minutes": minutes}
+
+
+def _cool_off():
+    value = settings.AXES_COOLOFF_TIME
+    return value if isinstance(value, datetime.timedelta) else datetime.timedelta(hours=value)
+
+
+def _paused_until(throttle, now):
+    if throttle is None or not throttle.failures or throttle.last_failure_at is None:
+        return None
+    until = throttle.last_failure_at + _cool_off()
+    if throttle.failures >= settings.AXES_FAILURE_LIMIT and now < until:
+        return until
+    return None
+
+
+def password_checks_paused_until(user):
+    """When the pause of ``user``'s password checks ends, or None."""
+    throttle = PasswordCheckThrottle.objects.filter(user_id=user.pk).first()
+    return _paused_until(throttle, timezone.now())
+
+
+def password_check(*, user, password):
+    """Is ``password`` the signed-in ``user``'s own? Counted per account; raises
+    ``PasswordChecksPaused`` (without checking) after too many wrong answers."""
+    with transaction.atomic():
+        PasswordCheckThrottle.objects.get_or_create(user_id=user.pk)
+        # Locked: parallel guesses are counted one after the other.
+        throttle = PasswordCheckThrottle.objects.select_for_update().get(user_id=user.pk)
+        now = timezone.now()
+        until = _paused_until(throttle, now)
+        if until is not None:
+            raise PasswordChecksPaused(until)
+        if user.check_password(password):
+            if throttle.failures:
+                throttle.failures = 0
+                throttle.last_failure_at = None
+                throttle.save(update_fields=["failures", "last_failure_at"])
+            return True
+        if throttle.last_failure_at is None or now - throttle.last_failure_at >= _cool_off():
+            throttle.failures = 0  # the earlier ones have expired
+        throttle.failures += 1
+        throttle.last_failure_at = now
+        throttle.save(update_fields=["failures", "last_failure_at"])
+        if throttle.failures >= settings.AXES_FAILURE_LIMIT:
+            logger.warning(
+                "Password checks of user %s paused after %s wrong answers",
+                user.pk,
+                throttle.failures,
+            )
+        return False

@@ -16,11 +16,16 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from logistics import selectors
+from logistics.forms.accounts import PasswordChangeForm
 from logistics.middleware import session_passive
 from logistics.models import Notification
 from logistics.registry import registry
 from logistics.services.notifications import notification_mark_read
-from logistics.services.people import password_changed
+from logistics.services.people import (
+    PasswordChecksPaused,
+    password_changed,
+    password_checks_paused_until,
+)
 
 
 @login_required
@@ -79,8 +84,26 @@ def notification_badge(request):
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
+    """Change one's own password. Wrong current passwords are counted per account: after
+    too many the page says until when checks are paused and answers 429."""
+
     template_name = "registration/password_change_form.html"
     success_url = reverse_lazy("home")
+    form_class = PasswordChangeForm
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if not context["form"].is_bound:  # a refused answer says so on its field
+            until = password_checks_paused_until(self.request.user)
+            context["paused"] = PasswordChecksPaused(until) if until is not None else None
+        return context
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.paused is not None:
+            response.status_code = 429
+            response["Retry-After"] = str(form.paused.seconds)
+        return response
 
     def form_valid(self, form):
         response = super().form_valid(form)

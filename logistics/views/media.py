@@ -3,6 +3,13 @@
 There is no public /media/ route and whitenoise serves only static files. In production
 (``MEDIA_X_ACCEL_REDIRECT`` set) nginx sends the file from an ``internal`` location once
 this view allows it; otherwise Django streams it.
+
+An uploaded file never runs in the portal's origin: its type comes from the name we gave
+it (never sniffed: ``nosniff``), its own Content-Security-Policy is a ``sandbox`` that
+allows nothing, and only pictures are shown in the browser (``inline``); a PDF (or
+anything else) is a download (``attachment``): a browser's PDF viewer does not start in a
+sandbox, and a download is opened outside the portal. Like every answer to a signed-in
+person it is not cached (``logistics.middleware.PrivateResponseMiddleware``).
 """
 
 import mimetypes
@@ -14,6 +21,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 
 from logistics.uploads import media_access, media_name_is_safe
+
+# What the upload checks re-encode (logistics.uploads.image_clean): shown in the browser.
+INLINE_TYPES = {"image/jpeg", "image/png"}
+# A served upload may load nothing, run nothing, and is its own opaque origin.
+UPLOAD_CSP = "default-src 'none'; sandbox"
 
 
 @login_required
@@ -35,7 +47,11 @@ def protected_media(request, name):
         response["X-Accel-Redirect"] = accel.rstrip("/") + "/" + quote(name)
     else:
         response = FileResponse(path.open("rb"), content_type=content_type)
-    response["Content-Disposition"] = "inline"
-    # Per user: kept by the browser, never by a shared cache.
-    response["Cache-Control"] = "private, max-age=3600"
+    if content_type in INLINE_TYPES:
+        response["Content-Disposition"] = "inline"
+    else:
+        response["Content-Disposition"] = f'attachment; filename="{path.name}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = UPLOAD_CSP
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
     return response

@@ -263,6 +263,42 @@ class PersonList(ScopedListView):
         return context
 
 
+# A temporary password is shown once, on the person's page, to whoever made it. It waits
+# in their session, which is kept on the server (the database: the cookie holds only the
+# session key), never in a message cookie, an address or a log, at most this many seconds.
+TEMPORARY_PASSWORDS_KEY = "_houqin_temporary_passwords"
+TEMPORARY_PASSWORD_SECONDS = 15 * 60
+
+
+def _password_hand_over(request, person, password):
+    from django.utils import timezone
+
+    waiting = request.session.get(TEMPORARY_PASSWORDS_KEY, {})
+    waiting[str(person.pk)] = [password, int(timezone.now().timestamp())]
+    request.session[TEMPORARY_PASSWORDS_KEY] = waiting
+
+
+def _password_take(request, person):
+    """The temporary password waiting to be shown for ``person`` (then gone), or None."""
+    from django.utils import timezone
+
+    waiting = request.session.get(TEMPORARY_PASSWORDS_KEY)
+    if not waiting or str(person.pk) not in waiting:
+        return None
+    password, made_at = waiting.pop(str(person.pk))
+    if waiting:
+        request.session[TEMPORARY_PASSWORDS_KEY] = waiting
+    else:
+        del request.session[TEMPORARY_PASSWORDS_KEY]
+    if timezone.now().timestamp() - made_at > TEMPORARY_PASSWORD_SECONDS:
+        return None
+    return password
+
+
+def _refused(exc):
+    return any(error.code == "permission" for error in exc.error_list)
+
+
 class PersonDetail(LoginRequiredMixin, PermissionRequiredMixin, DetailView):
     permission_required = "logistics.view_user"
     template_name = "setup/person_detail.html"
@@ -274,6 +310,13 @@ class PersonDetail(LoginRequiredMixin, PermissionRequiredMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["history"] = selectors.status_history(self.object)
+        user = self.request.user
+        # The buttons the people service will accept.
+        context["may"] = {
+            action: bool(user.school_id) and people.person_may(user, self.object, action)
+            for action in people.ACTIONS
+        }
+        context["temporary_password"] = _password_take(self.request, self.object)
         return context
 
 
@@ -283,6 +326,28 @@ class PersonFormView(ScopedFormView):
     success_url_name = "person_list"
     title_create = gettext_lazy("New person")
     title_edit = gettext_lazy("Edit person")
+
+    def get(self, request, *args, **kwargs):
+        self.check_editable()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.check_editable()
+        return super().post(request, *args, **kwargs)
+
+    def check_editable(self):
+        if self.object is not None and not people.person_may(
+            self.request.user, self.object, "edit"
+        ):
+            raise PermissionDenied
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        # Only the roles this person may give (the service refuses the others).
+        grantable = {str(r) for r in people.grantable_roles(self.request.user)}
+        field = form.fields["roles"]
+        field.choices = [(value, label) for value, label in field.choices if value in grantable]
+        return form
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -307,14 +372,25 @@ class PersonFormView(ScopedFormView):
         data = dict(form.cleaned_data)
         try:
             if self.object is None:
+                chosen = bool(data.get("password"))
                 user, password = people.person_create(
                     school=self.request.user.school, actor=self.request.user, **data
                 )
-                messages.success(
-                    self.request,
-                    _("Account %(username)s created. Initial password: %(password)s")
-                    % {"username": user.username, "password": password},
-                )
+                if chosen:
+                    messages.success(
+                        self.request,
+                        _(
+                            "Account %(username)s created with the password you chose; it "
+                            "must be changed at first sign-in."
+                        )
+                        % {"username": user.username},
+                    )
+                else:
+                    _password_hand_over(self.request, user, password)
+                    messages.success(
+                        self.request,
+                        _("Account %(username)s created.") % {"username": user.username},
+                    )
             else:
                 data.pop("username", None)
                 user = people.person_update(user=self.object, actor=self.request.user, **data)
@@ -340,6 +416,8 @@ def person_set_active(request, pk):
             user=person, active=active, actor=request.user, note=request.POST.get("note", "")
         )
     except ValidationError as exc:
+        if _refused(exc):
+            raise PermissionDenied(exc.messages[0]) from exc
         messages.error(request, "；".join(exc.messages))
     else:
         messages.success(
@@ -355,12 +433,14 @@ def person_set_active(request, pk):
 @permission_required("logistics.change_user", raise_exception=True)
 def person_reset_password(request, pk):
     person = _own_person(request, pk)
-    password = people.person_reset_password(user=person, actor=request.user)
-    messages.success(
-        request,
-        _("New temporary password for %(person)s: %(password)s")
-        % {"person": person, "password": password},
-    )
+    try:
+        password = people.person_reset_password(user=person, actor=request.user)
+    except ValidationError as exc:
+        if _refused(exc):
+            raise PermissionDenied(exc.messages[0]) from exc
+        raise
+    _password_hand_over(request, person, password)
+    messages.success(request, _("%(person)s has a new temporary password.") % {"person": person})
     return redirect("person_detail", pk=person.pk)
 
 
