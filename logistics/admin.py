@@ -8,6 +8,7 @@ from logistics.models import (
     ChatMessage,
     Department,
     District,
+    ImportJob,
     Notification,
     Reminder,
     Room,
@@ -134,6 +135,26 @@ class StatusChangeAdmin(admin.ModelAdmin):
     list_display = ["content_type", "object_id", "field", "from_status", "to_status", "actor", "at"]
     list_filter = ["content_type", "field"]
     list_select_related = ["content_type", "actor"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """Read only: jobs are made by the import pages and run by the worker."""
+
+    list_display = ["__str__", "school", "kind", "status", "created_by", "created_at"]
+    list_filter = ["kind", "status", "school"]
+    list_select_related = ["school", "created_by"]
+    search_fields = ["file_name"]
+    exclude = ["password_hash"]
+
+    def has_add_permission(self, request):
+        return False
 
     def has_change_permission(self, request, obj=None):
         return False

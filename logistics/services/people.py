@@ -58,12 +58,15 @@ def person_create(
     email="",
     department=None,
     password="",
+    password_hash="",
     actor=None,
 ):
     """Create an account of ``school``; returns (user, password).
 
     Without a password a temporary one is generated; either way the person must change
-    it at first login.
+    it at first login. An import passes ``password_hash`` instead (the one password typed
+    in its form, checked and hashed once for all its people): the account gets that hash
+    and the returned password is None.
     """
     _check_department(school, department)
     if User.objects.filter(username__iexact=username).exists():
@@ -77,9 +80,12 @@ def person_create(
         department=department,
         must_change_password=True,
     )
-    password = password or password_generate()
-    validate_password(password, user)
-    user.set_password(password)
+    if password_hash:
+        user.password, password = password_hash, None
+    else:
+        password = password or password_generate()
+        validate_password(password, user)
+        user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
     _set_roles(user, roles)
