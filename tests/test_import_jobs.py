@@ -505,3 +505,15 @@ def test_the_tick_runs_the_resume_job(ga_client, building, django_capture_on_com
     with django_capture_on_commit_callbacks(execute=True):
         tasks.tick()
     assert ImportJob.objects.get().status == "done"
+
+
+def test_the_admin_shows_jobs_read_only(client, make_user, room_job):
+    admin = make_user(None, None, is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    base = "/admin/logistics/importjob/"
+    assert client.get(base).status_code == 200
+    page = client.get(f"{base}{room_job.pk}/change/")
+    assert page.status_code == 200 and "password_hash" not in page.content.decode()
+    assert client.get(f"{base}add/").status_code == 403
+    assert client.post(f"{base}{room_job.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert ImportJob.objects.filter(pk=room_job.pk).exists()
