@@ -410,6 +410,11 @@ IMPORT_STATUS_COLORS = {
 }
 RECENT_IMPORTS = 10
 ERRORS_SHOWN = 500  # on the page; the download has them all
+ERROR_COLUMNS = [  # the download of a job's row errors
+    Column("row", gettext_lazy("Row")),
+    Column("column", gettext_lazy("Column")),
+    Column("message", gettext_lazy("Error")),
+]
 
 
 def _with_color(job):
@@ -531,13 +536,6 @@ class ImportJobView(LoginRequiredMixin, PermissionRequiredMixin, SchoolRequiredM
             return render(request, "setup/import_job.html#status", context)
         context["history"] = selectors.status_history(job)
         return render(request, "setup/import_job.html", context)
-
-
-ERROR_COLUMNS = [
-    Column("row", gettext_lazy("Row")),
-    Column("column", gettext_lazy("Column")),
-    Column("message", gettext_lazy("Error")),
-]
 
 
 class RoomImportJob(ImportJobView):
