@@ -9,6 +9,7 @@ from logistics.models import (
     ChatMessage,
     Department,
     District,
+    ImportJob,
     Notification,
     PasswordCheckThrottle,
     Reminder,
@@ -158,4 +159,24 @@ class PasswordCheckThrottleAdmin(admin.ModelAdmin):
     readonly_fields = ["user", "failures", "last_failure_at"]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """Read only: jobs are made by the import pages and run by the worker."""
+
+    list_display = ["__str__", "school", "kind", "status", "created_by", "created_at"]
+    list_filter = ["kind", "status", "school"]
+    list_select_related = ["school", "created_by"]
+    search_fields = ["file_name"]
+    exclude = ["password_hash"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -124,6 +124,11 @@ class LogisticsConfig(AppConfig):
 
         stickers.register(registry)
 
+        # Imports run as jobs; the tick resumes what was left queued or stopped.
+        from logistics.services.imports import imports_resume
+
+        registry.register_tick_job("imports_resume", imports_resume)
+
         # Hardening: the session clocks start at sign-in; Pillow's decompression-bomb limit.
         from django.contrib.auth.signals import user_logged_in
 

@@ -40,3 +40,13 @@ def document_render(document_id):
     from logistics.services.documents import document_render as render
 
     render(document_id)
+
+
+@shared_task(ignore_result=True, acks_late=True, time_limit=660, soft_time_limit=600)
+def import_run(job_id):
+    """Import the rows of an uploaded xlsx (rooms or people): see
+    ``logistics.services.imports``, whose ``TIME_LIMITS`` are these limits. A second
+    delivery finds the job taken and does nothing."""
+    from logistics.services.imports import import_run as run
+
+    run(job_id)

@@ -1,24 +1,17 @@
+"""The rooms and people imports as the general affairs office uses them: upload, then the
+job's page with what was imported or every row's error (logistics/services/imports.py).
+Hostile files and the job itself: tests/test_spreadsheets.py, tests/test_import_jobs.py."""
+
 import io
 import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
-from logistics.models import Room, User
+from logistics.models import ImportJob, Room, User
 from tests import factories
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def xlsx(rows, name="data.xlsx"):
-    workbook = Workbook()
-    sheet = workbook.active
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type=XLSX)
+from tests.xlsx_files import XLSX, xlsx
 
 
 @pytest.fixture
@@ -26,11 +19,30 @@ def building(school):
     return factories.BuildingFactory(school=school, name="求真楼", floors_above=5)
 
 
+@pytest.fixture
+def send(django_capture_on_commit_callbacks):
+    """Post an import form; the job queued on commit runs (Celery is eager in the tests)
+    and the job's page is returned. A form refused in the request is returned as it is."""
+
+    def send(client, url, data):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(url, data)
+        if response.status_code != 302:
+            return response
+        return client.get(response["Location"])
+
+    return send
+
+
+def job_errors(response):
+    return [error["row"] for error in response.context["job"].row_errors]
+
+
 @pytest.mark.django_db
 class TestRoomImport:
     url = "/setup/rooms/import/"
 
-    def test_creates_and_updates(self, ga_client, building):
+    def test_creates_and_updates(self, ga_client, building, send):
         factories.RoomFactory(building=building, number="101", floor=1, name="旧名")
         upload = xlsx(
             [
@@ -41,21 +53,30 @@ class TestRoomImport:
                 ["求真楼", "3", "301", "", "", None],
             ]
         )
-        response = ga_client.post(self.url, {"file": upload}, follow=True)
+        response = send(ga_client, self.url, {"file": upload})
         assert response.status_code == 200
         assert "新增 2" in response.content.decode()
+        assert (response.context["job"].created_count, response.context["job"].updated_count) == (
+            2,
+            1,
+        )
         rooms = {r.number: r for r in Room.objects.filter(building=building)}
         assert set(rooms) == {"101", "201", "301"}
         assert rooms["101"].name == "高一(1)班"
         assert rooms["201"].kind == "lab" and rooms["201"].floor == 2
         assert rooms["101"].capacity == 50
 
-    def test_english_headers_work_too(self, ga_client, building):
+    def test_english_headers_work_too(
+        self, ga_client, building, django_capture_on_commit_callbacks
+    ):
         upload = xlsx([["Building", "Floor", "Room number"], ["求真楼", 1, "105"]])
-        assert ga_client.post(self.url, {"file": upload}).status_code == 302
+        with django_capture_on_commit_callbacks(execute=True):
+            response = ga_client.post(self.url, {"file": upload})
+        assert response.status_code == 302
+        assert response["Location"] == f"{self.url}{ImportJob.objects.get().pk}/"
         assert Room.objects.filter(number="105").exists()
 
-    def test_any_bad_row_imports_nothing_and_names_the_rows(self, ga_client, building):
+    def test_any_bad_row_imports_nothing_and_names_the_rows(self, ga_client, building, send):
         upload = xlsx(
             [
                 ["楼宇", "楼层", "房间号", "类型"],
@@ -66,10 +87,9 @@ class TestRoomImport:
                 ["求真楼", 1, "105", "太空舱"],
             ]
         )
-        response = ga_client.post(self.url, {"file": upload})
+        response = send(ga_client, self.url, {"file": upload})
         assert response.status_code == 200
-        errors = response.context["result"].errors
-        assert [row for row, _message in errors] == [3, 4, 5, 6]
+        assert job_errors(response) == [3, 4, 5, 6]
         text = response.content.decode()
         assert "博学楼" in text and "第 5 行" in text
         assert not Room.objects.exists()
@@ -103,27 +123,31 @@ class TestRoomImport:
         assert "过大" in str(response.context["form"].errors["file"])
         assert not Room.objects.exists()
 
-    def test_too_many_rows(self, ga_client, building, settings):
+    def test_too_many_rows(self, ga_client, building, settings, send):
         settings.IMPORT_MAX_ROWS = 3
         upload = xlsx([["楼宇", "楼层", "房间号"], *[["求真楼", 1, str(n)] for n in range(4)]])
-        response = ga_client.post(self.url, {"file": upload})
-        assert "3" in str(response.context["form"].errors["file"])
+        response = send(ga_client, self.url, {"file": upload})  # counted by the job
+        assert response.context["job"].status == "failed"
+        assert "3" in response.context["job"].error and "过多" in response.content.decode()
         assert not Room.objects.exists()
 
-    def test_missing_columns_and_empty_sheets(self, ga_client, building):
+    def test_missing_columns_and_empty_sheets(self, ga_client, building, send):
         response = ga_client.post(self.url, {"file": xlsx([["楼宇", "名称"], ["求真楼", "x"]])})
         errors = str(response.context["form"].errors["file"])
         assert "楼层" in errors and "房间号" in errors
         response = ga_client.post(self.url, {"file": xlsx([])})
         assert "file" in response.context["form"].errors
-        response = ga_client.post(self.url, {"file": xlsx([["楼宇", "楼层", "房间号"]])})
-        assert "file" in response.context["form"].errors
+        # A header and no rows: found when the job reads the whole sheet.
+        response = send(ga_client, self.url, {"file": xlsx([["楼宇", "楼层", "房间号"]])})
+        assert response.context["job"].status == "failed"
+        assert "没有数据行" in response.context["job"].error
+        assert not ImportJob.objects.filter(status="done").exists()
 
-    def test_buildings_of_another_school_are_unknown(self, ga_client, building, other_school):
+    def test_buildings_of_another_school_are_unknown(self, ga_client, building, other_school, send):
         factories.BuildingFactory(school=other_school, name="别校楼")
         upload = xlsx([["楼宇", "楼层", "房间号"], ["别校楼", 1, "101"]])
-        response = ga_client.post(self.url, {"file": upload})
-        assert response.context["result"].errors
+        response = send(ga_client, self.url, {"file": upload})
+        assert job_errors(response) == [2]
         assert not Room.objects.exists()
 
     def test_template_download(self, ga_client, building):
@@ -137,7 +161,9 @@ class TestRoomImport:
 class TestPeopleImport:
     url = "/setup/people/import/"
 
-    def test_creates_people_with_roles_in_either_language(self, ga_client, school, client):
+    def test_creates_people_with_roles_in_either_language(
+        self, ga_client, school, client, django_capture_on_commit_callbacks
+    ):
         factories.DepartmentFactory(school=school, name="总务处")
         upload = xlsx(
             [
@@ -146,7 +172,8 @@ class TestPeopleImport:
                 ["t002", "王晓梅", "", "", "staff, Technician", ""],
             ]
         )
-        response = ga_client.post(self.url, {"file": upload, "password": "Qiuzhen-2026!"})
+        with django_capture_on_commit_callbacks(execute=True):
+            response = ga_client.post(self.url, {"file": upload, "password": "Qiuzhen-2026!"})
         assert response.status_code == 302
         li = User.objects.get(username="t001")
         assert li.school == school and li.phone == "13800000002"
@@ -158,7 +185,7 @@ class TestPeopleImport:
         assert wang.must_change_password
         assert client.login(username="t002", password="Qiuzhen-2026!")
 
-    def test_errors_import_nothing(self, ga_client, school, other_school):
+    def test_errors_import_nothing(self, ga_client, school, other_school, send):
         factories.UserFactory(username="taken", school=other_school)
         upload = xlsx(
             [
@@ -171,9 +198,9 @@ class TestPeopleImport:
                 ["bad4", "己", "区教育局", "", ""],
             ]
         )
-        response = ga_client.post(self.url, {"file": upload, "password": "Qiuzhen-2026!"})
+        response = send(ga_client, self.url, {"file": upload, "password": "Qiuzhen-2026!"})
         assert response.status_code == 200
-        assert [row for row, _m in response.context["result"].errors] == [3, 4, 5, 6, 7]
+        assert job_errors(response) == [3, 4, 5, 6, 7]
         assert not User.objects.filter(username__in=["ok1", "bad", "bad2", "bad3", "bad4"]).exists()
 
     def test_weak_initial_password_is_refused(self, ga_client):
@@ -182,11 +209,11 @@ class TestPeopleImport:
         assert "password" in response.context["form"].errors
         assert not User.objects.filter(username="p1").exists()
 
-    def test_existing_people_of_the_school_are_updated(self, ga_client, school):
+    def test_existing_people_of_the_school_are_updated(self, ga_client, school, send):
         person = factories.UserFactory(username="t9", school=school, name="旧名")
         upload = xlsx([["用户名", "姓名", "角色"], ["T9", "新名", "教职工"]])
-        response = ga_client.post(self.url, {"file": upload, "password": "Qiuzhen-2026!"})
-        assert response.status_code == 302
+        response = send(ga_client, self.url, {"file": upload, "password": "Qiuzhen-2026!"})
+        assert response.context["job"].updated_count == 1
         person.refresh_from_db()
         assert person.name == "新名" and person.role_names == {"staff"}
 

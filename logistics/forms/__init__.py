@@ -1,5 +1,7 @@
 """Forms of the portal: input and its shape only; the rules are in services."""
 
+import uuid
+
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
@@ -8,6 +10,7 @@ from logistics.choices import Trade
 from logistics.forms.fields import bounded_formfield
 from logistics.models import Building, Campus, Department, Room, School, Semester
 from logistics.roles import SCHOOL_ROLES
+from logistics.spreadsheets import XLSX_CONTENT_TYPE
 
 
 class SchoolScopedForm(forms.ModelForm):
@@ -129,8 +132,27 @@ class PersonForm(forms.Form):
             self.fields["username"].disabled = True
 
 
-class PeopleImportForm(forms.Form):
-    file = forms.FileField(label=_("Excel file (.xlsx)"))
+class ImportForm(forms.Form):
+    """An xlsx to import. ``submission_key`` is new each time the form is shown, so the
+    same form sent twice (a double tap) makes one import job."""
+
+    file = forms.FileField(
+        label=_("Excel file (.xlsx)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx," + XLSX_CONTENT_TYPE}),
+    )
+    # Sent back by the page; a client that leaves it out gets a new one (and no guard).
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound and not self.initial.get("submission_key"):
+            self.initial["submission_key"] = uuid.uuid4()
+
+    def clean_submission_key(self):
+        return self.cleaned_data.get("submission_key") or uuid.uuid4()
+
+
+class PeopleImportForm(ImportForm):
     password = forms.CharField(
         label=_("Initial password for new accounts"),
         widget=forms.PasswordInput,
@@ -143,5 +165,5 @@ class PeopleImportForm(forms.Form):
         return password
 
 
-class RoomsImportForm(forms.Form):
-    file = forms.FileField(label=_("Excel file (.xlsx)"))
+class RoomsImportForm(ImportForm):
+    pass

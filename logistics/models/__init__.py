@@ -1,5 +1,6 @@
 from logistics.models.audit import StatusChange
 from logistics.models.documents import Document, DocumentStatus, SummaryDraft
+from logistics.models.imports import ImportJob, ImportKind, ImportStatus
 from logistics.models.notifications import ChatMessage, Notification, Reminder
 from logistics.models.organisation import (
     Building,
@@ -30,6 +31,9 @@ __all__ = [
     "DocumentStatus",
     "DispatchRule",
     "District",
+    "ImportJob",
+    "ImportKind",
+    "ImportStatus",
     "Material",
     "Notification",
     "PasswordCheckThrottle",

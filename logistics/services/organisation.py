@@ -44,7 +44,9 @@ def building_save(*, school, instance=None, **fields):
     return building
 
 
-def room_save(*, school, instance=None, **fields):
+def room_check(*, school, instance=None, **fields):
+    """The room ``room_save`` would write, checked but not saved (an import checks every
+    row before it writes any); raises ``ValidationError``."""
     building = fields.get("building") or (instance.building if instance else None)
     _same_school(school, building=building)
     if building is not None and "floor" in fields:
@@ -60,7 +62,16 @@ def room_save(*, school, instance=None, **fields):
                     }
                 }
             )
-    room = _save(instance or Room(), fields=fields)
+    room = instance or Room()
+    for name, value in fields.items():
+        setattr(room, name, value)
+    room.full_clean()
+    return room
+
+
+def room_save(*, school, instance=None, **fields):
+    room = room_check(school=school, instance=instance, **fields)
+    room.save()
     figures_changed(school)  # … and rooms
     return room
 

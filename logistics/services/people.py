@@ -188,12 +188,16 @@ def person_create(
     email="",
     department=None,
     password="",
+    password_hash="",
     actor=None,
 ):
     """Create an account of ``school``; returns (user, password).
 
     Without a password a temporary one is generated; either way the person must change
-    it at first login. ``actor`` may give only the roles ``grantable_roles`` lists.
+    it at first login. ``actor`` may give only the roles ``grantable_roles`` lists. An
+    import passes ``password_hash`` instead (the one password typed in its form, checked
+    and hashed once for all its people): the account gets that hash and the returned
+    password is None.
     """
     if actor is not None and not (
         actor.is_superuser
@@ -213,9 +217,12 @@ def person_create(
         department=department,
         must_change_password=True,
     )
-    password = password or password_generate()
-    validate_password(password, user)
-    user.set_password(password)
+    if password_hash:
+        user.password, password = password_hash, None
+    else:
+        password = password or password_generate()
+        validate_password(password, user)
+        user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
     _set_roles(user, roles)

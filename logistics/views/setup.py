@@ -6,15 +6,28 @@ from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMix
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.views import View
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, FormView
 
 from logistics import filters, forms, selectors
-from logistics.models import Building, Campus, Department, Room, Semester, User
+from logistics.models import (
+    Building,
+    Campus,
+    Department,
+    ImportJob,
+    ImportKind,
+    ImportStatus,
+    Room,
+    Semester,
+    User,
+)
 from logistics.services import imports, organisation, people
-from logistics.spreadsheets import SheetError, xlsx_response
+from logistics.spreadsheets import Column, SheetError, xlsx_response
 from logistics.views.base import (
     SchoolRequiredMixin,
     ScopedFormView,
@@ -464,31 +477,61 @@ def person_export(request):
 
 
 # --- Imports ------------------------------------------------------------------------------
+# The form checks the file's shape and queues a job (logistics/services/imports.py); the
+# page after it is the job's: its progress (polled), then what was imported or every row's
+# errors. Each kind of import is seen only by those who may run it; another school's job
+# is a 404.
+
+IMPORT_STATUS_COLORS = {
+    ImportStatus.QUEUED: "secondary",
+    ImportStatus.RUNNING: "info",
+    ImportStatus.DONE: "success",
+    ImportStatus.FAILED: "danger",
+}
+RECENT_IMPORTS = 10
+ERRORS_SHOWN = 500  # on the page; the download has them all
+ERROR_COLUMNS = [  # the download of a job's row errors
+    Column("row", gettext_lazy("Row")),
+    Column("column", gettext_lazy("Column")),
+    Column("message", gettext_lazy("Error")),
+]
 
 
+def _with_color(job):
+    job.status_color = IMPORT_STATUS_COLORS.get(job.status, "secondary")
+    return job
+
+
+@method_decorator(never_cache, name="dispatch")  # Back shows a new form (a new key)
 class ImportView(LoginRequiredMixin, PermissionRequiredMixin, SchoolRequiredMixin, FormView):
     template_name = "setup/import.html"
+    kind = None
     columns = ()
     title = ""
     back_url_name = ""
-
-    def run(self, form):
-        raise NotImplementedError
+    job_url_name = ""
+    template_filename = ""
 
     def form_valid(self, form):
+        data = form.cleaned_data
         try:
-            result = self.run(form)
+            job, created = imports.import_request(
+                school=self.request.user.school,
+                kind=self.kind,
+                upload=data["file"],
+                actor=self.request.user,
+                submission_key=data["submission_key"],
+                password=data.get("password", ""),
+            )
         except SheetError as exc:
             form.add_error("file", str(exc))
             return self.form_invalid(form)
-        if not result.ok:
-            return self.render_to_response(self.get_context_data(form=form, result=result))
-        messages.success(
-            self.request,
-            _("Imported: %(created)s new, %(updated)s updated.")
-            % {"created": result.created, "updated": result.updated},
-        )
-        return redirect(self.back_url_name)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        if not created:
+            messages.info(self.request, _("This form was already sent: here is its import."))
+        return redirect(self.job_url_name, job.pk)
 
     def get(self, request, *args, **kwargs):
         if request.GET.get("template"):
@@ -497,10 +540,18 @@ class ImportView(LoginRequiredMixin, PermissionRequiredMixin, SchoolRequiredMixi
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        recent = (
+            ImportJob.objects.for_school(self.request.user.school_id)
+            .filter(kind=self.kind)
+            .select_related("created_by")
+            .defer("row_errors", "password_hash")[:RECENT_IMPORTS]
+        )
         context.update(
             title=self.title,
             columns=self.columns,
             cancel_url=reverse(self.back_url_name),
+            recent=[_with_color(job) for job in recent],
+            job_url_name=self.job_url_name,
         )
         return context
 
@@ -508,32 +559,81 @@ class ImportView(LoginRequiredMixin, PermissionRequiredMixin, SchoolRequiredMixi
 class RoomImport(ImportView):
     permission_required = "logistics.add_room"
     form_class = forms.RoomsImportForm
+    kind = ImportKind.ROOMS
     columns = imports.ROOM_COLUMNS
     title = gettext_lazy("Import rooms")
     back_url_name = "room_list"
+    job_url_name = "room_import_job"
     template_filename = "rooms-template.xlsx"
-
-    def run(self, form):
-        return imports.rooms_import(
-            school=self.request.user.school, upload=form.cleaned_data["file"]
-        )
 
 
 class PersonImport(ImportView):
     permission_required = "logistics.add_user"
     form_class = forms.PeopleImportForm
+    kind = ImportKind.PEOPLE
     columns = imports.PEOPLE_COLUMNS
     title = gettext_lazy("Import people")
     back_url_name = "person_list"
+    job_url_name = "person_import_job"
     template_filename = "people-template.xlsx"
 
-    def run(self, form):
-        return imports.people_import(
-            school=self.request.user.school,
-            upload=form.cleaned_data["file"],
-            password=form.cleaned_data["password"],
-            actor=self.request.user,
+
+class ImportJobView(LoginRequiredMixin, PermissionRequiredMixin, SchoolRequiredMixin, View):
+    """An import job: its page, or (``status=True``) the status block its page polls
+    while it runs; ``?errors=xlsx`` downloads its row errors."""
+
+    kind = None
+    status = False
+    title = ""
+    import_url_name = ""
+    list_url_name = ""
+    job_url_name = ""
+
+    def get(self, request, pk):
+        job = _with_color(
+            get_object_or_404(
+                ImportJob.objects.for_school(request.user.school_id)
+                .filter(kind=self.kind)
+                .select_related("created_by")
+                .defer("password_hash"),
+                pk=pk,
+            )
         )
+        if request.GET.get("errors") == "xlsx":
+            rows = ((e["row"], e["column"], e["message"]) for e in job.row_errors)
+            return xlsx_response(f"import-{job.pk}-errors.xlsx", ERROR_COLUMNS, rows)
+        context = {
+            "title": self.title,
+            "job": job,
+            "errors": job.row_errors[:ERRORS_SHOWN],
+            "more_errors": max(0, len(job.row_errors) - ERRORS_SHOWN),
+            "import_url": reverse(self.import_url_name),
+            "list_url": reverse(self.list_url_name),
+            "status_url": reverse(f"{self.job_url_name}_status", args=[job.pk]),
+            "job_url": reverse(self.job_url_name, args=[job.pk]),
+        }
+        if self.status:
+            return render(request, "setup/import_job.html#status", context)
+        context["history"] = selectors.status_history(job)
+        return render(request, "setup/import_job.html", context)
+
+
+class RoomImportJob(ImportJobView):
+    permission_required = "logistics.add_room"
+    kind = ImportKind.ROOMS
+    title = gettext_lazy("Import rooms")
+    import_url_name = "room_import"
+    list_url_name = "room_list"
+    job_url_name = "room_import_job"
+
+
+class PersonImportJob(ImportJobView):
+    permission_required = "logistics.add_user"
+    kind = ImportKind.PEOPLE
+    title = gettext_lazy("Import people")
+    import_url_name = "person_import"
+    list_url_name = "person_list"
+    job_url_name = "person_import_job"
 
 
 # --- School settings -----------------------------------------------------------------------

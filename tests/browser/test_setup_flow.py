@@ -1,11 +1,15 @@
-"""The general affairs office sets up a building and a room, on a phone."""
+"""The general affairs office sets up a building and a room, and imports rooms from an
+xlsx, on a phone."""
 
 import re
 
 import pytest
 from playwright.sync_api import expect
 
-from logistics.models import Building, Campus, Room
+from logistics import queue
+from logistics.models import Building, Campus, ImportJob, Room
+from logistics.services.imports import import_run
+from tests.xlsx_files import XLSX, workbook_bytes
 
 pytestmark = [
     pytest.mark.browser,
@@ -118,3 +122,75 @@ def test_general_affairs_adds_a_building_and_a_room_on_a_phone(
     expect(rows.first.locator("td")).to_contain_text(["博学楼", "2", "201", "阅览室", zh("Office")])
     assert_fits_viewport(phone)
     problems.assert_none(phone, "adding a room and filtering the rooms")
+
+
+def test_general_affairs_imports_rooms_on_a_phone(
+    phone, live_server, demo, problems, sign_in, zh, assert_fits_viewport, monkeypatch
+):
+    """Upload, watch the job's page follow the job, read the row errors, upload the corrected
+    file, see the rooms. The jobs are held back from Celery and run here, so the pages
+    are seen queued and then refresh themselves."""
+    held = []
+    monkeypatch.setattr(queue, "_publish", lambda task, args: held.append(args[0]))
+    sign_in(phone, "zongwu", demo.password)
+
+    def upload(rows, name):
+        phone.set_input_files(
+            "#id_file", files=[{"name": name, "mimeType": XLSX, "buffer": workbook_bytes(rows)}]
+        )
+        with phone.expect_navigation():
+            phone.locator("main form[data-once] button[type=submit]").click()
+        expect(phone).to_have_url(re.compile(r"/setup/rooms/import/\d+/$"))
+        status = phone.get_by_test_id("import-status")
+        expect(status).to_have_attribute("data-status", "queued")
+        expect(phone.get_by_test_id("progress")).to_be_visible()
+        assert len(held) == 1, held
+        import_run(held.pop())  # the worker; the page polls its status
+        return status
+
+    phone.goto(live_server.url + "/setup/rooms/")
+    phone.locator('main a[href="/setup/rooms/import/"]').first.click()
+    expect(phone).to_have_url(live_server.url + "/setup/rooms/import/")
+    expect(phone.locator("main h1")).to_have_text(zh("Import rooms"))
+    expect(phone.get_by_test_id("no-imports")).to_be_visible()
+    assert_fits_viewport(phone)
+
+    header = ["楼宇", "楼层", "房间号", "名称", "类型"]
+    status = upload(
+        [header, ["求真楼", 5, "X501", "创客空间", "实验室"], ["博学楼", 1, "X101", "", ""]],
+        "新房间.xlsx",
+    )
+    expect(status).to_have_attribute("data-status", "failed")
+    errors = phone.get_by_test_id("import-error")
+    expect(errors).to_have_count(1)
+    expect(errors.first.locator("td")).to_contain_text(["第 3 行", zh("Building"), "博学楼"])
+    expect(phone.get_by_test_id("import-file")).to_contain_text("新房间.xlsx")
+    assert_fits_viewport(phone)
+    assert not Room.objects.filter(number__in=["X501", "X101"]).exists()
+    problems.assert_none(phone, "an import with a bad row")
+
+    # Fix the file and upload it again, from the job's page.
+    with phone.expect_navigation():
+        phone.get_by_test_id("upload-again").click()
+    expect(phone).to_have_url(live_server.url + "/setup/rooms/import/")
+    expect(phone.get_by_test_id("recent-import")).to_have_count(1)
+    status = upload(
+        [header, ["求真楼", 5, "X501", "创客空间", "实验室"], ["求真楼", 1, "X101", "", ""]],
+        "新房间-改.xlsx",
+    )
+    expect(status).to_have_attribute("data-status", "done")
+    expect(phone.get_by_test_id("import-result")).to_contain_text("新增 2 条，更新 0 条")
+    assert_fits_viewport(phone)
+    room = Room.objects.get(building__school=demo.school, number="X501")
+    assert (room.building.name, room.floor, room.name, room.kind) == (
+        "求真楼",
+        5,
+        "创客空间",
+        "lab",
+    )
+    assert list(ImportJob.objects.values_list("status", flat=True)) == ["done", "failed"]
+
+    with phone.expect_navigation():
+        phone.get_by_test_id("to-list").click()
+    expect(phone).to_have_url(live_server.url + "/setup/rooms/")
+    problems.assert_none(phone, "importing rooms")
