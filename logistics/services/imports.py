@@ -56,7 +56,12 @@ from logistics.queue import enqueue_on_commit
 from logistics.roles import SCHOOL_ROLES
 from logistics.services.audit import status_record
 from logistics.services.organisation import figures_changed, room_check
-from logistics.services.people import person_create, person_update
+from logistics.services.people import (
+    person_check,
+    person_create,
+    person_update,
+    roles_check,
+)
 from logistics.spreadsheets import Column, SheetError, read_header, read_rows
 
 logger = logging.getLogger(__name__)
@@ -295,6 +300,7 @@ class PeopleImporter:
         roles = self._many("roles", record["roles"], self.roles, _("role"))
         if not roles:
             raise _field_error("roles", _("%(field)s is required.") % {"field": _("Roles")})
+        roles_check(self.actor, roles)  # the account rules of logistics.services.people
         trades = self._many("trades", record.get("trades", ""), self.trades, _("trade"))
         if trades and Role.TECHNICIAN not in roles:
             raise _field_error("trades", _("Only technicians have trades."))
@@ -337,6 +343,7 @@ class PeopleImporter:
                 raise _field_error(
                     "roles", _("You cannot remove the general affairs role from yourself.")
                 )
+            person_check(self.actor, existing, "edit")
             candidate = User(pk=existing.pk, username=existing.username, school=self.school)
         else:
             candidate = User(username=username, school=self.school, must_change_password=True)

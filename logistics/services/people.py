@@ -122,7 +122,8 @@ def person_check(actor, person, action):
         raise ValidationError(REFUSALS[reason], code="permission")
 
 
-def _check_roles(actor, roles):
+def roles_check(actor, roles):
+    """Refuse (on ``roles``) the roles ``actor`` may not give."""
     refused = [r for r in roles if not role_grantable(actor, r)]
     if refused:
         raise ValidationError(
@@ -204,7 +205,7 @@ def person_create(
         or (actor.school_id == school.pk and actor.has_perm("logistics.add_user"))
     ):
         raise ValidationError(REFUSALS["permission"], code="permission")
-    _check_roles(actor, {str(r) for r in roles})
+    roles_check(actor, {str(r) for r in roles})
     _check_department(school, department)
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("This user name is already taken.")})
@@ -236,7 +237,7 @@ def person_update(*, user, roles, trades=(), actor=None, **fields):
     """Edit a person's details, roles and trades; a change of roles is recorded."""
     user = User.objects.select_for_update().get(pk=user.pk)
     person_check(actor, user, "edit")
-    _check_roles(actor, {str(r) for r in roles})
+    roles_check(actor, {str(r) for r in roles})
     school = user.school
     _check_department(school, fields.get("department"))
     if (
