@@ -74,9 +74,9 @@ needs_poppler = pytest.mark.skipif(
 
 @pytest.fixture(autouse=True)
 def _english(client):
-    """The pages in English (their labels are compared below); a test may ask for
-    Chinese with its own Accept-Language."""
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    """The pages in English (their labels are compared below): the language switch's
+    cookie; a test may choose Chinese with its own."""
+    client.cookies["django_language"] = "en"
 
 
 def at(month, day, hour=9, minute=0, year=2026):
@@ -915,9 +915,8 @@ class TestMonthlyReport:
 
     @needs_poppler
     def test_the_pdf(self, ga_client, school, october, tmp_path):
-        response = ga_client.get(
-            reverse("safety_monthly_report"), {"month": "2026-10"}, HTTP_ACCEPT_LANGUAGE="zh-hans"
-        )
+        ga_client.cookies["django_language"] = "zh-hans"
+        response = ga_client.get(reverse("safety_monthly_report"), {"month": "2026-10"})
         assert response.status_code == 200
         assert response["Content-Type"] == "application/pdf"
         assert "hazard-check-2026-10.pdf" in response["Content-Disposition"]
@@ -933,9 +932,7 @@ class TestMonthlyReport:
 
     @needs_poppler
     def test_the_pdf_in_english_with_its_counts(self, ga_client, school, october, tmp_path):
-        response = ga_client.get(
-            reverse("safety_monthly_report"), {"month": "2026-10"}, HTTP_ACCEPT_LANGUAGE="en"
-        )
+        response = ga_client.get(reverse("safety_monthly_report"), {"month": "2026-10"})
         text = re.sub(r"\s+", " ", poppler("pdftotext", response.content, tmp_path))
         assert "Hazards found this month: 4; rectified by the end of the month: 3;" in text
         assert "Overdue at the end of the month: 1." in text
@@ -948,9 +945,7 @@ class TestMonthlyReport:
         self, client, school, other_school, october, make_user, tmp_path
     ):
         client.force_login(make_user(GA, other_school))
-        response = client.get(
-            reverse("safety_monthly_report"), {"month": "2026-10"}, HTTP_ACCEPT_LANGUAGE="en"
-        )
+        response = client.get(reverse("safety_monthly_report"), {"month": "2026-10"})
         text = re.sub(r"\s+", " ", poppler("pdftotext", response.content, tmp_path))
         assert "武进实验中学" not in text and "围墙开裂" not in text.replace(" ", "")
         assert "Hazards found this month: 1;" in text
