@@ -381,8 +381,11 @@ def _detail(request, hazard, bound=None, status=200):
             "report_url": reverse("safety_hazard_report_pdf", args=[hazard.pk])
             if major and may_print_report(user)
             else "",
+            # Only to those who may open the inspection (its inspector, or whoever may
+            # view inspections): the same rule as the inspection's page.
             "inspection_url": link(INSPECTION_DETAIL_URL, hazard.inspection_id)
             if hazard.inspection_id
+            and selectors.inspection_visible(user).filter(pk=hazard.inspection_id).exists()
             else "",
         },
         status=status,

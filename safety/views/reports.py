@@ -34,8 +34,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from logistics.choices import Role
 from logistics.pdf import PDFTimeout, pdf_response, render_pdf
+from logistics.registry import registry
 from logistics.views.base import add_service_errors
 from safety import selectors
 from safety.choices import (
@@ -83,10 +83,9 @@ def _require(user, *perms):
 
 
 def may_read_rates(user):
-    """The rectification rate: general affairs (who reviews it) and the principal."""
-    return user.has_perm("safety.view_hazard") and (
-        user.is_superuser or user.has_role(Role.GENERAL_AFFAIRS, Role.PRINCIPAL)
-    )
+    """The rectification rate: general affairs (who reviews it) and the principal — the
+    permission of its menu entry (safety/apps.py), which every link to it checks too."""
+    return registry.may_open(user, "safety_rate")
 
 
 def may_make_monthly_report(user):
