@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from logistics.services.audit import status_record
-from logistics.services.notifications import notify
+from logistics.services.notifications import notifications_done, notify
 from safety.choices import (
     OPEN_INSPECTION_STATUSES,
     UNRESOLVED_HAZARD_STATUSES,
@@ -420,7 +420,21 @@ def inspection_submit(inspection, *, actor, summary="", now=None):
     )
     for hazard in created:
         notify_reported(hazard)
+    _reminders_done(inspection)
     return inspection, hazards
+
+
+def _reminders_done(inspection):
+    """Submitted or cancelled: "inspection to do" and "inspection overdue" ask no more."""
+    from safety.reminder_rules import InspectionAssignedRule, InspectionOverdueRule
+
+    notifications_done(
+        school=inspection.school,
+        keys=[
+            f"reminder:{rule.name}:{inspection.pk}"
+            for rule in (InspectionAssignedRule, InspectionOverdueRule)
+        ],
+    )
 
 
 @transaction.atomic
@@ -439,4 +453,5 @@ def inspection_cancel(inspection, *, actor, reason):
         raise ValidationError({"reason": _("Say why the inspection is cancelled.")})
     refuse_status(inspection, OPEN_INSPECTION_STATUSES)
     _change(inspection, InspectionStatus.CANCELLED, actor=actor, note=reason)
+    _reminders_done(inspection)
     return inspection
