@@ -31,6 +31,9 @@ ROLE_ACCOUNTS = {
     "dorm manager": "suguan",
     "principal": "xiaozhang",
     "district viewer": "quju",
+    # The neighbour school (its own, smaller records).
+    "neighbour general affairs": "htsx-zongwu",
+    "neighbour safety officer": "htsx-anquan",
 }
 
 LINK = re.compile(r'\s(?:href|hx-get)="([^"#][^"]*)"')
