@@ -32,6 +32,7 @@ from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from logistics.pdf import PDFTimeout, pdf_response, render_pdf
@@ -284,7 +285,7 @@ def overdue_table(rows):
     heads = [
         ("#", False),
         (_("Category"), False),
-        (_("Where"), False),
+        (pgettext("hazard", "Where"), False),
         (_("Responsible"), False),
         (_("Rectify by"), False),
         (_("Days overdue"), True),
