@@ -40,12 +40,9 @@ LINK = re.compile(r'\s(?:href|hx-get)="([^"#][^"]*)"')
 # Links followed per view and query shape: the rows of a list link to pages of the same
 # view (ticket 1, ticket 2, …), which answer alike; a few of each are enough.
 SAME_SHAPE = 3
-# Not opened by a GET, each for its reason:
-NOT_GET = {
-    # Django admin: its own permission system (staff accounts), not the portal's pages.
-    "admin",
-}
-# Views whose GET makes a PDF (seconds each with WeasyPrint): opened once per view.
+# Nothing is left out: logout and the language switch are forms (POST), not links. Only
+# the views whose GET makes a PDF (seconds each with WeasyPrint) are opened once per view
+# rather than once per link.
 PDF_VIEWS = {"safety_hazard_report_pdf", "summary_download", "safety_monthly_report"}
 
 
@@ -94,8 +91,6 @@ class Crawl:
             self.problems.append(f"{url} (linked from {source}): no such page")
             self.opened[url] = 404
             return 404
-        if name.split(":")[0] in NOT_GET:
-            return None
         if name in PDF_VIEWS and self.per_shape[("pdf", name)]:
             return None
         self.per_shape[("pdf", name)] += 1
