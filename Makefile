@@ -20,7 +20,7 @@ APT_PACKAGES := chromium gettext redis-server docker-compose fonts-noto-cjk libh
 .PHONY: help install run messages system-deps test lint bench-check clean
 
 help:
-	@echo "make run    install, migrate, load the demo and serve http://127.0.0.1:8000"
+	@echo "make run    install, migrate, load the demo and serve http://127.0.0.1:8000 (PORT=…)"
 	@echo "make test   install what the suite needs and run the whole suite"
 	@echo "make lint   ruff and the migrations check"
 	@echo "make bench  benchmark the key pages at district scale (its own database)"
@@ -34,14 +34,16 @@ $(VENV)/.installed: pyproject.toml uv.lock
 
 install: $(VENV)/.installed
 
+# The Chinese catalogue: Django's compilemessages when GNU gettext's msgfmt is installed,
+# else the same .mo written in Python (logistics/msgfmt.py): no root, no download.
 messages: install
-	@command -v msgfmt >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq gettext >/dev/null; } || { echo "msgfmt missing: apt-get install gettext"; exit 1; }
-	@$(PY) manage.py compilemessages --ignore=.venv --verbosity 0
+	@$(PY) manage.py compile_catalogue --verbosity 0
 
+PORT ?= 8000
 run: install messages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

@@ -8,8 +8,8 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
+from django.utils import timezone, translation
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_htmx.http import HttpResponseClientRedirect
@@ -176,3 +176,39 @@ def client_ip(request):
     except ValueError:
         return remote
     return candidate
+
+
+# --- Interface language --------------------------------------------------------------------
+
+
+def chosen_language(request):
+    """The language a person chose with the language switch (``set_language`` keeps it
+    in the language cookie), if it is one of ``LANGUAGES``; else None."""
+    code = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    if not code:
+        return None
+    try:
+        return translation.get_supported_language_variant(code)
+    except LookupError:
+        return None
+
+
+class SchoolLanguageMiddleware:
+    """The interface language: the person's own choice (the language switch of the user
+    menu), else the school's language, ``LANGUAGE_CODE`` (简体中文) — never the
+    browser's Accept-Language, so a teacher whose phone or PC is set to English still
+    meets the portal in Chinese until they choose English themselves. In place of
+    Django's ``LocaleMiddleware`` (the portal has no language prefixes in its URLs)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = chosen_language(request) or settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        # The page depends on the cookie, not on the browser's languages.
+        patch_vary_headers(response, ("Cookie",))
+        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
+        return response

@@ -214,6 +214,19 @@ class Registry:
     def demo_seeders_in_order(self) -> list[DemoSeeder]:
         return sorted(self.demo_seeders.values(), key=lambda s: (s.order, s.key))
 
+    def menu_item(self, url_name) -> MenuItem:
+        """The menu entry of a page (a ``LookupError`` if the menu has none)."""
+        for group in self.menu.values():
+            for item in group.items:
+                if item.url_name == url_name:
+                    return item
+        raise LookupError(f"no menu entry for the page {url_name!r}")
+
+    def may_open(self, user, url_name) -> bool:
+        """Whether ``user`` may open the page of a menu entry: the entry's own permission
+        (which is its page's), so a link elsewhere (a home card) agrees with the menu."""
+        return self.menu_item(url_name).visible_to(user)
+
     def menu_for(self, user) -> list[tuple[MenuGroup, list[MenuItem]]]:
         groups = []
         for group in sorted(self.menu.values(), key=lambda g: g.order):

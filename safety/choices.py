@@ -50,7 +50,7 @@ class InspectionStatus(models.TextChoices):
     PLANNED = "planned", _("To do")
     DRAFT = "draft", pgettext_lazy("inspection", "In progress")
     SUBMITTED = "submitted", _("Submitted")
-    CANCELLED = "cancelled", _("Cancelled")
+    CANCELLED = "cancelled", pgettext_lazy("inspection", "Cancelled")
 
 
 # Statuses of an inspection still to be done (its due time is running).

@@ -27,6 +27,7 @@ from safety.documents import MONTHLY_KIND, monthly_context, monthly_request
 from safety.reminder_rules import DOCUMENT_URL, MonthlyHazardReportRule
 from safety.selectors.reports import monthly_report
 from safety.services.common import link
+from tests.language import speaking
 from tests.safety_factories import (
     DrillFactory,
     HazardFactory,
@@ -287,8 +288,9 @@ class TestTheDocument:
         }
 
 
-def post_month(client, month, **extra):
-    return client.post(reverse("safety_monthly_report"), {"month": month}, **extra)
+def post_month(client, month, language=None):
+    with speaking(client, language):
+        return client.post(reverse("safety_monthly_report"), {"month": month})
 
 
 def document_of(response):
@@ -310,7 +312,7 @@ class TestThePage:
         monkeypatch.setattr(pdf, "render_pdf", lambda *a, **k: rendered.append(1) or real(*a, **k))
         client.force_login(people["officer"])
         with django_capture_on_commit_callbacks(execute=False) as queued:
-            document = document_of(post_month(client, "2026-10", HTTP_ACCEPT_LANGUAGE="en"))
+            document = document_of(post_month(client, "2026-10", language="en"))
         assert rendered == [] and len(queued) == 1
         assert document.status == DocumentStatus.QUEUED
         assert (document.period_start, document.period_end) == (D(2026, 10, 1), D(2026, 10, 31))

@@ -43,8 +43,8 @@ needs_poppler = pytest.mark.skipif(
 
 @pytest.fixture
 def client(client):
-    """Pages in English, so the tests can read the messages."""
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    """Pages in English (the language switch's cookie), so the tests can read them."""
+    client.cookies["django_language"] = "en"
     return client
 
 

@@ -50,6 +50,7 @@ from safety.selectors.stats import (
 from safety.services import hazards as hazard_services
 from safety.views.reports import period_form
 from tests import factories
+from tests.language import speaking
 from tests.matrix import ALL_ROLES, Page, check_page, roles
 from tests.safety_factories import (
     AgreementFactory,
@@ -74,9 +75,9 @@ needs_poppler = pytest.mark.skipif(
 
 @pytest.fixture(autouse=True)
 def _english(client):
-    """The pages in English (their labels are compared below); a test may ask for
-    Chinese with its own Accept-Language."""
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    """The pages in English (their labels are compared below): the language switch's
+    cookie; a test may choose Chinese with its own."""
+    client.cookies["django_language"] = "en"
 
 
 def at(month, day, hour=9, minute=0, year=2026):
@@ -121,11 +122,12 @@ def test_role_page_matrix(client, page, role, school, other_school, make_user):
 def monthly_pdf(client, capture, month, **extra):
     """Ask for a month's report (the document task runs when the request commits) and
     download it from the document's page."""
-    with capture(execute=True):
-        response = client.post(reverse("safety_monthly_report"), {"month": month}, **extra)
-    assert response.status_code == 302, response.status_code
-    pk = re.fullmatch(r"/summary/documents/(\d+)/", response.url)[1]
-    return client.get(reverse("summary_download", args=[pk]), **extra)
+    with speaking(client, extra.pop("language", None)):
+        with capture(execute=True):
+            response = client.post(reverse("safety_monthly_report"), {"month": month}, **extra)
+        assert response.status_code == 302, response.status_code
+        pk = re.fullmatch(r"/summary/documents/(\d+)/", response.url)[1]
+        return client.get(reverse("summary_download", args=[pk]), **extra)
 
 
 @pytest.mark.django_db
@@ -929,7 +931,7 @@ class TestMonthlyReport:
         self, ga_client, school, october, tmp_path, django_capture_on_commit_callbacks
     ):
         response = monthly_pdf(
-            ga_client, django_capture_on_commit_callbacks, "2026-10", HTTP_ACCEPT_LANGUAGE="zh-hans"
+            ga_client, django_capture_on_commit_callbacks, "2026-10", language="zh-hans"
         )
         assert response.status_code == 200
         assert response["Content-Type"] == "application/pdf"
@@ -949,7 +951,7 @@ class TestMonthlyReport:
         self, ga_client, school, october, tmp_path, django_capture_on_commit_callbacks
     ):
         response = monthly_pdf(
-            ga_client, django_capture_on_commit_callbacks, "2026-10", HTTP_ACCEPT_LANGUAGE="en"
+            ga_client, django_capture_on_commit_callbacks, "2026-10", language="en"
         )
         text = re.sub(r"\s+", " ", poppler("pdftotext", response.content, tmp_path))
         assert "Hazards found this month: 4; rectified by the end of the month: 3;" in text
@@ -970,9 +972,7 @@ class TestMonthlyReport:
         django_capture_on_commit_callbacks,
     ):
         client.force_login(make_user(GA, other_school))
-        response = monthly_pdf(
-            client, django_capture_on_commit_callbacks, "2026-10", HTTP_ACCEPT_LANGUAGE="en"
-        )
+        response = monthly_pdf(client, django_capture_on_commit_callbacks, "2026-10", language="en")
         text = re.sub(r"\s+", " ", poppler("pdftotext", response.content, tmp_path))
         assert "武进实验中学" not in text and "围墙开裂" not in text.replace(" ", "")
         assert "Hazards found this month: 1;" in text

@@ -23,6 +23,7 @@ from logistics.registry import registry
 from logistics.services import documents as document_services
 from logistics.services import stickers
 from tests import factories
+from tests.language import speaking
 
 URL = "/repairs/stickers/"
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -63,10 +64,10 @@ def document_of(response):
     return Document.objects.get(pk=match[1])
 
 
-def ask(client, capture, building, floor=None, **extra):
+def ask(client, capture, building, floor=None, language=None):
     """Ask for the sheet; the task runs when the request commits (eager Celery)."""
-    with capture(execute=True):
-        response = post(client, building, floor, **extra)
+    with speaking(client, language), capture(execute=True):
+        response = post(client, building, floor)
     return document_of(response)
 
 
@@ -255,7 +256,7 @@ def test_two_buildings_and_floors_are_documents_of_their_own(
         ask(ga_client, capture, one),
         ask(ga_client, capture, two),
         ask(ga_client, capture, one, floor=2),
-        ask(ga_client, capture, one, floor=2, HTTP_ACCEPT_LANGUAGE="en"),
+        ask(ga_client, capture, one, floor=2, language="en"),
     ]
     assert len({d.pk for d in documents}) == 4
     assert all(d.version == 1 and d.status == DocumentStatus.DONE for d in documents)
@@ -277,9 +278,7 @@ def test_a_sheet_is_printed_in_the_language_it_was_asked_in(
     ga_client, school, tmp_path, django_capture_on_commit_callbacks
 ):
     building, _ = make_building(school, [(1, "101", "")])
-    english = ask(
-        ga_client, django_capture_on_commit_callbacks, building, HTTP_ACCEPT_LANGUAGE="en"
-    )
+    english = ask(ga_client, django_capture_on_commit_callbacks, building, language="en")
     chinese = ask(ga_client, django_capture_on_commit_callbacks, building)
     assert "Scan to report a repair" in pdf_text(download(ga_client, english).content, tmp_path)
     assert "扫码报修" in pdf_text(download(ga_client, chinese).content, tmp_path).replace(" ", "")

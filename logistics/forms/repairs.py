@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from logistics.choices import TRADE_ICONS, DamageCause, Trade, Urgency
 from logistics.forms import SchoolScopedForm
@@ -233,7 +234,7 @@ class CompleteForm(forms.Form):
         label=_("Cause"), choices=DamageCause.choices, widget=forms.RadioSelect
     )
     work_notes = forms.CharField(
-        label=_("What was done"),
+        label=pgettext_lazy("repair", "What was done"),
         max_length=2000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from logistics.querysets import ScopedQuerySet
 
@@ -83,7 +84,7 @@ class DocumentStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     RUNNING = "running", _("Being made")
     DONE = "done", _("Ready")
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", pgettext_lazy("document", "Failed")
 
 
 # What a document is of; its versions are numbered within it.
@@ -129,9 +130,13 @@ class Document(models.Model):
         verbose_name=_("requested by"),
     )
     requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    started_at = models.DateTimeField(
+        pgettext_lazy("document", "started at"), null=True, blank=True
+    )
+    finished_at = models.DateTimeField(
+        pgettext_lazy("document", "finished at"), null=True, blank=True
+    )
+    attempts = models.PositiveSmallIntegerField(pgettext_lazy("document", "attempts"), default=0)
     file = models.FileField(_("file"), upload_to="documents/", blank=True, max_length=300)
     pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
     size = models.PositiveIntegerField(_("size (bytes)"), null=True, blank=True)

@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from logistics.choices import DamageCause, PhotoKind, TicketStatus, Trade, Urgency
 from logistics.models.media import StoredImage
@@ -211,10 +212,12 @@ class Ticket(models.Model):
     created_at = models.DateTimeField(_("filed at"))
     respond_by = models.DateTimeField(_("start by"))
     complete_by = models.DateTimeField(_("finish by"))
-    assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    done_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    assigned_at = models.DateTimeField(
+        pgettext_lazy("repair", "assigned at"), null=True, blank=True
+    )
+    started_at = models.DateTimeField(pgettext_lazy("repair", "started at"), null=True, blank=True)
+    done_at = models.DateTimeField(pgettext_lazy("repair", "finished at"), null=True, blank=True)
+    closed_at = models.DateTimeField(pgettext_lazy("repair", "closed at"), null=True, blank=True)
     # The filing form's one-time key: a double submit files one ticket.
     submission_key = models.UUIDField(_("submission key"), null=True, blank=True, editable=False)
 

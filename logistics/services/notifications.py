@@ -13,6 +13,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from logistics.choices import DeliveryStatus, WebhookKind
@@ -87,6 +88,21 @@ def notification_mark_read(*, user, notification_ids=None):
     if notification_ids is not None:
         qs = qs.filter(pk__in=notification_ids)
     return qs.update(read_at=timezone.now())
+
+
+def notifications_done(*, school, keys=(), prefixes=(), now=None):
+    """The action some notifications ask for is done — by anyone, by whatever path — so
+    they stop asking: mark read everyone's unread notifications of ``school`` whose key
+    is one of ``keys`` or starts with one of ``prefixes``. Called by the service that
+    completes the action (confirming a repair reads the "please confirm" notification
+    even when the requester confirmed from 我的报修). End a prefix with ":" so that
+    ticket 1's keys do not match ticket 12's. Returns how many were marked read."""
+    condition = Q(key__in=list(keys)) if keys else Q(pk__in=[])
+    for prefix in prefixes:
+        condition |= Q(key__startswith=prefix)
+    scope = Notification.objects.filter(read_at__isnull=True)
+    scope = scope.filter(school=school) if school is not None else scope.filter(school=None)
+    return scope.filter(condition).update(read_at=now or timezone.now())
 
 
 # --- Delivery ---------------------------------------------------------------------------

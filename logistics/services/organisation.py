@@ -3,11 +3,13 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from logistics.choices import CurrentStatus
 from logistics.models import Building, Campus, Department, Room, School, Semester
 from logistics.services.audit import status_record
+from logistics.services.notifications import notifications_done
 
 
 def _save(instance, *, fields):
@@ -120,6 +122,18 @@ def semester_save(*, school, instance=None, actor=None, **fields):
     if make_current and not semester.is_current:
         semester_make_current(semester=semester, actor=actor)
         semester.refresh_from_db()
+    if semester.start_date:
+        # A later semester exists now: "set up the next semester" asks no more.
+        from logistics.reminder_rules import SemesterEndingRule
+
+        earlier = Semester.objects.filter(school=school, end_date__lt=semester.start_date)
+        notifications_done(
+            school=school,
+            keys=[
+                f"reminder:{SemesterEndingRule.name}:{school.pk}:{pk}"
+                for pk in earlier.values_list("pk", flat=True)
+            ],
+        )
     return semester
 
 
@@ -148,6 +162,14 @@ def semester_make_current(*, semester, actor=None):
         field="is_current",
     )
     semester.is_current = True
+    if semester.start_date <= timezone.localdate() <= semester.end_date:
+        # A current semester covers today: "no current semester" asks no more.
+        from logistics.reminder_rules import NoCurrentSemesterRule
+
+        notifications_done(
+            school=semester.school,
+            prefixes=[f"reminder:{NoCurrentSemesterRule.name}:{semester.school_id}:"],
+        )
     return semester
 
 

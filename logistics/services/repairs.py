@@ -36,7 +36,7 @@ from logistics.models import (
 )
 from logistics.querysets import locked
 from logistics.services.audit import status_record
-from logistics.services.notifications import notify
+from logistics.services.notifications import notifications_done, notify
 from logistics.services.submissions import create_once
 from logistics.uploads import image_store
 
@@ -382,6 +382,12 @@ def ticket_assign(ticket, *, actor, technician, note=""):
         note="\n".join(filter(None, [text, note.strip()])),
         fields=("assignee", "assigned_at", "hold_reason"),
     )
+    # Dispatched: "needs a technician" and an earlier "assigned to you" ask no more.
+    notifications_done(
+        school=ticket.school,
+        keys=[f"ticket:{ticket.pk}:dispatch"],
+        prefixes=[f"ticket:{ticket.pk}:assigned:"],
+    )
     _notify_assigned(ticket, change)
     return ticket
 
@@ -409,6 +415,7 @@ def ticket_take(ticket, *, actor):
         note=_("Taken by %(name)s") % {"name": actor},
         fields=("assignee", "assigned_at"),
     )
+    notifications_done(school=ticket.school, keys=[f"ticket:{ticket.pk}:dispatch"])
     return ticket
 
 
@@ -422,6 +429,14 @@ def ticket_start(ticket, *, actor, now=None):
         ticket.started_at = now or timezone.now()
         fields.append("started_at")
     _change(ticket, TicketStatus.IN_PROGRESS, actor=actor, fields=fields)
+    # Started: "assigned to you" and "nobody has started it" ask no more.
+    notifications_done(
+        school=ticket.school,
+        prefixes=[
+            f"ticket:{ticket.pk}:assigned:",
+            f"reminder:ticket_overdue:{ticket.pk}:response:",
+        ],
+    )
     return ticket
 
 
@@ -538,6 +553,11 @@ def ticket_complete(ticket, *, actor, cause, work_notes="", photo=None, now=None
                 note=ticket.work_notes,
                 fields=["cause", "work_notes", "done_at"],
             )
+            # Finished: the work's reminders ask no more.
+            notifications_done(
+                school=ticket.school,
+                prefixes=[f"ticket:{ticket.pk}:assigned:", f"reminder:ticket_overdue:{ticket.pk}:"],
+            )
             notify(
                 recipients=[ticket.requester],
                 key=f"ticket:{ticket.pk}:done:{change.pk}",
@@ -576,6 +596,7 @@ def ticket_confirm(ticket, *, actor, rating, comment="", now=None):
         note=ticket.rating_comment,
         fields=["rating", "rating_comment", "closed_at"],
     )
+    notifications_done(school=ticket.school, prefixes=[f"ticket:{ticket.pk}:done:"])
     return ticket
 
 
@@ -600,6 +621,7 @@ def ticket_reopen(ticket, *, actor, reason, now=None):
         note=reason,
         fields=["reopen_count", "done_at", "complete_by"],
     )
+    notifications_done(school=ticket.school, prefixes=[f"ticket:{ticket.pk}:done:"])
     _notify_assigned(ticket, change)
     return ticket
 
@@ -619,6 +641,11 @@ def ticket_cancel(ticket, *, actor, reason):
     else:
         raise ValidationError(_("Only the person who filed this ticket can cancel it."))
     _change(ticket, TicketStatus.CANCELLED, actor=actor, note=reason)
+    # Nothing is left to do on it.
+    notifications_done(
+        school=ticket.school,
+        prefixes=[f"ticket:{ticket.pk}:", f"reminder:ticket_overdue:{ticket.pk}:"],
+    )
     return ticket
 
 
@@ -647,5 +674,6 @@ def tickets_auto_confirm(now=None):
                 note=_("Confirmed automatically after %(days)s days") % {"days": days},
                 fields=["auto_confirmed", "closed_at"],
             )
+            notifications_done(school=ticket.school, prefixes=[f"ticket:{ticket.pk}:done:"])
             closed += 1
     return closed

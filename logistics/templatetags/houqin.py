@@ -124,6 +124,15 @@ def _select(field, attrs):
 
 
 @register.filter
+def may_open(user, url_name):
+    """``{% if user|may_open:"safety_rate" %}``: the page's menu entry would be shown to
+    ``user`` — a home card links to a page only for those its menu entry is for."""
+    from logistics.registry import registry
+
+    return registry.may_open(user, url_name)
+
+
+@register.filter
 def is_checkbox(field):
     return isinstance(field.field.widget, forms.CheckboxInput)
 

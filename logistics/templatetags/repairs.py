@@ -9,7 +9,7 @@ from django import template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext
 
 from logistics.choices import TICKET_STATUS_COLORS, TicketStatus, Trade, Urgency
 
@@ -25,7 +25,7 @@ def ticket_rows(rows):
     # (gettext outside the f-strings: xgettext does not look inside them)
     overdue_label = escape(gettext("Overdue"))
     urgent_label = escape(str(Urgency.URGENT.label))
-    unassigned_label = escape(gettext("Not assigned"))
+    unassigned_label = escape(pgettext("repair", "Not assigned"))
     overdue = f' <span class="badge text-bg-danger">{overdue_label}</span>'
     urgent = (
         f' <i class="bi bi-exclamation-triangle-fill text-danger" aria-label="{urgent_label}"></i>'

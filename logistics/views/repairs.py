@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
@@ -288,8 +288,8 @@ EXPORT_COLUMNS = [
     Column("description", gettext_lazy("What is wrong")),
     Column("requester", gettext_lazy("Requester")),
     Column("technician", gettext_lazy("Technician")),
-    Column("started", gettext_lazy("Started at")),
-    Column("done", gettext_lazy("Finished at")),
+    Column("started", pgettext_lazy("repair", "Started at")),
+    Column("done", pgettext_lazy("repair", "Finished at")),
     Column("closed", gettext_lazy("Closed at")),
     Column("overdue", gettext_lazy("Overdue")),
     Column("cause", gettext_lazy("Cause")),

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from logistics.forms.fields import DateField, DateTimeField
 from logistics.forms.repairs import MultipleImageField
@@ -274,7 +275,7 @@ class SubmitForm(forms.Form):
     either missing with its reason (shown on the field), so neither is required here."""
 
     note = forms.CharField(
-        label=_("What was done"),
+        label=pgettext_lazy("hazard", "What was done"),
         max_length=2000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -279,7 +279,7 @@ class SubmitForm(forms.Form):
 
 class CancelForm(forms.Form):
     reason = forms.CharField(
-        label=_("Why cancel"),
+        label=pgettext_lazy("inspection", "Why cancel"),
         max_length=500,
         widget=forms.TextInput(attrs={"placeholder": _("e.g. National Day holiday")}),
     )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from logistics.choices import Term
@@ -289,7 +289,9 @@ class DrillForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"placeholder": _("e.g. Autumn fire evacuation drill")}),
     )
-    location = forms.CharField(label=_("Where"), max_length=200, required=False)
+    location = forms.CharField(
+        label=pgettext_lazy("drill", "Where"), max_length=200, required=False
+    )
     participants = forms.IntegerField(
         label=_("Participants"),
         min_value=1,

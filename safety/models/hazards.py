@@ -13,6 +13,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from logistics.models.media import StoredImage
 from logistics.querysets import ScopedQuerySet
@@ -99,7 +100,9 @@ class Hazard(models.Model):
         db_index=False,
     )
     deadline = models.DateField(_("rectify by"), null=True, blank=True)
-    assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
+    assigned_at = models.DateTimeField(
+        pgettext_lazy("hazard", "assigned at"), null=True, blank=True
+    )
     deferral_count = models.PositiveSmallIntegerField(_("times deferred"), default=0)
     # The rectification, as submitted for the check.
     rectification_note = models.TextField(_("what was done"), max_length=2000, blank=True)
@@ -123,7 +126,7 @@ class Hazard(models.Model):
     )
     verified_at = models.DateTimeField(_("checked at"), null=True, blank=True)
     check_note = models.CharField(_("check remarks"), max_length=500, blank=True)
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_at = models.DateTimeField(pgettext_lazy("hazard", "closed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     # The report form's one-time key: a double submit (a double tap, a resend after a
     # lost answer) reports one hazard; two different reports never merge.

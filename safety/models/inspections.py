@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from logistics.querysets import ScopedQuerySet
 from safety.choices import (
@@ -84,7 +85,9 @@ class Inspection(models.Model):
     )
     summary = models.TextField(_("remarks"), max_length=2000, blank=True)
     created_at = models.DateTimeField(_("created at"))
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    started_at = models.DateTimeField(
+        pgettext_lazy("inspection", "started at"), null=True, blank=True
+    )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()

@@ -16,6 +16,7 @@ from django.db.models import Count, Exists, Min, OuterRef, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from logistics.charts import column_chart, line_chart
 from logistics.models import Semester, User
@@ -347,7 +348,7 @@ def _more_row(key, label, values, more):
 
 
 _EMPTY_LABELS = {
-    "department": _("Not assigned"),
+    "department": pgettext_lazy("hazard", "Not assigned"),
     "building": _("No room given"),
     "source": _("Reported outside inspections"),
 }

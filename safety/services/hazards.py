@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 from logistics.querysets import locked
 from logistics.selectors import status_history
 from logistics.services.audit import status_record
-from logistics.services.notifications import notify
+from logistics.services.notifications import notifications_done, notify
 from logistics.services.submissions import create_once
 from safety.choices import (
     OPEN_HAZARD_STATUSES,
@@ -273,6 +273,12 @@ def hazard_assign(
         field="responsible_person",
         note="\n".join(filter(None, lines)),
     )
+    # Assigned: "reported" asks general affairs no more; an earlier assignment is replaced.
+    notifications_done(
+        school=hazard.school,
+        keys=[f"safety:hazard:{hazard.pk}:reported"],
+        prefixes=[f"safety:hazard:{hazard.pk}:assigned:"],
+    )
     notify(
         recipients=[responsible_person],
         key=f"safety:hazard:{hazard.pk}:assigned:{record.pk}",
@@ -390,6 +396,9 @@ def hazard_defer(hazard, *, actor, reason, new_deadline, interim_measures="", no
     hazard.deadline = new_deadline
     hazard.deferral_count += 1
     hazard.save(update_fields=["deadline", "deferral_count"])
+    notifications_done(
+        school=hazard.school, prefixes=[f"reminder:safety_hazard_overdue:{hazard.pk}:"]
+    )
     if hazard.responsible_person_id:
         notify(
             recipients=[hazard.responsible_person],
@@ -473,6 +482,16 @@ def hazard_submit_rectification(hazard, *, actor, note, photo, now=None):
                 "verified_at",
             ],
         )
+        # Rectified: "to rectify", "deferred", "not accepted" and "overdue" ask no more.
+        notifications_done(
+            school=hazard.school,
+            prefixes=[
+                f"safety:hazard:{hazard.pk}:assigned:",
+                f"safety:hazard:{hazard.pk}:deferred:",
+                f"safety:hazard:{hazard.pk}:rejected:",
+                f"reminder:safety_hazard_overdue:{hazard.pk}:",
+            ],
+        )
         others = [p for p in verifiers(hazard.school) if p.pk not in (actor.pk,)]
         notify(
             recipients=others,
@@ -524,6 +543,8 @@ def hazard_verify(hazard, *, actor, approve, reason="", now=None):
     hazard.verified_by = actor
     hazard.verified_at = now
     hazard.check_note = reason[:500]
+    # Checked (a refusal below rolls this back): "please check it" asks no more.
+    notifications_done(school=hazard.school, prefixes=[f"safety:hazard:{hazard.pk}:check:"])
     if approve:
         hazard.closed_at = now
         _change(
@@ -566,4 +587,8 @@ def hazard_withdraw(hazard, *, actor, reason):
         raise ValidationError({"reason": _("Say why the report is withdrawn.")})
     refuse_status(hazard, [HazardStatus.REPORTED])
     _change(hazard, HazardStatus.WITHDRAWN, actor=actor, note=reason)
+    notifications_done(
+        school=hazard.school,
+        prefixes=[f"safety:hazard:{hazard.pk}:", f"reminder:safety_hazard_overdue:{hazard.pk}:"],
+    )
     return hazard

@@ -4,8 +4,11 @@ Each step takes the inspection under a row lock, checks its status and the actor
 records every change of status. Hazards are made when the inspection is submitted, so a
 draft can be corrected freely: each "hazard" answer then creates a hazard pre-filled from
 the item (category = the item's area, description, room or place, photo, level), or links
-the open hazard already found for the same item in the same room (a daily patrol finding
-yesterday's unfixed hazard again adds its photo to it instead of reporting it twice).
+the open hazard already found for the same item at the same place — the same room, or,
+without a room, the same typed place (case and spacing aside) — so a daily patrol
+finding yesterday's unfixed hazard again does not report it twice: the finding (its note,
+photo and inspection) is recorded in that hazard's history, and a more severe level
+raises the hazard's level. A hazard of the same item elsewhere is a hazard of its own.
 """
 
 from django.core.exceptions import ValidationError
@@ -16,6 +19,7 @@ from django.utils.translation import ngettext
 
 from logistics.querysets import locked
 from logistics.services.audit import status_record
+from logistics.services.notifications import notifications_done, notify
 from safety.choices import (
     OPEN_INSPECTION_STATUSES,
     UNRESOLVED_HAZARD_STATUSES,
@@ -34,13 +38,16 @@ from safety.models import (
     InspectionResult,
 )
 from safety.services.common import (
+    HAZARD_DETAIL_URL,
     check_person,
     check_room,
     day_end,
+    link,
     refuse_status,
     require,
     same_school,
     text,
+    verifiers,
 )
 from safety.services.hazards import notify_reported
 from safety.uploads import INSPECTION_PHOTOS, StoredFiles, files_delete_on_commit, photo_store
@@ -238,24 +245,92 @@ def inspection_record_result(
     return result
 
 
+def same_place(a, b):
+    """Two typed places name the same place: compared without case and with the white
+    space normalised ("东门 岗亭" and "东门  岗亭 " are one place)."""
+    return " ".join((a or "").split()).casefold() == " ".join((b or "").split()).casefold()
+
+
+def _open_hazard_of(school, item_id, room, location):
+    """The open hazard already found for this checklist item at this place — in the same
+    room, or, without a room, at the same typed place — or None."""
+    candidates = Hazard.objects.select_for_update().filter(
+        school=school,
+        source_item_id=item_id,
+        room=room,
+        status__in=UNRESOLVED_HAZARD_STATUSES,
+    )
+    for hazard in candidates.order_by("found_at", "pk"):
+        if room is not None or same_place(hazard.location, location):
+            return hazard
+    return None
+
+
+# The more severe of two levels wins when a hazard is found again.
+LEVEL_RANK = {HazardLevel.GENERAL: 0, HazardLevel.MAJOR: 1}
+
+
+def notify_raised(hazard, record):
+    """Tell general affairs (and the group chat) that an open hazard is now major."""
+    notify(
+        recipients=verifiers(hazard.school),
+        key=f"safety:hazard:{hazard.pk}:major:{record.pk}",
+        title=_("Hazard now major: %(category)s · %(where)s")
+        % {"category": hazard.get_category_display(), "where": hazard.where},
+        body=record.note[:200],
+        url=link(HAZARD_DETAIL_URL, hazard.pk),
+        school=hazard.school,
+        chat=True,
+    )
+
+
+def _found_again(hazard, result, inspection, actor):
+    """Record on an open hazard that an inspection found it again: the finding (who,
+    which inspection, the new note and place) in its history, and a more severe level
+    raised (recorded as a change of level)."""
+    who = result.recorded_by or actor
+    lines = [
+        _("Found again in the inspection “%(inspection)s” (%(period)s).")
+        % {"inspection": inspection.template.name, "period": inspection.period_label},
+        result.note,
+    ]
+    if result.location and not same_place(result.location, hazard.location):
+        lines.append(_("Place given: %(place)s") % {"place": result.location})
+    status_record(
+        hazard,
+        from_status="",
+        to_status=str(inspection.pk),
+        actor=who,
+        field="found_again",
+        note="\n".join(line for line in lines if line),
+    )
+    level = result.hazard_level or HazardLevel.GENERAL
+    if LEVEL_RANK.get(level, 0) > LEVEL_RANK.get(hazard.level, 0):
+        record = status_record(
+            hazard,
+            from_status=hazard.level,
+            to_status=level,
+            actor=who,
+            field="level",
+            note=_("Found at this level in the inspection “%(inspection)s”.")
+            % {"inspection": inspection.template.name},
+        )
+        hazard.level = level
+        hazard.save(update_fields=["level"])
+        if level == HazardLevel.MAJOR:
+            notify_raised(hazard, record)
+
+
 def _hazard_for(result, inspection, actor):
-    """Create the hazard of a "hazard" answer, or link the open one of the same item and
-    room; returns ``(hazard, created)``."""
+    """Create the hazard of a "hazard" answer, or link the open one of the same item at
+    the same place (see ``_open_hazard_of``) and record the finding on it; returns
+    ``(hazard, created)``."""
     room = result.room or inspection.room
     location = result.location or ("" if result.room else inspection.location)
-    existing = (
-        Hazard.objects.select_for_update()
-        .filter(
-            school=inspection.school,
-            source_item_id=result.item_id,
-            room=room,
-            status__in=UNRESOLVED_HAZARD_STATUSES,
-        )
-        .order_by("found_at", "pk")
-        .first()
-    )
+    existing = _open_hazard_of(inspection.school, result.item_id, room, location)
     if existing is not None:
         hazard, created = existing, False
+        _found_again(hazard, result, inspection, actor)
     else:
         hazard = Hazard.objects.create(
             school=inspection.school,
@@ -347,7 +422,21 @@ def inspection_submit(inspection, *, actor, summary="", now=None):
     )
     for hazard in created:
         notify_reported(hazard)
+    _reminders_done(inspection)
     return inspection, hazards
+
+
+def _reminders_done(inspection):
+    """Submitted or cancelled: "inspection to do" and "inspection overdue" ask no more."""
+    from safety.reminder_rules import InspectionAssignedRule, InspectionOverdueRule
+
+    notifications_done(
+        school=inspection.school,
+        keys=[
+            f"reminder:{rule.name}:{inspection.pk}"
+            for rule in (InspectionAssignedRule, InspectionOverdueRule)
+        ],
+    )
 
 
 @transaction.atomic
@@ -366,4 +455,5 @@ def inspection_cancel(inspection, *, actor, reason):
         raise ValidationError({"reason": _("Say why the inspection is cancelled.")})
     refuse_status(inspection, OPEN_INSPECTION_STATUSES)
     _change(inspection, InspectionStatus.CANCELLED, actor=actor, note=reason)
+    _reminders_done(inspection)
     return inspection

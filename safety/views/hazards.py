@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from logistics.choices import Role
@@ -75,7 +75,7 @@ class HazardList(ScopedListView):
     columns = [
         ("#", "number"),
         (gettext_lazy("Found"), "found"),
-        (gettext_lazy("Where"), "where"),
+        (pgettext_lazy("hazard", "Where"), "where"),
         (gettext_lazy("Category"), "category"),
         (gettext_lazy("Level"), "level"),
         (gettext_lazy("Status"), "status"),
@@ -151,7 +151,7 @@ EXPORT_COLUMNS = [
     Column("index", gettext_lazy("No.")),
     Column("number", gettext_lazy("Number")),
     Column("found_at", gettext_lazy("Found at")),
-    Column("where", gettext_lazy("Where")),
+    Column("where", pgettext_lazy("hazard", "Where")),
     Column("category", gettext_lazy("Category")),
     Column("level", gettext_lazy("Level")),
     Column("description", gettext_lazy("Description of the hazard")),
@@ -355,8 +355,11 @@ def _detail(request, hazard, bound=None, status=200):
             "report_url": reverse("safety_hazard_report_pdf", args=[hazard.pk])
             if major and may_print_report(user)
             else "",
+            # Only to those who may open the inspection (its inspector, or whoever may
+            # view inspections): the same rule as the inspection's page.
             "inspection_url": link(INSPECTION_DETAIL_URL, hazard.inspection_id)
             if hazard.inspection_id
+            and selectors.inspection_visible(user).filter(pk=hazard.inspection_id).exists()
             else "",
         },
         status=status,

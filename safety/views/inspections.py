@@ -301,6 +301,10 @@ def _detail(request, inspection, *, bound=None, status=200, unanswered_error=Fal
     for result in results:
         if result.hazard_id and result.hazard not in hazards:
             hazards.append(result.hazard)
+        # A hazard found before (the open one of the same item and place this answer was
+        # recorded as): said so on the item and in the result.
+        if result.hazard_id and result.hazard.inspection_id != inspection.pk:
+            result.hazard.found_before = True
     context = {
         "inspection": inspection,
         "title": inspection.template.name,
@@ -426,13 +430,26 @@ def _submit(request, inspection, form):
     _inspection, hazards = services.inspection_submit(
         inspection, actor=request.user, summary=form.cleaned_data["summary"]
     )
-    if hazards:
-        return ngettext(
-            "Inspection submitted: %(count)s hazard reported to the office.",
-            "Inspection submitted: %(count)s hazards reported to the office.",
-            len(hazards),
-        ) % {"count": len(hazards)}
-    return _("Inspection submitted: no hazards found.")
+    new = [h for h in hazards if h.inspection_id == inspection.pk]
+    again = [h for h in hazards if h.inspection_id != inspection.pk]
+    if not hazards:
+        return _("Inspection submitted: no hazards found.")
+    done = ngettext(
+        "Inspection submitted: %(count)s hazard reported to the office.",
+        "Inspection submitted: %(count)s hazards reported to the office.",
+        len(new),
+    ) % {"count": len(new)}
+    for hazard in again:
+        done += " " + same_hazard_text(hazard)
+    return done
+
+
+def same_hazard_text(hazard):
+    """What an inspector is told of an answer recorded as a hazard already open."""
+    return _("Recorded as the same hazard as #%(number)s, already open since %(date)s.") % {
+        "number": hazard.pk,
+        "date": timezone.localtime(hazard.found_at).strftime("%Y-%m-%d"),
+    }
 
 
 def _cancel(request, inspection, form):

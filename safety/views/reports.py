@@ -32,10 +32,11 @@ from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
-from logistics.choices import Role
 from logistics.models import Document
+from logistics.registry import registry
 from logistics.views.base import add_service_errors
 from logistics.views.documents import documents_page
 from safety import selectors
@@ -86,10 +87,9 @@ def _require(user, *perms):
 
 
 def may_read_rates(user):
-    """The rectification rate: general affairs (who reviews it) and the principal."""
-    return user.has_perm("safety.view_hazard") and (
-        user.is_superuser or user.has_role(Role.GENERAL_AFFAIRS, Role.PRINCIPAL)
-    )
+    """The rectification rate: general affairs (who reviews it) and the principal — the
+    permission of its menu entry (safety/apps.py), which every link to it checks too."""
+    return registry.may_open(user, "safety_rate")
 
 
 def may_make_monthly_report(user):
@@ -288,7 +288,7 @@ def overdue_table(rows):
     heads = [
         ("#", False),
         (_("Category"), False),
-        (_("Where"), False),
+        (pgettext("hazard", "Where"), False),
         (_("Responsible"), False),
         (_("Rectify by"), False),
         (_("Days overdue"), True),

@@ -16,3 +16,14 @@ document.addEventListener("submit", (event) => {
     form.querySelectorAll("button[type=submit]").forEach((b) => b.classList.add("disabled"));
   }
 });
+
+// An inspection item's note, photo and save button, on demand (they show by themselves for
+// a hazard; see houqin.css).
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-item-more]");
+  const item = button && button.closest(".inspection-item");
+  if (!item) return;
+  item.classList.add("extra-open");
+  const note = item.querySelector(".item-extra textarea");
+  if (note) note.focus();
+});

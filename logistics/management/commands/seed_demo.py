@@ -1,4 +1,11 @@
-"""Build the demo district, school and accounts (idempotent: run it as often as you like)."""
+"""Build the demo district, its two schools and their accounts (idempotent: run it as often
+as you like; ``--if-empty`` does nothing on a database that has a school).
+
+武进实验中学 is the demo school; 湖塘实验小学, its smaller neighbour in the same district, has
+its own semesters, people, repair tickets and safety records (the apps' demo seeders give
+it a smaller set than the main school), so its accounts land on pages with content. Every
+demo account is printed at the end, by school and role.
+"""
 
 from datetime import date
 
@@ -7,6 +14,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from logistics.choices import Role, RoomKind, Term, Trade
 from logistics.demo_repairs import NEIGHBOUR_CODE, seed_repairs
@@ -165,19 +173,58 @@ class Command(BaseCommand):
         if if_empty and School.objects.exists():
             self.stdout.write("The database already has schools; demo not loaded.")
             return
+        self.accounts = {}
         with transaction.atomic():
             school = self.build()
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Demo school {school.name} ready. Accounts (password {DEMO_PASSWORD}): "
-                + ", ".join(a[0] for a in ACCOUNTS[:7])
-                + ", quju, admin"
-            )
+        self.stdout.write(self.style.SUCCESS(f"Demo school {school.name} and its neighbour ready."))
+        self.stdout.write(self.accounts_text())
+
+    def accounts_text(self):
+        """Every demo account (made or found by ``account``): by school, district and
+        role, a technician with their trades."""
+        users = (
+            User.objects.filter(username__in=self.accounts)
+            .select_related("school", "district")
+            .prefetch_related("groups", "trades")
         )
+        users = sorted(
+            users,
+            key=lambda u: (u.school_id is None, u.school_id or 0, u.district_id is None, u.pk),
+        )
+        places = {}  # place -> role -> [names]
+        for user in users:
+            if user.school_id:
+                place = user.school.name
+            elif user.district_id:
+                place = user.district.name
+            else:
+                place = _("Administration")
+            roles = places.setdefault(place, {})
+            if user.is_superuser:
+                roles.setdefault(None, []).append(user.username)
+                continue
+            # Staff is every school person's base role: named only when it is the only one.
+            own = [role for role in user.roles if role != Role.STAFF] or user.roles
+            trades = sorted((t.trade for t in user.trades.all()), key=list(Trade.values).index)
+            for role in own:
+                name = user.username
+                if role == Role.TECHNICIAN and trades:
+                    name += f" ({', '.join(str(Trade(t).label) for t in trades)})"
+                roles.setdefault(role, []).append(name)
+        lines = [f"Demo accounts, all with the password {DEMO_PASSWORD}:"]
+        for place, roles in places.items():
+            lines.append(f"  {place}")
+            order = list(Role)
+            for role in sorted(roles, key=lambda r: order.index(r) if r else len(order)):
+                label = role.label if role else _("superuser (the administration site /admin/)")
+                lines.append(f"    {label}: {', '.join(roles[role])}")
+        return "\n".join(lines)
 
     def build(self):
-        district, _ = District.objects.get_or_create(code="wujin", defaults={"name": "武进区"})
-        school, _ = School.objects.get_or_create(
+        district, _created = District.objects.get_or_create(
+            code="wujin", defaults={"name": "武进区"}
+        )
+        school, _created = School.objects.get_or_create(
             code="wjsy",
             defaults={
                 "name": "武进实验中学",
@@ -187,8 +234,9 @@ class Command(BaseCommand):
             },
         )
         self.build_school(school)
-        self.build_neighbour(district)
+        neighbour = self.build_neighbour(district)
         self.build_semesters(school)
+        self.build_semesters(neighbour)
         self.build_people(school, district)
         seed_repairs(school, account=self.account)
         self.seed_apps(school)
@@ -211,7 +259,7 @@ class Command(BaseCommand):
         for name in DEPARTMENTS:
             Department.objects.get_or_create(school=school, name=name)
         for campus, name, code, above, below, plan in BUILDINGS:
-            building, _ = Building.objects.get_or_create(
+            building, _created = Building.objects.get_or_create(
                 school=school,
                 name=name,
                 defaults={
@@ -257,12 +305,20 @@ class Command(BaseCommand):
                     yield floor, number, name, kind, None
 
     def build_neighbour(self, district):
-        """A second school of the district, for the district viewer's roll-up."""
-        school, _ = School.objects.get_or_create(
-            code="htsx", defaults={"name": "湖塘实验小学", "district": district}
+        """A second, smaller school of the district (the district viewer's roll-up): its
+        buildings here, its semesters (``build_semesters``), people, tickets and safety
+        records from the apps' demo seeders."""
+        school, _created = School.objects.get_or_create(
+            code=NEIGHBOUR_CODE,
+            defaults={
+                "name": "湖塘实验小学",
+                "district": district,
+                "address": "常州市武进区湖塘镇花园街8号",
+                "phone": "0519-86100000",
+            },
         )
         for name, floors in (("教学楼", 4), ("综合楼", 3)):
-            building, _ = Building.objects.get_or_create(
+            building, _created = Building.objects.get_or_create(
                 school=school, name=name, defaults={"floors_above": floors}
             )
             for floor in range(1, floors + 1):
@@ -270,12 +326,13 @@ class Command(BaseCommand):
                     Room.objects.get_or_create(
                         building=building, number=f"{floor}{n:02d}", defaults={"floor": floor}
                     )
+        return school
 
     def build_semesters(self, school):
         current, previous = term_dates(timezone.localdate())
         semesters = []
         for year, term, start, end in (previous, current):
-            semester, _ = Semester.objects.get_or_create(
+            semester, _created = Semester.objects.get_or_create(
                 school=school,
                 academic_year=year,
                 term=term,
@@ -305,10 +362,15 @@ class Command(BaseCommand):
         self.account("admin", name="系统管理员", is_staff=True, is_superuser=True)
 
     def account(self, username, **fields):
+        """Find or make a demo account (with the demo password); every one is listed
+        at the end."""
         user = User.objects.filter(username=username).first()
         if user is None:
             if getattr(self, "_password", None) is None:
                 self._password = make_password(DEMO_PASSWORD)  # hashed once: ~1 s each
             user = User(username=username, password=self._password, **fields)
             user.save()
+        if not hasattr(self, "accounts"):
+            self.accounts = {}
+        self.accounts[username] = user
         return user

@@ -1,0 +1,22 @@
+"""Asking in a language: the person's choice is the language cookie (the browser's
+Accept-Language does not count; Chinese is the default)."""
+
+from contextlib import contextmanager
+
+from django.conf import settings
+
+
+@contextmanager
+def speaking(client, code):
+    """Requests of ``client`` inside the block are made in ``code`` (None: the default)."""
+    name = settings.LANGUAGE_COOKIE_NAME
+    before = client.cookies.get(name)
+    if code:
+        client.cookies[name] = code
+    try:
+        yield client
+    finally:
+        if before is None:
+            client.cookies.pop(name, None)
+        else:
+            client.cookies[name] = before
