@@ -193,13 +193,14 @@ def checker(make_user, school):
 
 
 def report(officer, room):
-    return safety.hazard_report(
+    hazard, _created = safety.hazard_report(
         actor=officer,
         category=SafetyArea.FIRE,
         description="灭火器过期",
         room=room,
         level=HazardLevel.GENERAL,
     )
+    return hazard
 
 
 def assign(hazard, office, person, days=7):
