@@ -401,10 +401,14 @@ class TestList:
             school=school,
             description="逾期的",
             created_at=now - timezone.timedelta(days=5),
-            room__number="东侧",  # no digits: the number search below finds ids, not rooms
+            # Rooms without digits: the number search below finds ids, not rooms.
+            room=factories.RoomFactory(building__school=school, number="东侧"),
         )
         fresh = factories.TicketFactory(
-            school=school, description="新的", trade=Trade.ELECTRICAL, room__number="西侧"
+            school=school,
+            description="新的",
+            trade=Trade.ELECTRICAL,
+            room=factories.RoomFactory(building__school=school, number="西侧"),
         )
         client.force_login(general_affairs)
         body = client.get("/repairs/?overdue=true").content.decode()
