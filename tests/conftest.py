@@ -4,6 +4,7 @@ Tests marked ``postgres`` or ``redis`` need those services. They are skipped whe
 service is missing, unless HOUQIN_REQUIRE_SERVICES=1 (CI), where they fail instead.
 """
 
+import datetime
 import os
 import socket
 from urllib.parse import urlsplit
@@ -132,6 +133,25 @@ class Client(django.test.Client):
     def login(self, **credentials):
         credentials.setdefault("request", RequestFactory().post(reverse("login")))
         return super().login(**credentials)
+
+
+@pytest.fixture
+def travel(monkeypatch):
+    """Move the clock Django's sessions and our middleware read: ``travel(hours=2)``."""
+    from django.utils import timezone
+
+    real_now = timezone.now
+    offset = datetime.timedelta()
+
+    def now():
+        return real_now() + offset
+
+    def move(**delta):
+        nonlocal offset
+        offset += datetime.timedelta(**delta)
+
+    monkeypatch.setattr(timezone, "now", now)
+    return move
 
 
 @pytest.fixture

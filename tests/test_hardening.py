@@ -34,33 +34,10 @@ from logistics.uploads import (
 )
 from tests import factories
 from tests.factories import PASSWORD
+from tests.language import zh
 
 LOGIN = "/accounts/login/"
 CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-def zh(msgid):
-    with translation.override("zh-hans"):
-        text = str(translation.gettext(msgid))
-    assert CJK.search(text), f"no Chinese for {msgid!r}"
-    return text
-
-
-@pytest.fixture
-def travel(monkeypatch):
-    """Move the clock Django's sessions and our middleware read: ``travel(hours=2)``."""
-    real_now = timezone.now
-    offset = datetime.timedelta()
-
-    def now():
-        return real_now() + offset
-
-    def move(**delta):
-        nonlocal offset
-        offset += datetime.timedelta(**delta)
-
-    monkeypatch.setattr(timezone, "now", now)
-    return move
 
 
 def assert_csp_clean(response):

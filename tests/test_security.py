@@ -25,32 +25,10 @@ from logistics.services import people
 from logistics.uploads import image_clean, image_store, media_access
 from tests import factories
 from tests.factories import PASSWORD
+from tests.language import zh
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 GENERATED = re.compile(r"\b[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}\b")
-
-
-def zh(msgid):
-    with translation.override("zh-hans"):
-        text = str(translation.gettext(msgid))
-    assert CJK.search(text), f"no Chinese for {msgid!r}"
-    return text
-
-
-@pytest.fixture
-def travel(monkeypatch):
-    real_now = timezone.now
-    offset = datetime.timedelta()
-
-    def now():
-        return real_now() + offset
-
-    def move(**delta):
-        nonlocal offset
-        offset += datetime.timedelta(**delta)
-
-    monkeypatch.setattr(timezone, "now", now)
-    return move
 
 
 # --- 1. Temporary passwords: server side, shown once ------------------------------------------
