@@ -91,6 +91,9 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "logistics.context_processors.portal",
             ],
+            # Tag libraries of the parts of the logistics app (an app's own
+            # ``templatetags`` package is found by Django itself).
+            "libraries": {"repairs": "logistics.repairs.templatetags"},
         },
     },
 ]

@@ -15,12 +15,9 @@ class LogisticsConfig(AppConfig):
 
         from logistics import home_cards
         from logistics.choices import Role
-        from logistics.registry import MenuGroup, MenuItem, registry
-        from logistics.reminder_rules import (
-            NoCurrentSemesterRule,
-            SemesterEndingRule,
-            TicketOverdueRule,
-        )
+        from logistics.common.registry import MenuGroup, MenuItem, registry
+        from logistics.reminder_rules import NoCurrentSemesterRule, SemesterEndingRule
+        from logistics.repairs.reminders import TicketOverdueRule
 
         registry.register_menu(
             MenuGroup(
@@ -85,7 +82,7 @@ class LogisticsConfig(AppConfig):
         home_cards.register(registry)
 
         # The repairs section of the dashboard and of the semester summary.
-        from logistics import summary_sections
+        from logistics.repairs import sections as summary_sections
 
         summary_sections.register(registry)
         registry.register_reminder(SemesterEndingRule())
@@ -94,24 +91,24 @@ class LogisticsConfig(AppConfig):
 
         # Repair tickets: unconfirmed finished repairs close by themselves; their photos
         # are served to those who may see the ticket.
-        from logistics.selectors.repairs import photo_readable
-        from logistics.services.repairs import MEDIA_PREFIX, tickets_auto_confirm
-        from logistics.uploads import media_access
+        from logistics.common.uploads import media_access
+        from logistics.repairs.selectors.tickets import photo_readable
+        from logistics.repairs.services.tickets import MEDIA_PREFIX, tickets_auto_confirm
 
         registry.register_tick_job("tickets_auto_confirm", tickets_auto_confirm)
         media_access.register(MEDIA_PREFIX, photo_readable)
 
         # Printed documents: the semester summary; the tick resumes what was left queued.
-        from logistics.registry import DocumentKind
-        from logistics.selectors.summary import SUMMARY_KIND, summary_title
-        from logistics.services.documents import documents_resume
-        from logistics.services.summary import summary_context
+        from logistics.common.registry import DocumentKind
+        from logistics.documents.selectors import SUMMARY_KIND, summary_title
+        from logistics.documents.services.documents import documents_resume
+        from logistics.documents.services.summary import summary_context
 
         registry.register_document_kind(
             DocumentKind(
                 key=SUMMARY_KIND,
                 title=_("Semester work summary"),
-                template="summary/document.html",
+                template="documents/document.html",
                 context=summary_context,
                 read=("logistics.view_document",),
                 make=("logistics.add_document",),
@@ -120,7 +117,7 @@ class LogisticsConfig(AppConfig):
         )
         registry.register_tick_job("documents_resume", documents_resume)
         # A building's QR sticker sheet (it grows with the building: made in the background).
-        from logistics.services import stickers
+        from logistics.repairs.services import stickers
 
         stickers.register(registry)
 
@@ -132,8 +129,8 @@ class LogisticsConfig(AppConfig):
         # Hardening: the session clocks start at sign-in; Pillow's decompression-bomb limit.
         from django.contrib.auth.signals import user_logged_in
 
+        from logistics.common.uploads import configure_pillow
         from logistics.middleware import session_started
-        from logistics.uploads import configure_pillow
 
         user_logged_in.connect(session_started, dispatch_uid="houqin-session-started")
         configure_pillow()
@@ -143,7 +140,7 @@ class LogisticsConfig(AppConfig):
         from logistics.bench import core as bench_core
 
         bench_core.register(registry)
-        from logistics.bench import repairs as bench_repairs
+        from logistics.repairs import bench as bench_repairs
 
         bench_repairs.register(registry)
 

@@ -19,7 +19,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 
-from logistics.rawsql import convert, converters_for
+from logistics.common.rawsql import convert, converters_for
 
 _cache: dict[frozenset, tuple[float, frozenset]] = {}
 
@@ -44,7 +44,7 @@ def role_permissions(role_names) -> frozenset:
 
 
 def clear_role_permissions(**kwargs):
-    from logistics.registry import registry
+    from logistics.common.registry import registry
 
     _cache.clear()
     registry.menu_html.clear()  # the menus shown for each set of roles

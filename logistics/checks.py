@@ -32,7 +32,7 @@ IN_REQUEST_DEADLINES = ("PDF_RENDER_TIMEOUT", "CELERY_PUBLISH_TIMEOUT")
 
 @register(Tags.compatibility)
 def time_limits(app_configs, **kwargs):
-    from logistics.services.documents import render_time_limit
+    from logistics.documents.services.documents import render_time_limit
     from logistics.tasks import document_render
 
     errors = []

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from logistics import selectors
 from logistics.choices import Role
-from logistics.registry import HomeCard
+from logistics.common.registry import HomeCard
 
 ROLE_DUTIES = {
     Role.STAFF: _("File repair requests and follow them until they are done."),
@@ -35,29 +35,31 @@ def _district(request):
 
 
 def _repairs_requester(request):
-    from logistics.selectors import repairs
+    from logistics.repairs.selectors import tickets as repairs
 
     return repairs.requester_counts(request.user)
 
 
 def _repairs_technician(request):
-    from logistics.selectors import repairs
+    from logistics.repairs.selectors import tickets as repairs
 
     return repairs.technician_counts(request.user)
 
 
 def _repairs_school(request):
-    from logistics.selectors import repairs
+    from logistics.repairs.selectors import tickets as repairs
 
     return repairs.school_counts(request.user.school)
 
 
 def register(registry):
-    registry.register_home_card(HomeCard(key="me", template="home/me.html", context=_me, order=10))
+    registry.register_home_card(
+        HomeCard(key="me", template="core/home_me.html", context=_me, order=10)
+    )
     registry.register_home_card(
         HomeCard(
             key="school",
-            template="home/school.html",
+            template="core/home_school.html",
             context=_school,
             permissions=("logistics.view_building",),
             needs_school=True,
@@ -67,7 +69,7 @@ def register(registry):
     registry.register_home_card(
         HomeCard(
             key="district",
-            template="home/district.html",
+            template="core/home_district.html",
             context=_district,
             roles=(Role.DISTRICT_VIEWER,),
             order=20,
@@ -76,7 +78,7 @@ def register(registry):
     registry.register_home_card(
         HomeCard(
             key="repairs_requester",
-            template="home/repairs_requester.html",
+            template="repairs/home_requester.html",
             context=_repairs_requester,
             permissions=("logistics.add_ticket",),
             needs_school=True,
@@ -86,7 +88,7 @@ def register(registry):
     registry.register_home_card(
         HomeCard(
             key="repairs_technician",
-            template="home/repairs_technician.html",
+            template="repairs/home_technician.html",
             context=_repairs_technician,
             permissions=("logistics.work_ticket",),
             needs_school=True,
@@ -96,7 +98,7 @@ def register(registry):
     registry.register_home_card(
         HomeCard(
             key="repairs_school",
-            template="home/repairs_school.html",
+            template="repairs/home_school.html",
             context=_repairs_school,
             permissions=("logistics.view_ticket",),
             needs_school=True,

@@ -8,8 +8,8 @@ from django.utils import timezone
 def tick():
     """Beat's only job: run the registered jobs, evaluate reminders from the database and
     flush deliveries."""
-    from logistics.registry import registry
-    from logistics.reminders import reminders_run
+    from logistics.common.registry import registry
+    from logistics.common.reminders import reminders_run
     from logistics.services.notifications import deliveries_flush
 
     now = timezone.now()
@@ -36,8 +36,9 @@ def deliver_chat(message_id):
 @shared_task(ignore_result=True, acks_late=True, time_limit=600, soft_time_limit=540)
 def document_render(document_id):
     """Make a printed document (the semester summary, a monthly report): see
-    ``logistics.services.documents``. A second delivery finds it taken and does nothing."""
-    from logistics.services.documents import document_render as render
+    ``logistics.documents.services.documents``. A second delivery finds it taken and does
+    nothing."""
+    from logistics.documents.services.documents import document_render as render
 
     render(document_id)
 

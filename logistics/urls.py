@@ -1,7 +1,10 @@
-from django.contrib.auth import views as auth_views
-from django.urls import path
+"""The core's pages (home, sign-in, notifications, media, dashboard, school set-up),
+and the repairs' and documents' own URL modules."""
 
-from logistics.views import core, dashboard, documents, media, repairs, setup, stickers, summary
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from logistics.views import core, dashboard, media, setup
 
 urlpatterns = [
     path("", core.home, name="home"),
@@ -18,50 +21,7 @@ urlpatterns = [
     path("notifications/badge/", core.notification_badge, name="notification_badge"),
     path("notifications/read-all/", core.notification_read_all, name="notification_read_all"),
     path("notifications/<int:pk>/open/", core.notification_open, name="notification_open"),
-    # Repair tickets
-    path("r/<int:room>/", repairs.ticket_room_link, name="ticket_room_link"),
-    path("repairs/", repairs.TicketList.as_view(), name="ticket_list"),
-    path("repairs/export/", repairs.ticket_export, name="ticket_export"),
-    path("repairs/filters/", repairs.ticket_filters, name="ticket_filters"),
-    path("repairs/new/", repairs.ticket_create, name="ticket_create"),
-    path("repairs/new/rooms/", repairs.ticket_rooms, name="ticket_rooms"),
-    path("repairs/new/categories/", repairs.ticket_categories, name="ticket_categories"),
-    path("repairs/mine/", repairs.TicketMine.as_view(), name="ticket_mine"),
-    path("repairs/queue/", repairs.ticket_queue, name="ticket_queue"),
-    path("repairs/<int:pk>/", repairs.ticket_detail, name="ticket_detail"),
-    path("repairs/<int:pk>/<slug:action>/", repairs.ticket_action, name="ticket_action"),
-    path(
-        "repairs/<int:pk>/materials/<int:material>/remove/",
-        repairs.ticket_material_remove,
-        name="ticket_material_remove",
-    ),
-    path("repairs/stats/", dashboard.ticket_stats, name="ticket_stats"),
-    path("repairs/stickers/", stickers.ticket_stickers, name="ticket_stickers"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
-    path("setup/repair-categories/", repairs.CategoryList.as_view(), name="repair_category_list"),
-    path(
-        "setup/repair-categories/new/",
-        repairs.CategoryForm.as_view(),
-        name="repair_category_create",
-    ),
-    path(
-        "setup/repair-categories/<int:pk>/edit/",
-        repairs.CategoryForm.as_view(),
-        name="repair_category_edit",
-    ),
-    path(
-        "setup/repair-categories/defaults/",
-        repairs.repair_categories_defaults,
-        name="repair_category_defaults",
-    ),
-    path("setup/dispatch-rules/", repairs.RuleList.as_view(), name="dispatch_rule_list"),
-    path("setup/dispatch-rules/new/", repairs.RuleForm.as_view(), name="dispatch_rule_create"),
-    path(
-        "setup/dispatch-rules/<int:pk>/edit/", repairs.RuleForm.as_view(), name="dispatch_rule_edit"
-    ),
-    path("setup/materials/", repairs.MaterialList.as_view(), name="material_list"),
-    path("setup/materials/new/", repairs.MaterialForm.as_view(), name="material_create"),
-    path("setup/materials/<int:pk>/edit/", repairs.MaterialForm.as_view(), name="material_edit"),
     # School set-up
     path("setup/school/", setup.school_settings, name="school_settings"),
     path("setup/campuses/", setup.CampusList.as_view(), name="campus_list"),
@@ -118,17 +78,6 @@ urlpatterns = [
         setup.person_reset_password,
         name="person_reset_password",
     ),
-    # The semester work summary and printed documents
-    path("summary/", summary.summary_index, name="summary_index"),
-    path("summary/<int:semester_id>/edit/", summary.summary_edit, name="summary_edit"),
-    path("summary/<int:semester_id>/edit/save/", summary.summary_save, name="summary_save"),
-    path("summary/<int:semester_id>/generate/", summary.summary_generate, name="summary_generate"),
-    path("summary/documents/<int:pk>/", documents.document_page, name="summary_document"),
-    path(
-        "summary/documents/<int:pk>/status/",
-        documents.document_status,
-        name="summary_document_status",
-    ),
-    path("summary/documents/<int:pk>/retry/", documents.document_retry_view, name="summary_retry"),
-    path("summary/documents/<int:pk>/pdf", documents.document_download, name="summary_download"),
+    path("", include("logistics.repairs.urls")),
+    path("", include("logistics.documents.urls")),
 ]

@@ -11,8 +11,8 @@ class SafetyConfig(AppConfig):
         # Every write to a hazard raises its school's figures stamp (the rate page's cache).
         from django.db.models.signals import post_delete, post_save
 
-        from logistics.registry import registry
-        from logistics.uploads import media_access
+        from logistics.common.registry import registry
+        from logistics.common.uploads import media_access
         from safety import reminder_rules, summary_sections
         from safety.models import Hazard
         from safety.selectors import media_readable
@@ -34,7 +34,7 @@ class SafetyConfig(AppConfig):
         media_access.register(MEDIA_PREFIX, media_readable)
         # The menu and the home cards.
         from logistics.choices import Role
-        from logistics.registry import MenuGroup, MenuItem
+        from logistics.common.registry import MenuGroup, MenuItem
         from safety import home_cards
 
         office = (Role.GENERAL_AFFAIRS, Role.PRINCIPAL)

@@ -46,7 +46,7 @@ from django.utils.translation import gettext as _
 
 from logistics.bench import BenchData, BenchPage
 from logistics.choices import Role
-from logistics.demo_repairs import HOLIDAYS
+from logistics.demo import HOLIDAYS
 from logistics.models import Department, Room, School, Semester, StatusChange, User
 from logistics.services.organisation import figures_changed
 from safety.choices import (

@@ -46,7 +46,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from logistics.choices import Role, RoomKind
-from logistics.demo_repairs import HOLIDAYS, NEIGHBOUR_CODE
+from logistics.demo import HOLIDAYS, NEIGHBOUR_CODE
 from logistics.models import Department, Room, Semester, StatusChange, User
 from logistics.services.organisation import figures_changed
 from safety.choices import (

@@ -85,8 +85,8 @@ def describe(document):
 
 def monthly_request(*, school, month, actor=None, language=None):
     """Ask for the report of ``month`` (any date in it): ``(document, created)`` as
-    ``logistics.services.documents.document_request`` answers."""
-    from logistics.services.documents import document_request
+    ``logistics.documents.services.documents.document_request`` answers."""
+    from logistics.documents.services.documents import document_request
 
     first, last = month_bounds(month)
     if first > timezone.localdate():
@@ -98,7 +98,7 @@ def monthly_request(*, school, month, actor=None, language=None):
 
 def register(registry):
     """Called from ``SafetyConfig.ready()``."""
-    from logistics.registry import DocumentKind
+    from logistics.common.registry import DocumentKind
 
     registry.register_document_kind(
         DocumentKind(

@@ -8,8 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from logistics.filters import yes_no_filter
-from logistics.forms.fields import DateFilter
+from logistics.common.fields import DateFilter
+from logistics.common.filters import yes_no_filter
 from logistics.models import Building, Department, User
 from safety.choices import HazardLevel, HazardStatus, SafetyArea
 from safety.models import Hazard

@@ -1,6 +1,6 @@
 """The safety cards on the home page: the inspector's work and the school's hazards."""
 
-from logistics.registry import HomeCard
+from logistics.common.registry import HomeCard
 
 
 def _mine(request):

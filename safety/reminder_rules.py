@@ -30,10 +30,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from logistics.choices import Role
+from logistics.common.periods import period_bounds
+from logistics.common.reminders import Due, ReminderRule
 from logistics.models import Reminder, School, User
-from logistics.reminders import Due, ReminderRule
 from logistics.selectors import people_with_role
-from logistics.selectors.repair_stats import period_bounds
 from safety.choices import OPEN_HAZARD_STATUSES, OPEN_INSPECTION_STATUSES
 from safety.documents import MONTHLY_KIND, monthly_title
 from safety.models import Hazard, Inspection
@@ -204,7 +204,7 @@ def district_viewers(school):
 def _monthly_request(first, last):
     """The reminder's action: ask for the school's report (once: the reminder row is the
     guard) and link the notification to the document."""
-    from logistics.services.documents import document_request
+    from logistics.documents.services.documents import document_request
 
     def action(item):
         document, _created = document_request(

@@ -2,14 +2,14 @@
 
 The figures are ``safety.selectors.stats.safety_stats``, the same selector the safety
 pages read, so the dashboard, the summary and the pages show the same numbers; the
-printed summary's tables (``summary/sections/safety.html``) and the narrative's
+printed summary's tables (``safety/summary_section.html``) and the narrative's
 placeholders are taken from the same figures.
 """
 
 from django.utils.translation import gettext_lazy as _
 
-from logistics.registry import Placeholder, Section
-from logistics.summary_sections import percent_text
+from logistics.common.formatting import percent_text
+from logistics.common.registry import Placeholder, Section
 from safety.selectors.stats import safety_stats
 
 
@@ -78,10 +78,10 @@ SAFETY = Section(
     key="safety",
     title=_("Campus safety"),
     figures=safety_stats,
-    template="safety/section.html",
+    template="safety/dashboard_section.html",
     permissions=("safety.view_hazard",),
     order=30,
-    print_template="summary/sections/safety.html",
+    print_template="safety/summary_section.html",
     placeholders=safety_placeholders,
 )
 

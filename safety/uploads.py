@@ -19,7 +19,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from logistics.uploads import CleanImage, image_clean, image_store, pdf_check_content
+from logistics.common.uploads import CleanImage, image_clean, image_store, pdf_check_content
 
 MEDIA_PREFIX = "safety"
 HAZARD_PHOTOS = f"{MEDIA_PREFIX}/hazards"
@@ -40,7 +40,7 @@ def pdf_max_bytes():
 @dataclass(frozen=True)
 class CleanPdf:
     """A PDF that starts with ``%PDF-``, ends with ``%%EOF``, is within the limit and
-    carries no active content (``logistics.uploads.pdf_check_content``)."""
+    carries no active content (``logistics.common.uploads.pdf_check_content``)."""
 
     content: bytes
     format: str = "PDF"

@@ -7,21 +7,20 @@ from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from logistics.choices import Role, RoomKind, Term, TicketStatus, Trade, Urgency
+from logistics.choices import Role, RoomKind, Term, Trade
 from logistics.models import (
     Building,
     Campus,
     Department,
     District,
-    Material,
-    RepairCategory,
     Room,
     School,
     Semester,
     TechnicianTrade,
-    Ticket,
     User,
 )
+from logistics.repairs.choices import TicketStatus, Urgency
+from logistics.repairs.models import Material, RepairCategory, Ticket
 
 PASSWORD = "correct-horse-battery"
 
@@ -161,7 +160,7 @@ class MaterialFactory(factory.django.DjangoModelFactory):
 
 class TicketFactory(factory.django.DjangoModelFactory):
     """A ticket written straight to the table (lists, counts); the workflow tests go
-    through ``logistics.services.repairs``."""
+    through ``logistics.repairs.services.tickets``."""
 
     class Meta:
         model = Ticket

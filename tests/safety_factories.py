@@ -10,7 +10,7 @@ import factory
 from django.utils import timezone
 
 from logistics.choices import Role
-from logistics.uploads import image_clean
+from logistics.common.uploads import image_clean
 from safety.choices import (
     AgreementKind,
     DrillKind,

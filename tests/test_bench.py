@@ -18,6 +18,7 @@ from logistics.bench import BenchData, BenchPage, BenchSite, BenchTiming, runner
 from logistics.bench.core import time_bare_import, time_rooms_import
 from logistics.bench.generate import generate
 from logistics.choices import Role
+from logistics.common.registry import Registry, registry
 from logistics.models import (
     Building,
     Campus,
@@ -29,7 +30,6 @@ from logistics.models import (
     StatusChange,
     User,
 )
-from logistics.registry import Registry, registry
 
 # --- The generator --------------------------------------------------------------------
 

@@ -5,9 +5,9 @@ seconds; the bare table has the summary's page count; the peak memory is measure
 import pytest
 
 from logistics.bench import BenchSite
-from logistics.bench import summary as bench
 from logistics.choices import Role
-from logistics.registry import registry
+from logistics.common.registry import registry
+from logistics.documents import bench
 from tests import factories
 from tests.safety_factories import HazardFactory
 

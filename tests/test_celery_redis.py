@@ -39,12 +39,12 @@ from django.db import connections, transaction
 from django.utils import timezone
 
 from config.celery import app as celery_app
-from logistics import queue as queue_module
 from logistics import tasks
 from logistics.choices import DeliveryStatus, Role, Term, WebhookKind
+from logistics.common import queue as queue_module
+from logistics.common.reminders import reminders_run
 from logistics.models import ChatMessage, Notification, Reminder
 from logistics.reminder_rules import SemesterEndingRule
-from logistics.reminders import reminders_run
 from logistics.services import notifications as notifications_module
 from logistics.services.notifications import deliveries_flush, notify
 from tests import factories
@@ -402,7 +402,7 @@ def test_two_concurrent_reminder_runs_create_one_reminder(
 def test_saving_with_redis_down_is_prompt_and_the_tick_delivers_later(
     redis_server, tracker, quiet_school, make_user, caplog
 ):
-    caplog.set_level(logging.WARNING, logger="logistics.queue")
+    caplog.set_level(logging.WARNING, logger="logistics.common.queue")
     first = make_user(Role.STAFF, quiet_school, email="yi@example.cn")
     second = make_user(Role.STAFF, quiet_school, email="er@example.cn")
 

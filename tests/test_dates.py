@@ -16,8 +16,8 @@ from django.utils import timezone
 import logistics
 import safety
 from logistics.choices import Role
-from logistics.dates import plausible_date
-from logistics.forms.fields import DateField, DateTimeField, ModelMultipleChoiceField
+from logistics.common.dates import plausible_date
+from logistics.common.fields import DateField, DateTimeField, ModelMultipleChoiceField
 from safety.choices import HazardLevel, SafetyArea
 from safety.models import Hazard
 from safety.services.common import as_date

@@ -11,22 +11,14 @@ from django.utils import timezone
 
 from logistics.bench import BenchData
 from logistics.bench.generate import generate
-from logistics.bench.repairs import TICKETS_PER_SCHOOL, generate_tickets
-from logistics.choices import OPEN_TICKET_STATUSES, Role, TicketStatus, Trade, Urgency
-from logistics.demo_repairs import first_day
-from logistics.models import (
-    DispatchRule,
-    Material,
-    RepairCategory,
-    School,
-    StatusChange,
-    TechnicianTrade,
-    Ticket,
-    TicketMaterial,
-    User,
-)
-from logistics.registry import registry
-from logistics.selectors.repairs import overdue_q
+from logistics.choices import Role, Trade
+from logistics.common.registry import registry
+from logistics.models import School, StatusChange, TechnicianTrade, User
+from logistics.repairs.bench import TICKETS_PER_SCHOOL, generate_tickets
+from logistics.repairs.choices import OPEN_TICKET_STATUSES, TicketStatus, Urgency
+from logistics.repairs.demo import first_day
+from logistics.repairs.models import DispatchRule, Material, RepairCategory, Ticket, TicketMaterial
+from logistics.repairs.selectors.tickets import overdue_q
 from tests import factories
 
 

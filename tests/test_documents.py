@@ -15,13 +15,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
-from logistics import narrative
 from logistics.choices import Role
-from logistics.models import Document, DocumentStatus, StatusChange, SummaryDraft
-from logistics.registry import registry
-from logistics.selectors import summary as selectors
-from logistics.services import documents as services
-from logistics.services.summary import summary_draft_save, summary_request
+from logistics.common.registry import registry
+from logistics.documents import narrative, selectors
+from logistics.documents.models import Document, DocumentStatus, SummaryDraft
+from logistics.documents.services import documents as services
+from logistics.documents.services.summary import summary_draft_save, summary_request
+from logistics.models import StatusChange
 from tests import factories
 
 GA = Role.GENERAL_AFFAIRS

@@ -23,8 +23,7 @@ from django.utils import timezone, translation
 from PIL import Image
 
 from logistics.choices import Role
-from logistics.middleware import client_ip
-from logistics.uploads import (
+from logistics.common.uploads import (
     CleanImage,
     ImageUploadField,
     image_clean,
@@ -32,6 +31,7 @@ from logistics.uploads import (
     media_access,
     media_name_is_safe,
 )
+from logistics.middleware import client_ip
 from tests import factories
 from tests.factories import PASSWORD
 from tests.language import zh
@@ -735,8 +735,7 @@ def test_a_truncated_picture_is_refused_after_weasyprint_is_imported(fmt):
     from django.core.files.uploadedfile import SimpleUploadedFile
     from PIL import ImageFile
 
-    import logistics.pdf  # noqa: F401
-    from logistics.uploads import image_clean
+    from logistics.common.uploads import image_clean
     from tests.factories import photo_bytes
 
     ImageFile.LOAD_TRUNCATED_IMAGES = True  # as WeasyPrint's import leaves it

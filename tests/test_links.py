@@ -18,7 +18,8 @@ from django.core.management import call_command
 from django.db import transaction
 from django.urls import Resolver404, resolve, reverse
 
-from logistics.models import Ticket, User
+from logistics.models import User
+from logistics.repairs.models import Ticket
 from safety.models import Hazard, Inspection
 
 # The demo accounts of each role (seed_demo).

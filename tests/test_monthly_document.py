@@ -17,11 +17,12 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from logistics.choices import Role
-from logistics.models import Document, DocumentStatus, Notification, Reminder
-from logistics.registry import registry
-from logistics.reminders import reminders_run
+from logistics.common.registry import registry
+from logistics.common.reminders import reminders_run
+from logistics.documents.models import Document, DocumentStatus
+from logistics.documents.services.documents import may_read
+from logistics.models import Notification, Reminder
 from logistics.selectors import people_with_role
-from logistics.services.documents import may_read
 from safety.choices import HazardLevel, HazardStatus, InspectionKind, InspectionStatus
 from safety.documents import MONTHLY_KIND, monthly_context, monthly_request
 from safety.reminder_rules import DOCUMENT_URL, MonthlyHazardReportRule
@@ -206,7 +207,7 @@ class TestTheTick:
     def test_a_failed_request_records_nothing_and_is_tried_again(
         self, school, october, people, monkeypatch, django_capture_on_commit_callbacks
     ):
-        from logistics.services import documents
+        from logistics.documents.services import documents
 
         real = documents.document_request
 
@@ -305,7 +306,7 @@ class TestThePage:
     def test_the_request_only_asks_and_the_task_makes_it(
         self, client, school, october, people, monkeypatch, django_capture_on_commit_callbacks
     ):
-        from logistics import pdf
+        from logistics.documents import pdf
 
         rendered = []
         real = pdf.render_pdf
@@ -408,6 +409,6 @@ class TestThePage:
 
 
 def services_render(document):
-    from logistics.services.documents import document_render
+    from logistics.documents.services.documents import document_render
 
     return document_render(document.pk)

@@ -5,8 +5,8 @@ from django.core import mail
 from django.utils import timezone
 
 from logistics.choices import Role, Term
+from logistics.common.reminders import reminders_run
 from logistics.models import Notification, Reminder
-from logistics.reminders import reminders_run
 from logistics.services.notifications import notify
 from tests import factories
 

@@ -8,13 +8,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from logistics.choices import DamageCause, Role, Trade
+from logistics.choices import Role, Trade
+from logistics.common.reminders import reminders_run
+from logistics.common.uploads import image_clean
 from logistics.models import Notification, Reminder
-from logistics.reminders import reminders_run
+from logistics.repairs.choices import DamageCause
+from logistics.repairs.services import tickets as repair_services
 from logistics.services import organisation
-from logistics.services import repairs as repair_services
 from logistics.services.notifications import notifications_done, notify
-from logistics.uploads import image_clean
 from safety import services as safety
 from safety.choices import HazardLevel, Outcome, SafetyArea
 from safety.reminder_rules import HazardOverdueRule, InspectionAssignedRule, InspectionOverdueRule

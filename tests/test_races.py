@@ -13,11 +13,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from logistics.choices import Role, Term, TicketStatus, Trade
-from logistics.models import Semester, StatusChange, Ticket, TicketPhoto
-from logistics.services import repairs
+from logistics.choices import Role, Term, Trade
+from logistics.common.uploads import image_clean
+from logistics.models import Semester, StatusChange
+from logistics.repairs.choices import TicketStatus
+from logistics.repairs.models import Ticket, TicketPhoto
+from logistics.repairs.services import tickets as repairs
 from logistics.services.organisation import semester_save
-from logistics.uploads import image_clean
 from safety import services as safety
 from safety.choices import HazardStatus, SafetyArea
 from safety.models import Hazard, HazardPhoto

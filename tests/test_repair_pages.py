@@ -12,10 +12,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from logistics.choices import DamageCause, Role, TicketStatus, Trade
-from logistics.models import Ticket, TicketPhoto
-from logistics.services import repairs as services
-from logistics.uploads import image_clean
+from logistics.choices import Role, Trade
+from logistics.common.uploads import image_clean
+from logistics.repairs.choices import DamageCause, TicketStatus
+from logistics.repairs.models import Ticket, TicketPhoto
+from logistics.repairs.services import tickets as services
 from tests import factories
 from tests.matrix import ALL_ROLES, Page, check_page, roles
 
@@ -38,7 +39,7 @@ def _material(school):
 
 
 def _rule(school):
-    from logistics.models import DispatchRule
+    from logistics.repairs.models import DispatchRule
 
     tech = factories.technician(school)
     return {"pk": DispatchRule.objects.create(school=school, trade="plumbing", technician=tech).pk}

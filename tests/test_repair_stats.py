@@ -13,13 +13,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from logistics import summary_sections
-from logistics.charts import bar_chart, column_chart, line_chart, nice_scale
-from logistics.choices import DamageCause, Role, TicketStatus, Trade, Urgency
-from logistics.forms.repair_stats import PeriodForm, resolve_period
-from logistics.models import TicketMaterial
-from logistics.registry import registry
-from logistics.selectors.repair_stats import repair_stats
+from logistics.choices import Role, Trade
+from logistics.common.periods import PeriodForm, resolve_period
+from logistics.common.registry import registry
+from logistics.documents.charts import bar_chart, column_chart, line_chart, nice_scale
+from logistics.repairs import sections as summary_sections
+from logistics.repairs.choices import DamageCause, TicketStatus, Urgency
+from logistics.repairs.models import TicketMaterial
+from logistics.repairs.selectors.stats import repair_stats
 from tests import factories
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -555,7 +556,7 @@ class TestDashboard:
         )
         with translation.override("en"):
             assert str(section.title) == "Repairs and maintenance"
-        assert section.template == "sections/repairs.html"
+        assert section.template == "repairs/dashboard_section.html"
 
     def test_general_affairs_default_period(self, sections, ga_client, school):
         factories.SemesterFactory(school=school, is_current=True)

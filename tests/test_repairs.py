@@ -9,20 +9,14 @@ from django.core.exceptions import ValidationError
 from django.db import connections
 from django.utils import timezone
 
-from logistics.choices import DamageCause, Role, TicketStatus, Trade, Urgency
-from logistics.models import (
-    DispatchRule,
-    Notification,
-    RepairCategory,
-    School,
-    StatusChange,
-    Ticket,
-    TicketPhoto,
-)
-from logistics.reminders import reminders_run
+from logistics.choices import Role, Trade
+from logistics.common.reminders import reminders_run
+from logistics.common.uploads import image_clean
+from logistics.models import Notification, School, StatusChange
+from logistics.repairs.choices import DamageCause, TicketStatus, Urgency
+from logistics.repairs.models import DispatchRule, RepairCategory, Ticket, TicketPhoto
+from logistics.repairs.services import tickets as services
 from logistics.selectors import status_history as status_history_of
-from logistics.services import repairs as services
-from logistics.uploads import image_clean
 from tests import factories
 
 
@@ -427,7 +421,7 @@ def test_a_second_tick_skips_sent_overdue_reminders_in_one_query(school, make_us
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from logistics.reminder_rules import TicketOverdueRule
+    from logistics.repairs.reminders import TicketOverdueRule
 
     staff = make_user(Role.STAFF, school)
     for _ in range(5):

@@ -12,10 +12,10 @@ from django.utils import timezone
 from logistics.bench import BenchData, BenchPage
 from logistics.bench.generate import generate
 from logistics.choices import Role
+from logistics.common.registry import Registry, registry
 from logistics.management.commands.seed_demo import ACCOUNTS
 from logistics.management.commands.seed_demo import Command as SeedDemo
 from logistics.models import School, StatusChange, User
-from logistics.registry import Registry, registry
 from safety import bench as safety_bench
 from safety import demo as safety_demo
 from safety.choices import (

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from logistics.choices import Role
-from logistics.uploads import media_access
+from logistics.common.uploads import media_access
 from safety import services
 from safety.choices import (
     AREA_ICONS,

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from logistics.choices import Role
-from logistics.forms.repair_stats import resolve_period
+from logistics.common.periods import resolve_period
 from safety.choices import (
     AgreementKind,
     DrillKind,
@@ -364,7 +364,7 @@ def test_the_period_form_is_the_dashboards(school, data):
         else:
             form = core_form
         expected = render_to_string(
-            "dashboard.html#period-form", {"form": form, "period": picker.period}
+            "core/dashboard.html#period-form", {"form": form, "period": picker.period}
         )
         assert squeeze(period_form(picker)) == squeeze(expected)
     assert picker.period == core_period == resolve_school_period(school, data)[1]

@@ -13,8 +13,8 @@ from django.db import connections
 from django.utils import timezone
 
 from logistics.choices import Role
+from logistics.common.reminders import reminders_run
 from logistics.models import Notification, Reminder, StatusChange
-from logistics.reminders import reminders_run
 from logistics.selectors import status_history
 from safety import services
 from safety.choices import (
@@ -282,7 +282,7 @@ class TestPlanningAndReminders:
 
     def test_the_beat_tick_runs_the_planning_job(self, school, officer):
         from logistics import tasks
-        from logistics.registry import registry
+        from logistics.common.registry import registry
 
         assert registry.tick_jobs["safety_inspections_plan"] is services.inspections_plan
         schedule = ScheduleFactory(school=school, inspector=officer, starts_on=D(2020, 1, 1))

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from logistics.choices import Role
-from logistics.registry import registry
+from logistics.common.registry import registry
 from safety import summary_sections
 from safety.choices import (
     DrillKind,
@@ -493,7 +493,7 @@ class TestSection:
         section = registry.sections["safety"]
         assert (section.key, section.template, section.permissions) == (
             "safety",
-            "safety/section.html",
+            "safety/dashboard_section.html",
             ("safety.view_hazard",),
         )
         assert section.figures is safety_stats

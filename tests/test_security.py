@@ -20,9 +20,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone, translation
 
 from logistics.choices import Role
+from logistics.common.uploads import image_clean, image_store, media_access
 from logistics.models import StatusChange, User
 from logistics.services import people
-from logistics.uploads import image_clean, image_store, media_access
 from tests import factories
 from tests.factories import PASSWORD
 from tests.language import zh

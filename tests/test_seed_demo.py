@@ -16,7 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from logistics.management.commands.seed_demo import DEMO_PASSWORD
-from logistics.models import School, Semester, Ticket, User
+from logistics.models import School, Semester, User
+from logistics.repairs.models import Ticket
 from safety.models import Hazard, Inspection
 
 README = Path(__file__).resolve().parent.parent / "README.md"

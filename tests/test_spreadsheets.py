@@ -16,8 +16,8 @@ import zlib
 import pytest
 from django.utils import translation
 
+from logistics.common.spreadsheets import SheetError, SheetRow, read_header, read_rows
 from logistics.services.imports import PEOPLE_COLUMNS, ROOM_COLUMNS
-from logistics.spreadsheets import SheetError, SheetRow, read_header, read_rows
 from tests.xlsx_files import (
     NS,
     ROOM_HEADER,

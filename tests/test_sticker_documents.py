@@ -16,12 +16,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from logistics import pdf as pdfmod
 from logistics.choices import Role
-from logistics.models import Document, DocumentStatus, Room
-from logistics.registry import registry
-from logistics.services import documents as document_services
-from logistics.services import stickers
+from logistics.common.registry import registry
+from logistics.documents import pdf as pdfmod
+from logistics.documents.models import Document, DocumentStatus
+from logistics.documents.services import documents as document_services
+from logistics.models import Room
+from logistics.repairs.services import stickers
 from tests import factories
 from tests.language import speaking
 

@@ -19,11 +19,11 @@ import pytest
 import segno
 from django.urls import reverse
 
-from logistics import pdf as pdfmod
 from logistics.choices import Role
-from logistics.models import Document, DocumentStatus
-from logistics.pdf import PDFError, PDFTimeout, StaticURLFetcher, URLRefused, render_pdf
-from logistics.services import stickers
+from logistics.documents import pdf as pdfmod
+from logistics.documents.models import Document, DocumentStatus
+from logistics.documents.pdf import PDFError, PDFTimeout, StaticURLFetcher, URLRefused, render_pdf
+from logistics.repairs.services import stickers
 from tests import factories
 
 URL = "/repairs/stickers/"

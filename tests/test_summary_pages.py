@@ -13,9 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from logistics.choices import Role
-from logistics.models import Document, DocumentStatus, SummaryDraft
-from logistics.selectors.summary import MAX_TEXT, SUMMARY_KIND
-from logistics.services import summary as services
+from logistics.documents.models import Document, DocumentStatus, SummaryDraft
+from logistics.documents.selectors import MAX_TEXT, SUMMARY_KIND
+from logistics.documents.services import summary as services
 from tests import factories
 from tests.matrix import ALL_ROLES, Page, check_page, roles
 

@@ -16,13 +16,15 @@ import pytest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from logistics import narrative
-from logistics import pdf as pdfmod
-from logistics.charts import PALETTE
-from logistics.choices import DamageCause, Role, TicketStatus, Trade, Urgency
-from logistics.models import Document, SummaryDraft, TicketMaterial
-from logistics.registry import registry
-from logistics.selectors.summary import SUMMARY_KIND, general_placeholders, summary_context
+from logistics.choices import Role, Trade
+from logistics.common.registry import registry
+from logistics.documents import narrative
+from logistics.documents import pdf as pdfmod
+from logistics.documents.charts import PALETTE
+from logistics.documents.models import Document, SummaryDraft
+from logistics.documents.selectors import SUMMARY_KIND, general_placeholders, summary_context
+from logistics.repairs.choices import DamageCause, TicketStatus, Urgency
+from logistics.repairs.models import TicketMaterial
 from safety.choices import HazardLevel, HazardStatus, InspectionStatus, SafetyArea
 from tests import factories
 from tests import safety_factories as sf
@@ -102,7 +104,7 @@ def render(semester, texts=None):
         )
     with translation.override(LANGUAGE):
         context = summary_context(document_for(semester), now=NOW)
-        return pdfmod.render_pdf("summary/document.html", context), context
+        return pdfmod.render_pdf("documents/document.html", context), context
 
 
 def figures_of(context, key):

@@ -10,9 +10,10 @@ import pytest
 from django.core.management import call_command
 
 from logistics.choices import Role
-from logistics.models import Document, DocumentStatus, School, Semester, User
-from logistics.selectors.repair_stats import repair_stats
-from logistics.services.summary import summary_draft_save, summary_request
+from logistics.documents.models import Document, DocumentStatus
+from logistics.documents.services.summary import summary_draft_save, summary_request
+from logistics.models import School, Semester, User
+from logistics.repairs.selectors.stats import repair_stats
 from safety.selectors.stats import safety_stats
 from tests.conftest import redis_url
 from tests.test_celery_redis import (

@@ -37,8 +37,8 @@ def test_select_matches_django_widget_markup(data, school, general_affairs):
     [{}, {"q": 'a "quoted" <b>', "filed_from": "2026-09-01"}, {"filed_to": "not a date"}],
 )
 def test_inputs_match_django_widget_markup(data, general_affairs):
-    from logistics.filters.repairs import TicketFilter
-    from logistics.models import Ticket
+    from logistics.repairs.filters import TicketFilter
+    from logistics.repairs.models import Ticket
 
     filters = TicketFilter(data or None, queryset=Ticket.objects.none(), user=general_affairs)
     filters.form.is_valid()

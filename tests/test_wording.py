@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from logistics.choices import Role
-from logistics.models import Document, DocumentStatus
-from logistics.selectors.summary import SUMMARY_KIND
+from logistics.documents.models import Document, DocumentStatus
+from logistics.documents.selectors import SUMMARY_KIND
 from safety.choices import HazardLevel, HazardStatus
 from safety.models import RectificationPlan
 from tests import factories

@@ -4,7 +4,7 @@ An app adds its data and pages to the benchmark in its ``AppConfig.ready()``, wi
 touching the harness::
 
     from logistics.bench import BenchData, BenchPage
-    from logistics.registry import registry
+    from logistics.common.registry import registry
 
     registry.register_bench_data(BenchData("repairs", generate_tickets, order=200))
     registry.register_bench_page(BenchPage("ticket_list", "/repairs/", target=0.5))

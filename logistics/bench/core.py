@@ -443,6 +443,6 @@ def register(registry):
         )
     )
     # The semester summary PDF against a bare WeasyPrint table of as many pages.
-    from logistics.bench import summary
+    from logistics.documents import bench as summary
 
     summary.register(registry)

@@ -5,8 +5,8 @@ import time
 from django.db import connection, transaction
 
 from logistics.bench import SCHOOL_CODE_PREFIX, BenchContext, BenchSchool
+from logistics.common.registry import registry
 from logistics.models import District, School
-from logistics.registry import registry
 
 DISTRICTS = [("武进区", "wj"), ("新北区", "xb"), ("天宁区", "tn"), ("钟楼区", "zl")]
 TOWNS = [

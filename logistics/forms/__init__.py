@@ -7,15 +7,15 @@ from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
 from logistics.choices import Trade
-from logistics.forms.fields import bounded_formfield
+from logistics.common.fields import bounded_formfield
+from logistics.common.spreadsheets import XLSX_CONTENT_TYPE
 from logistics.models import Building, Campus, Department, Room, School, Semester
 from logistics.roles import SCHOOL_ROLES
-from logistics.spreadsheets import XLSX_CONTENT_TYPE
 
 
 class SchoolScopedForm(forms.ModelForm):
     """A model form whose foreign-key choices are limited to the user's school (and
-    whose dates are ones a school can mean: ``logistics.forms.fields``)."""
+    whose dates are ones a school can mean: ``logistics.common.fields``)."""
 
     scoped_fields: dict[str, type] = {}
 

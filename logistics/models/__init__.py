@@ -1,5 +1,13 @@
+"""The core's models: schools and places, people, notifications, the status log, imports.
+
+The models of the app's parts live with them (``logistics.repairs.models``,
+``logistics.documents.models``) and are imported here only so that Django registers
+them with the ``logistics`` app; import them from their own module.
+"""
+
+import logistics.documents.models  # noqa: F401 - registers the documents' models
+import logistics.repairs.models  # noqa: F401 - registers the repairs' models
 from logistics.models.audit import StatusChange
-from logistics.models.documents import Document, DocumentStatus, SummaryDraft
 from logistics.models.imports import ImportJob, ImportKind, ImportStatus
 from logistics.models.notifications import ChatMessage, Notification, Reminder
 from logistics.models.organisation import (
@@ -11,14 +19,6 @@ from logistics.models.organisation import (
     School,
     Semester,
 )
-from logistics.models.repairs import (
-    DispatchRule,
-    Material,
-    RepairCategory,
-    Ticket,
-    TicketMaterial,
-    TicketPhoto,
-)
 from logistics.models.throttle import PasswordCheckThrottle
 from logistics.models.users import TechnicianTrade, User
 
@@ -27,26 +27,17 @@ __all__ = [
     "Campus",
     "ChatMessage",
     "Department",
-    "Document",
-    "DocumentStatus",
-    "DispatchRule",
     "District",
     "ImportJob",
     "ImportKind",
     "ImportStatus",
-    "Material",
     "Notification",
     "PasswordCheckThrottle",
     "Reminder",
-    "RepairCategory",
     "Room",
     "School",
     "Semester",
     "StatusChange",
-    "SummaryDraft",
     "TechnicianTrade",
-    "Ticket",
-    "TicketMaterial",
-    "TicketPhoto",
     "User",
 ]

@@ -8,7 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from logistics.querysets import ScopedQuerySet
+from logistics.common.querysets import ScopedQuerySet
 
 
 class StatusChange(models.Model):

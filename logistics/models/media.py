@@ -6,7 +6,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from logistics.querysets import ScopedQuerySet
+from logistics.common.querysets import ScopedQuerySet
 
 
 class StoredImage(models.Model):

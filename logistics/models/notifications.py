@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from logistics.choices import DeliveryStatus
-from logistics.querysets import ScopedQuerySet
+from logistics.common.querysets import ScopedQuerySet
 
 
 class Notification(models.Model):

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from logistics.choices import RoomKind, Term, WebhookKind
-from logistics.querysets import ScopedQuerySet
+from logistics.common.querysets import ScopedQuerySet
 
 
 class District(models.Model):

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from logistics.choices import Role, Trade
-from logistics.querysets import ScopedQuerySet
+from logistics.common.querysets import ScopedQuerySet
 
 
 class ScopedUserManager(UserManager.from_queryset(ScopedQuerySet)):

@@ -9,7 +9,7 @@ embedded default) it runs at once, in-process. The job (``import_run``):
 
 1. claims the job under a row lock (queued → running), so a task delivered twice runs
    once;
-2. reads the rows (``read_rows``, with every limit of ``logistics.spreadsheets``);
+2. reads the rows (``read_rows``, with every limit of ``logistics.common.spreadsheets``);
 3. checks every row without writing anything, committing the number of rows checked as
    it goes: the job's page shows it while the job runs;
 4. if any row has an error, the job fails with all of them (row, column, message) and
@@ -43,6 +43,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from logistics.choices import Role, RoomKind, Trade
+from logistics.common.queue import enqueue_on_commit
+from logistics.common.spreadsheets import Column, SheetError, read_header, read_rows
+from logistics.common.workflow import status_record
 from logistics.models import (
     Building,
     Department,
@@ -52,9 +55,7 @@ from logistics.models import (
     Room,
     User,
 )
-from logistics.queue import enqueue_on_commit
 from logistics.roles import SCHOOL_ROLES
-from logistics.services.audit import status_record
 from logistics.services.organisation import figures_changed, room_check
 from logistics.services.people import (
     person_check,
@@ -62,7 +63,6 @@ from logistics.services.people import (
     person_update,
     roles_check,
 )
-from logistics.spreadsheets import Column, SheetError, read_header, read_rows
 
 logger = logging.getLogger(__name__)
 

@@ -51,7 +51,7 @@ def notify(*, recipients, key, title, body="", url="", school=None, chat=False):
             continue
         created.append(notification)
         if wants_email:
-            from logistics.queue import enqueue_on_commit
+            from logistics.common.queue import enqueue_on_commit
 
             enqueue_on_commit(tasks.deliver_email, notification.pk)
     if chat and school is not None and school.webhook_kind:
@@ -62,7 +62,7 @@ def notify(*, recipients, key, title, body="", url="", school=None, chat=False):
 def chat_post(*, school, key, text):
     """Queue one message for the school's group chat robot (once per key)."""
     from logistics import tasks
-    from logistics.queue import enqueue_on_commit
+    from logistics.common.queue import enqueue_on_commit
 
     try:
         with transaction.atomic():

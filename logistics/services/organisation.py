@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from logistics.choices import CurrentStatus
+from logistics.common.workflow import status_record
 from logistics.models import Building, Campus, Department, Room, School, Semester
-from logistics.services.audit import status_record
 from logistics.services.notifications import notifications_done
 
 

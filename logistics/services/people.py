@@ -38,9 +38,9 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from logistics.backends import role_permissions
 from logistics.choices import AccountEvent, Role, Trade, UserStatus
+from logistics.common.workflow import status_record
 from logistics.models import PasswordCheckThrottle, TechnicianTrade, User
 from logistics.roles import SCHOOL_ROLES
-from logistics.services.audit import status_record
 
 logger = logging.getLogger(__name__)
 

@@ -127,7 +127,7 @@ def _select(field, attrs):
 def may_open(user, url_name):
     """``{% if user|may_open:"safety_rate" %}``: the page's menu entry would be shown to
     ``user`` — a home card links to a page only for those its menu entry is for."""
-    from logistics.registry import registry
+    from logistics.common.registry import registry
 
     return registry.may_open(user, url_name)
 
@@ -176,7 +176,7 @@ def sidebar_menu(context):
     from django.template.loader import render_to_string
     from django.utils.translation import get_language
 
-    from logistics.registry import registry
+    from logistics.common.registry import registry
 
     request = context["request"]
     user = request.user

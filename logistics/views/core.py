@@ -16,10 +16,10 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from logistics import selectors
+from logistics.common.registry import registry
 from logistics.forms.accounts import PasswordChangeForm
 from logistics.middleware import session_passive
 from logistics.models import Notification
-from logistics.registry import registry
 from logistics.services.notifications import notification_mark_read
 from logistics.services.people import (
     PasswordChecksPaused,
@@ -31,7 +31,7 @@ from logistics.services.people import (
 @login_required
 def home(request):
     cards = [(card, card.context(request)) for card in registry.home_cards_for(request.user)]
-    return render(request, "home.html", {"cards": cards})
+    return render(request, "core/home.html", {"cards": cards})
 
 
 @login_required
@@ -43,7 +43,7 @@ def notification_list(request):
     page = Paginator(queryset, 20).get_page(request.GET.get("page"))
     return render(
         request,
-        "notifications/list.html",
+        "core/notifications.html",
         {"page_obj": page, "unread_only": unread_only},
     )
 

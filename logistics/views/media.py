@@ -20,9 +20,9 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 
-from logistics.uploads import media_access, media_name_is_safe
+from logistics.common.uploads import media_access, media_name_is_safe
 
-# What the upload checks re-encode (logistics.uploads.image_clean): shown in the browser.
+# What the upload checks re-encode (logistics.common.uploads.image_clean): shown in the browser.
 INLINE_TYPES = {"image/jpeg", "image/png"}
 # A served upload may load nothing, run nothing, and is its own opaque origin.
 UPLOAD_CSP = "default-src 'none'; sandbox"

@@ -15,6 +15,13 @@ from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, FormView
 
 from logistics import filters, forms, selectors
+from logistics.common.spreadsheets import Column, SheetError, xlsx_response
+from logistics.common.views import (
+    SchoolRequiredMixin,
+    ScopedFormView,
+    ScopedListView,
+    add_service_errors,
+)
 from logistics.models import (
     Building,
     Campus,
@@ -27,13 +34,6 @@ from logistics.models import (
     User,
 )
 from logistics.services import imports, organisation, people
-from logistics.spreadsheets import Column, SheetError, xlsx_response
-from logistics.views.base import (
-    SchoolRequiredMixin,
-    ScopedFormView,
-    ScopedListView,
-    add_service_errors,
-)
 
 # --- Campuses -----------------------------------------------------------------------
 
@@ -51,7 +51,7 @@ class CampusList(ScopedListView):
     ]
     sort_fields = {"name": "name", "buildings": "building_count"}
     default_sort = ("name",)
-    row_template = "setup/rows/campus.html"
+    row_template = "core/rows/campus.html"
     create_url_name = "campus_create"
     create_permission = "logistics.add_campus"
 
@@ -87,7 +87,7 @@ class BuildingList(ScopedListView):
         "rooms": "room_count",
     }
     default_sort = ("name",)
-    row_template = "setup/rows/building.html"
+    row_template = "core/rows/building.html"
     create_url_name = "building_create"
     create_permission = "logistics.add_building"
 
@@ -125,7 +125,7 @@ class RoomList(ScopedListView):
         "kind": "kind",
     }
     default_sort = ("building__name", "floor", "number")
-    row_template = "setup/rows/room.html"
+    row_template = "core/rows/room.html"
     create_url_name = "room_create"
     create_permission = "logistics.add_room"
     extra_actions = [
@@ -176,7 +176,7 @@ class DepartmentList(ScopedListView):
     ]
     sort_fields = {"name": "name", "people": "member_count"}
     default_sort = ("name",)
-    row_template = "setup/rows/department.html"
+    row_template = "core/rows/department.html"
     create_url_name = "department_create"
     create_permission = "logistics.add_department"
 
@@ -206,7 +206,7 @@ class SemesterList(ScopedListView):
     ]
     sort_fields = {"start": "start_date"}
     default_sort = ("-start_date",)
-    row_template = "setup/rows/semester.html"
+    row_template = "core/rows/semester.html"
     create_url_name = "semester_create"
     create_permission = "logistics.add_semester"
 
@@ -262,7 +262,7 @@ class PersonList(ScopedListView):
     ]
     sort_fields = {"username": "username", "name": "name", "department": "department__name"}
     default_sort = ("username",)
-    row_template = "setup/rows/person.html"
+    row_template = "core/rows/person.html"
     create_url_name = "person_create"
     create_permission = "logistics.add_user"
     extra_actions = [(gettext_lazy("Import"), "person_import", "logistics.add_user")]
@@ -314,7 +314,7 @@ def _refused(exc):
 
 class PersonDetail(LoginRequiredMixin, PermissionRequiredMixin, DetailView):
     permission_required = "logistics.view_user"
-    template_name = "setup/person_detail.html"
+    template_name = "core/person_detail.html"
     context_object_name = "person"
 
     def get_queryset(self):
@@ -504,7 +504,7 @@ def _with_color(job):
 
 @method_decorator(never_cache, name="dispatch")  # Back shows a new form (a new key)
 class ImportView(LoginRequiredMixin, PermissionRequiredMixin, SchoolRequiredMixin, FormView):
-    template_name = "setup/import.html"
+    template_name = "core/import.html"
     kind = None
     columns = ()
     title = ""
@@ -613,9 +613,9 @@ class ImportJobView(LoginRequiredMixin, PermissionRequiredMixin, SchoolRequiredM
             "job_url": reverse(self.job_url_name, args=[job.pk]),
         }
         if self.status:
-            return render(request, "setup/import_job.html#status", context)
+            return render(request, "core/import_job.html#status", context)
         context["history"] = selectors.status_history(job)
-        return render(request, "setup/import_job.html", context)
+        return render(request, "core/import_job.html", context)
 
 
 class RoomImportJob(ImportJobView):
@@ -658,6 +658,6 @@ def school_settings(request):
             return redirect("school_settings")
     return render(
         request,
-        "setup/form.html",
+        "generic/form.html",
         {"form": form, "title": _("School settings"), "cancel_url": reverse("home")},
     )

@@ -15,10 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from logistics.forms.fields import DateField, DateTimeField
-from logistics.forms.repairs import MultipleImageField
+from logistics.common import rooms as places
+from logistics.common.fields import DateField, DateTimeField, MultipleImageField
 from logistics.models import Building, Department, Room, User
-from logistics.selectors import repairs as places
 from safety.choices import AREA_ICONS, HazardLevel, HazardPhotoKind, SafetyArea
 
 # A report's "found at" may be a little ahead of the server's clock (a phone's clock).

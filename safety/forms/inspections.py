@@ -10,10 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from logistics.common.fields import DateField, DateFilter
+from logistics.common.uploads import ImageUploadField
 from logistics.forms import SchoolScopedForm
-from logistics.forms.fields import DateField, DateFilter
 from logistics.models import Room, User
-from logistics.uploads import ImageUploadField
 from safety.choices import (
     OUTCOME_COLORS,
     HazardLevel,

@@ -12,11 +12,11 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from logistics.choices import Term
-from logistics.forms.fields import DateField
-from logistics.forms.repair_stats import DEFAULT_DAYS, Period, PeriodForm
+from logistics.common.fields import DateField
+from logistics.common.periods import DEFAULT_DAYS, Period, PeriodForm
+from logistics.common.rawsql import convert, converters_for
+from logistics.common.uploads import ImageUploadField
 from logistics.models import Semester, User
-from logistics.rawsql import convert, converters_for
-from logistics.uploads import ImageUploadField
 from safety.choices import AgreementKind, DrillKind
 from safety.selectors.stats import academic_year_of
 from safety.services.drills import MAX_DRILL_PHOTOS
@@ -107,7 +107,7 @@ def default_period(semesters, today):
 
 
 class SchoolPeriodForm(PeriodForm):
-    """The statistics' period, as ``logistics.forms.repair_stats.PeriodForm`` (a semester
+    """The statistics' period, as ``logistics.common.periods.PeriodForm`` (a semester
     of the school or two dates; neither: the current semester, or the last 30 days; its
     checks), with the school's semesters read once: that one query gives the choices, the
     default and the chosen semester."""
@@ -134,7 +134,7 @@ class SchoolPeriodForm(PeriodForm):
 
 
 def resolve_school_period(school, data, *, today=None):
-    """As ``logistics.forms.repair_stats.resolve_period`` (the form to show and the period
+    """As ``logistics.common.periods.resolve_period`` (the form to show and the period
     it chose, or None when its input is wrong), in one query."""
     form = SchoolPeriodForm(data, school=school, today=today)
     if not form.is_bound:

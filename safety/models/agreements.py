@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from logistics.querysets import ScopedQuerySet
+from logistics.common.querysets import ScopedQuerySet
 from safety.choices import AgreementKind
 
 

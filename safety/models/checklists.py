@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from logistics.querysets import ScopedQuerySet
+from logistics.common.querysets import ScopedQuerySet
 from safety.choices import Frequency, InspectionKind, SafetyArea
 
 

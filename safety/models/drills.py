@@ -5,8 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from logistics.common.querysets import ScopedQuerySet
 from logistics.models.media import StoredImage
-from logistics.querysets import ScopedQuerySet
 from safety.choices import DrillKind
 
 

@@ -15,8 +15,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from logistics.common.querysets import ScopedQuerySet
 from logistics.models.media import StoredImage
-from logistics.querysets import ScopedQuerySet
 from safety.choices import (
     HAZARD_LEVEL_COLORS,
     HAZARD_STATUS_COLORS,

@@ -13,7 +13,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from logistics.querysets import ScopedQuerySet
+from logistics.common.querysets import ScopedQuerySet
 from safety.choices import (
     INSPECTION_STATUS_COLORS,
     OPEN_INSPECTION_STATUSES,

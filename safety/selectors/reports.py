@@ -12,7 +12,7 @@ import datetime
 from django.db.models import Case, Count, F, Q, When
 from django.utils import timezone
 
-from logistics.selectors.repair_stats import period_bounds
+from logistics.common.periods import period_bounds
 from safety.choices import UNRESOLVED_HAZARD_STATUSES, HazardStatus
 from safety.models import Drill, Hazard
 from safety.selectors.stats import (

@@ -18,10 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from logistics.charts import column_chart, line_chart
+from logistics.common.periods import period_bounds
+from logistics.common.rawsql import convert, converters_for
+from logistics.documents.charts import column_chart, line_chart
 from logistics.models import Semester, User
-from logistics.rawsql import convert, converters_for
-from logistics.selectors.repair_stats import period_bounds
 from safety.choices import (
     OPEN_HAZARD_STATUSES,
     DrillKind,

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from logistics.choices import Role
-from logistics.dates import plausible_date
+from logistics.common.dates import plausible_date
 
 # The pages the notifications link to, once the pages exist (a missing name gives no link).
 HAZARD_DETAIL_URL = "safety_hazard_detail"
@@ -96,7 +96,7 @@ def verifiers(school):
 
 
 def as_date(value, field):
-    """``value`` as a date a school can mean (``logistics.forms.fields``), else a
+    """``value`` as a date a school can mean (``logistics.common.fields``), else a
     ``ValidationError`` on ``field``."""
     if isinstance(value, datetime.datetime):
         value = timezone.localdate(value) if timezone.is_aware(value) else value.date()

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from logistics.services.audit import status_record
+from logistics.common.workflow import status_record
 from safety.choices import AgreementKind, DrillKind
 from safety.models import Drill, DrillPhoto, SafetyAgreement
 from safety.services.common import as_date, check_person, require, text

@@ -32,11 +32,11 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from logistics.querysets import locked
+from logistics.common.querysets import locked
+from logistics.common.submissions import create_once
+from logistics.common.workflow import status_record
 from logistics.selectors import status_history
-from logistics.services.audit import status_record
 from logistics.services.notifications import notifications_done, notify
-from logistics.services.submissions import create_once
 from safety.choices import (
     OPEN_HAZARD_STATUSES,
     HazardLevel,
@@ -149,7 +149,7 @@ def hazard_report(
     """Report a hazard found outside an inspection (随手拍); returns ``(hazard, created)``.
 
     A second call with the reporter's same ``submission_key`` (the same form sent twice)
-    returns the first hazard and stores nothing (``logistics.services.submissions``)."""
+    returns the first hazard and stores nothing (``logistics.common.submissions``)."""
     school = actor.school
     if school is None:
         raise ValidationError(_("Your account does not belong to a school."))

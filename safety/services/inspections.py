@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from logistics.querysets import locked
-from logistics.services.audit import status_record
+from logistics.common.querysets import locked
+from logistics.common.workflow import status_record
 from logistics.services.notifications import notifications_done, notify
 from safety.choices import (
     OPEN_INSPECTION_STATUSES,

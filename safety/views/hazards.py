@@ -22,11 +22,11 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from logistics.choices import Role
-from logistics.pdf import PDFTimeout, pdf_response, render_pdf
-from logistics.selectors import repairs as places
+from logistics.common import rooms as places
+from logistics.common.spreadsheets import Column, xlsx_response
+from logistics.common.views import ScopedListView, add_service_errors, filter_chips
+from logistics.documents.pdf import PDFTimeout, pdf_response, render_pdf
 from logistics.selectors import status_history
-from logistics.spreadsheets import Column, xlsx_response
-from logistics.views.base import ScopedListView, add_service_errors, filter_chips
 from safety import selectors
 from safety.choices import (
     HazardLevel,

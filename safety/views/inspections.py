@@ -25,8 +25,8 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from logistics.choices import Role
+from logistics.common.views import ScopedFormView, ScopedListView, add_service_errors
 from logistics.selectors import status_history
-from logistics.views.base import ScopedFormView, ScopedListView, add_service_errors
 from safety import services
 from safety.choices import (
     AREA_ICONS,

@@ -35,10 +35,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
-from logistics.models import Document
-from logistics.registry import registry
-from logistics.views.base import add_service_errors
-from logistics.views.documents import documents_page
+from logistics.common.registry import registry
+from logistics.common.views import add_service_errors
+from logistics.documents.models import Document
+from logistics.documents.views.documents import documents_page
 from safety import selectors
 from safety.choices import (
     HAZARD_LEVEL_COLORS,

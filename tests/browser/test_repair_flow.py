@@ -7,8 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from logistics.choices import TicketStatus
-from logistics.models import Ticket
+from logistics.repairs.choices import TicketStatus
+from logistics.repairs.models import Ticket
 from tests.factories import photo_bytes
 
 pytestmark = [
@@ -40,8 +40,8 @@ def open_details(page, action):
 def test_filed_on_a_phone_worked_rated_and_counted(
     make_context, live_server, demo, problems, sign_in, zh, assert_fits_viewport
 ):
-    from logistics.forms.repair_stats import resolve_period
-    from logistics.selectors.repair_stats import repair_stats
+    from logistics.common.periods import resolve_period
+    from logistics.repairs.selectors.stats import repair_stats
 
     _form, period = resolve_period(demo.school, {})
     before = repair_stats(demo.school, period.start, period.end)

@@ -7,8 +7,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from logistics.choices import TicketStatus
-from logistics.models import Building, Document, DocumentStatus, Ticket
+from logistics.documents.models import Document, DocumentStatus
+from logistics.models import Building
+from logistics.repairs.choices import TicketStatus
+from logistics.repairs.models import Ticket
 
 pytestmark = [
     pytest.mark.browser,
@@ -74,7 +76,7 @@ def test_office_filters_dispatches_and_prints_stickers(
     assert_fits_viewport(page)
 
     # A sheet made by a worker: its page follows the progress by itself until it is ready.
-    from logistics.services.documents import document_render
+    from logistics.documents.services.documents import document_render
 
     later = Document.objects.create(
         kind=document.kind,

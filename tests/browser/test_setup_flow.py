@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from logistics import queue
+from logistics.common import queue
 from logistics.models import Building, Campus, ImportJob, Room
 from logistics.services.imports import import_run
 from tests.xlsx_files import XLSX, workbook_bytes

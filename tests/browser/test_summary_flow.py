@@ -15,9 +15,10 @@ pytestmark = [
 def test_write_generate_and_download_the_summary(
     make_context, live_server, demo, problems, sign_in
 ):
-    from logistics.models import Document, DocumentStatus, Semester, SummaryDraft
-    from logistics.selectors.summary import SUMMARY_KIND
-    from logistics.services.documents import document_render as render
+    from logistics.documents.models import Document, DocumentStatus, SummaryDraft
+    from logistics.documents.selectors import SUMMARY_KIND
+    from logistics.documents.services.documents import document_render as render
+    from logistics.models import Semester
 
     term = Semester.objects.get(school=demo.school, is_current=True)
 

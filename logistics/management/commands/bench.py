@@ -15,8 +15,8 @@ from logistics.bench import BENCH_PASSWORD, SCHOOL_CODE_PREFIX, BenchSite
 from logistics.bench import runner as r
 from logistics.bench.database import check_bench_database, read_meta
 from logistics.choices import Role
+from logistics.common.registry import registry
 from logistics.models import Reminder, School, User
-from logistics.registry import registry
 
 
 def bench_user(school, role):

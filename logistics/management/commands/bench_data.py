@@ -5,8 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from logistics.bench.database import check_bench_database, ensure_database, read_meta, write_meta
 from logistics.bench.generate import generate
+from logistics.common.registry import registry
 from logistics.models import School
-from logistics.registry import registry
 
 
 class Command(BaseCommand):

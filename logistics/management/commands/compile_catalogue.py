@@ -1,7 +1,7 @@
 """Compile the interface's translations (``locale/*/LC_MESSAGES/*.po`` → ``.mo``).
 
 With GNU gettext's ``msgfmt`` on the machine this is Django's ``compilemessages`` (which
-also checks the placeholders); without it, ``logistics.msgfmt`` writes the same files in
+also checks the placeholders); without it, ``logistics.common.msgfmt`` writes the same files in
 Python, so ``make run`` needs neither gettext nor root. An ``.mo`` newer than its
 ``.po`` is left as it is.
 """
@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from logistics import msgfmt
+from logistics.common import msgfmt
 
 
 class Command(BaseCommand):

@@ -13,10 +13,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from logistics import narrative
-from logistics.models import Document, School, Semester
-from logistics.pdf import PDFError, render_pdf
-from logistics.selectors.summary import SUMMARY_KIND, summary_context
+from logistics.documents import narrative
+from logistics.documents.models import Document
+from logistics.documents.pdf import PDFError, render_pdf
+from logistics.documents.selectors import SUMMARY_KIND, summary_context
+from logistics.models import School, Semester
 
 
 class Command(BaseCommand):
@@ -66,7 +67,7 @@ class Command(BaseCommand):
             pages = []
             try:
                 content = render_pdf(
-                    "summary/document.html", context, progress=lambda s, n: pages.append(n)
+                    "documents/document.html", context, progress=lambda s, n: pages.append(n)
                 )
             except PDFError as exc:
                 raise CommandError(f"The PDF could not be made: {exc}") from exc

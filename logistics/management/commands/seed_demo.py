@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from logistics.choices import Role, RoomKind, Term, Trade
-from logistics.demo_repairs import NEIGHBOUR_CODE, seed_repairs
+from logistics.common.registry import registry
+from logistics.demo import NEIGHBOUR_CODE
 from logistics.models import (
     Building,
     Campus,
@@ -29,7 +30,7 @@ from logistics.models import (
     TechnicianTrade,
     User,
 )
-from logistics.registry import registry
+from logistics.repairs.demo import seed_repairs
 from logistics.services.organisation import semester_make_current
 
 DEMO_PASSWORD = "houqin-demo"  # noqa: S105 - documented demo accounts

@@ -1,0 +1,323 @@
+"""Reads of repair tickets: who sees which ticket, the lists, a ticket with its parts."""
+
+from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q
+from django.utils import timezone
+
+from logistics.choices import Role
+from logistics.common.rawsql import convert, converters_for
+from logistics.models import Building, Room, StatusChange, User
+from logistics.repairs.choices import OPEN_TICKET_STATUSES, TicketStatus
+from logistics.repairs.models import (
+    DispatchRule,
+    Material,
+    RepairCategory,
+    Ticket,
+    TicketMaterial,
+    TicketPhoto,
+)
+
+
+def overdue_q(now=None):
+    """Open tickets that missed their start or finish target at ``now`` (one SQL filter)."""
+    now = now or timezone.now()
+    return Q(status__in=OPEN_TICKET_STATUSES) & (
+        Q(started_at__isnull=True, respond_by__lt=now) | Q(complete_by__lt=now)
+    )
+
+
+def with_overdue(tickets, now=None):
+    """``tickets`` with ``is_overdue`` computed in SQL (the lists' red flag)."""
+    return tickets.annotate(is_overdue=ExpressionWrapper(overdue_q(now), BooleanField()))
+
+
+def ticket_visible(user):
+    """The tickets ``user`` may open: all of the school's for those who may view tickets
+    (general affairs, principal), a technician's own and those of their trades, and
+    everyone's own filed tickets. Another school's ticket is never among them."""
+    tickets = Ticket.objects.for_user(user)
+    if user.has_perm("logistics.view_ticket"):
+        return tickets
+    mine = Q(requester=user)
+    if user.has_perm("logistics.work_ticket"):
+        trades = user.trades.values("trade")
+        # The school's maintenance team: their own and every ticket of their trades.
+        mine |= Q(assignee=user) | Q(trade__in=trades)
+        # Tickets they once worked on (reassigned since) stay readable.
+        mine |= Q(
+            pk__in=StatusChange.objects.filter(
+                content_type__app_label="logistics",
+                content_type__model="ticket",
+                actor=user,
+            ).values("object_id")
+        )
+    return tickets.filter(mine)
+
+
+def ticket_list(user):
+    """The school's tickets for general affairs' list: one query per page of rows."""
+    return with_overdue(
+        Ticket.objects.for_user(user).select_related(
+            "room__building", "category", "assignee", "requester"
+        )
+    )
+
+
+def my_tickets(user):
+    return with_overdue(
+        Ticket.objects.filter(requester=user).select_related(
+            "room__building", "category", "assignee"
+        )
+    )
+
+
+def technician_queue(user):
+    """A technician's open tickets: urgent first, then the oldest."""
+    return with_overdue(
+        Ticket.objects.filter(assignee=user, status__in=OPEN_TICKET_STATUSES)
+        .select_related("room__building", "category", "requester")
+        .order_by("-urgency", "created_at")
+    )
+
+
+def tickets_to_take(user):
+    """Tickets of the technician's trades that nobody has yet."""
+    return (
+        Ticket.objects.filter(
+            school_id=user.school_id,
+            status=TicketStatus.SUBMITTED,
+            assignee__isnull=True,
+            trade__in=user.trades.values("trade"),
+        )
+        .select_related("room__building", "category", "requester")
+        .order_by("-urgency", "created_at")
+    )
+
+
+def ticket_detail(user, pk):
+    """One ticket the user may see, with its photos and materials (raises DoesNotExist)."""
+    return (
+        ticket_visible(user)
+        .select_related("room__building", "category", "assignee", "requester", "school")
+        .prefetch_related(
+            Prefetch("photos", queryset=TicketPhoto.objects.order_by("created_at", "pk")),
+            Prefetch(
+                "materials",
+                queryset=TicketMaterial.objects.select_related("material").order_by(
+                    "added_at", "pk"
+                ),
+            ),
+        )
+        .get(pk=pk)
+    )
+
+
+def photo_readable(user, name):
+    """May ``user`` see the ticket photo stored as ``name``?"""
+    return TicketPhoto.objects.filter(
+        image=name, ticket__in=ticket_visible(user).values("pk")
+    ).exists()
+
+
+# --- Choices for the forms -----------------------------------------------------------
+
+
+def categories(school, trade=None):
+    found = RepairCategory.objects.filter(school=school, is_active=True)
+    if trade:
+        found = found.filter(trade=trade)
+    return found.order_by("trade", "sort_order", "name")
+
+
+def technicians(school, trade=None):
+    """The school's active technicians (of ``trade``, if given), each with their open load."""
+    from django.db.models import Count
+
+    people = User.objects.filter(school=school, is_active=True, groups__name=Role.TECHNICIAN)
+    if trade:
+        people = people.filter(trades__trade=trade)
+    return (
+        people.annotate(
+            open_tickets=Count(
+                "tickets_assigned",
+                filter=Q(tickets_assigned__status__in=OPEN_TICKET_STATUSES),
+                distinct=True,
+            )
+        )
+        .order_by("name", "username")
+        .distinct()
+    )
+
+
+def catalogue(school):
+    return Material.objects.filter(school=school, is_active=True).order_by("name", "spec")
+
+
+def category_list(user):
+    return RepairCategory.objects.for_user(user)
+
+
+def dispatch_rule_list(user):
+    return DispatchRule.objects.for_user(user).select_related("building", "technician")
+
+
+def material_list(user):
+    return Material.objects.for_user(user)
+
+
+def ticket_actions(user, ticket):
+    """The steps ``user`` may take on ``ticket`` now (what the page offers; the services
+    check the same rules again under a lock)."""
+    status = ticket.status
+    dispatcher = user.school_id == ticket.school_id and user.has_perm("logistics.dispatch_ticket")
+    assignee = ticket.assignee_id is not None and ticket.assignee_id == user.pk
+    requester = ticket.requester_id == user.pk
+    actions = []
+    if dispatcher and status in OPEN_TICKET_STATUSES:
+        actions.append("assign")
+    if (
+        status == TicketStatus.SUBMITTED
+        and ticket.assignee_id is None
+        and user.school_id == ticket.school_id
+        and user.has_perm("logistics.work_ticket")
+    ):
+        actions.append("take")
+    if assignee and status == TicketStatus.ASSIGNED:
+        actions.append("start")
+    if (assignee or dispatcher) and status in (TicketStatus.ASSIGNED, TicketStatus.IN_PROGRESS):
+        actions.append("hold")
+    if (assignee or dispatcher) and status == TicketStatus.ON_HOLD:
+        actions.append("resume")
+    if assignee and status in (TicketStatus.IN_PROGRESS, TicketStatus.ON_HOLD):
+        actions.append("material")
+    if assignee and status == TicketStatus.IN_PROGRESS:
+        actions.append("complete")
+    if requester and status == TicketStatus.DONE:
+        actions += ["confirm", "reopen"]
+    if (dispatcher and status in OPEN_TICKET_STATUSES) or (
+        requester and status in (TicketStatus.SUBMITTED, TicketStatus.ASSIGNED)
+    ):
+        actions.append("cancel")
+    return actions
+
+
+# --- Counts for the home page (one aggregate query each) ---------------------------------
+
+
+def _counts(tickets, now, **extra):
+    from django.db.models import Count
+
+    return tickets.aggregate(
+        open=Count("pk", filter=Q(status__in=OPEN_TICKET_STATUSES)),
+        overdue=Count("pk", filter=overdue_q(now)),
+        to_confirm=Count("pk", filter=Q(status=TicketStatus.DONE)),
+        **extra,
+    )
+
+
+def requester_counts(user, now=None):
+    now = now or timezone.now()
+    return _counts(Ticket.objects.filter(requester=user), now)
+
+
+def technician_counts(user, now=None):
+    now = now or timezone.now()
+    counts = _counts(Ticket.objects.filter(assignee=user), now)
+    counts["to_take"] = tickets_to_take(user).count()
+    return counts
+
+
+def school_counts(school, now=None):
+    from django.db.models import Count
+
+    now = now or timezone.now()
+    return _counts(
+        Ticket.objects.filter(school=school),
+        now,
+        unassigned=Count("pk", filter=Q(status=TicketStatus.SUBMITTED)),
+        on_hold=Count("pk", filter=Q(status=TicketStatus.ON_HOLD)),
+    )
+
+
+# General affairs' list, the busiest page of the office, reads its rows in two steps: the
+# page's ticket ids (filtered and sorted by the ORM: a narrow query), then those tickets
+# with their room, category and people by a statement written once per page size
+# (``logistics.common.rawsql``), as plain values — no query compiled with five joins, no model
+# instances, whatever the number of tickets.
+_ROW_COLUMNS = (
+    ("t", "id", "pk"),
+    ("t", "created_at", "created_at"),
+    ("t", "status", "status"),
+    ("t", "trade", "trade"),
+    ("t", "urgency", "urgency"),
+    ("t", "started_at", "started_at"),
+    ("t", "respond_by", "respond_by"),
+    ("t", "complete_by", "complete_by"),
+    ("t", "assignee_id", "assignee_id"),
+    ("c", "name", "category__name"),
+    ("r", "number", "room__number"),
+    ("b", "name", "room__building__name"),
+    ("a", "name", "assignee__name"),
+    ("a", "username", "assignee__username"),
+    ("q", "name", "requester__name"),
+    ("q", "username", "requester__username"),
+)
+_ROW_SQL: dict[tuple[str, int], str] = {}
+
+
+def _row_fields():
+    models = {"t": Ticket, "c": RepairCategory, "r": Room, "b": Building, "a": User, "q": User}
+    return [models[alias]._meta.get_field(column) for alias, column, _key in _ROW_COLUMNS]
+
+
+def _row_sql(connection, count):
+    key = (connection.vendor, count)
+    sql = _ROW_SQL.get(key)
+    if sql is None:
+        q = connection.ops.quote_name
+        fields = _row_fields()
+        columns = ", ".join(
+            f"{alias}.{q(field.column)}"
+            for (alias, _column, _key), field in zip(_ROW_COLUMNS, fields, strict=True)
+        )
+        placeholders = ", ".join(["%s"] * count)
+        sql = (
+            f"SELECT {columns} FROM {q(Ticket._meta.db_table)} t "  # noqa: S608 - quoted names
+            f"LEFT JOIN {q(RepairCategory._meta.db_table)} c ON c.{q('id')} = t.{q('category_id')} "
+            f"JOIN {q(Room._meta.db_table)} r ON r.{q('id')} = t.{q('room_id')} "
+            f"JOIN {q(Building._meta.db_table)} b ON b.{q('id')} = r.{q('building_id')} "
+            f"LEFT JOIN {q(User._meta.db_table)} a ON a.{q('id')} = t.{q('assignee_id')} "
+            f"JOIN {q(User._meta.db_table)} q ON q.{q('id')} = t.{q('requester_id')} "
+            f"WHERE t.{q('id')} IN ({placeholders})"
+        )
+        _ROW_SQL[key] = sql
+    return sql
+
+
+def ticket_rows(ids, now=None):
+    """The list's rows of the tickets ``ids``, in that order: dicts of ``_ROW_COLUMNS``'
+    keys plus ``is_overdue`` (the rule of ``overdue_q``, at ``now``)."""
+    from django.db import connection
+
+    ids = list(ids)
+    if not ids:
+        return []
+    now = now or timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(_row_sql(connection, len(ids)), ids)
+        fetched = cursor.fetchall()
+    fields = _row_fields()
+    converters = converters_for(connection, fields)
+    keys = [key for _alias, _column, key in _ROW_COLUMNS]
+    by_id = {}
+    for values in fetched:
+        row = dict(zip(keys, convert(values, fields, converters, connection), strict=True))
+        row["is_overdue"] = row["status"] in OPEN_TICKET_STATUSES and (
+            (row["started_at"] is None and row["respond_by"] < now) or row["complete_by"] < now
+        )
+        by_id[row["pk"]] = row
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def ticket_ids(user):
+    """The school's tickets for the list, before filters and sorting (ids only)."""
+    return Ticket.objects.for_user(user)

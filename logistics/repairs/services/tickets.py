@@ -1,0 +1,678 @@
+"""Repair tickets: filing, dispatch, work, confirmation — the rules of every step.
+
+Each action takes the ticket under a row lock, checks that its status and the actor
+allow the step, changes it, and records the change (who, when, from, to, note). Two
+people acting at once are serialised by the lock: the second one is told what happened.
+"""
+
+import contextlib
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from logistics.choices import Role, Trade
+from logistics.common.querysets import locked
+from logistics.common.submissions import create_once
+from logistics.common.uploads import image_store
+from logistics.common.workflow import status_record
+from logistics.models import School
+from logistics.repairs.choices import (
+    OPEN_TICKET_STATUSES,
+    DamageCause,
+    PhotoKind,
+    TicketStatus,
+    Urgency,
+)
+from logistics.repairs.models import (
+    DispatchRule,
+    Material,
+    RepairCategory,
+    Ticket,
+    TicketMaterial,
+    TicketPhoto,
+)
+from logistics.services.notifications import notifications_done, notify
+
+MAX_PHOTOS = 3
+MEDIA_PREFIX = "repairs"
+
+# Loaded for a school that has no categories yet (总务处 edits them afterwards).
+DEFAULT_CATEGORIES = {
+    Trade.PLUMBING: ["漏水", "堵塞", "水龙头", "马桶/蹲便器", "水管", "热水器", "其他"],
+    Trade.ELECTRICAL: ["灯具", "开关插座", "跳闸断电", "电扇", "线路", "其他"],
+    Trade.CARPENTRY: ["门窗", "门锁", "课桌椅", "柜子", "床铺", "其他"],
+    Trade.AIR_CONDITIONING: ["不制冷/不制热", "漏水", "噪音", "遥控器", "其他"],
+    Trade.NETWORK: ["无法上网", "网口/网线", "多媒体设备", "广播", "监控", "其他"],
+    Trade.GENERAL: ["墙面地面", "玻璃", "窗帘", "黑板", "屋顶渗漏", "其他"],
+}
+
+
+def ticket_counts_refresh(schools=None):
+    """Recount ``School.ticket_count`` (after tickets were written in bulk: demo, bench)."""
+    from django.db.models import Count, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    counts = (
+        Ticket.objects.filter(school=OuterRef("pk"))
+        .order_by()
+        .values("school")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    queryset = School.objects.all() if schools is None else schools
+    return queryset.update(ticket_count=Coalesce(Subquery(counts), 0))
+
+
+def repair_categories_load_defaults(school):
+    """Add the default categories the school lacks; returns how many were added."""
+    existing = set(RepairCategory.objects.filter(school=school).values_list("trade", "name"))
+    rows = [
+        RepairCategory(school=school, trade=trade, name=name, sort_order=order)
+        for trade, names in DEFAULT_CATEGORIES.items()
+        for order, name in enumerate(names)
+        if (str(trade), name) not in existing
+    ]
+    RepairCategory.objects.bulk_create(rows)
+    return len(rows)
+
+
+# --- Set-up: categories, dispatch rules, the materials catalogue ----------------------
+
+
+def _save(instance, fields):
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    instance.full_clean()
+    instance.save()
+    return instance
+
+
+def repair_category_save(*, school, instance=None, **fields):
+    return _save(instance or RepairCategory(), {**fields, "school": school})
+
+
+def material_save(*, school, instance=None, **fields):
+    return _save(instance or Material(), {**fields, "school": school})
+
+
+def _check_technician(school, technician, trade=None, field="technician"):
+    if (
+        technician is None
+        or technician.school_id != school.pk
+        or not technician.is_active
+        or not technician.has_role(Role.TECHNICIAN)
+    ):
+        raise ValidationError({field: _("Choose an active technician of this school.")})
+
+
+def dispatch_rule_save(*, school, instance=None, **fields):
+    _check_technician(school, fields.get("technician"))
+    building = fields.get("building")
+    if building is not None and building.school_id != school.pk:
+        raise ValidationError({"building": _("This belongs to another school.")})
+    return _save(instance or DispatchRule(), {**fields, "school": school})
+
+
+def dispatch_rule_match(school, trade, building_id):
+    """The technician the rules give a new ticket of ``trade`` in ``building_id``, or None."""
+    rules = (
+        DispatchRule.objects.filter(
+            school=school,
+            trade=trade,
+            is_active=True,
+            technician__is_active=True,
+            technician__groups__name=Role.TECHNICIAN,
+        )
+        .filter(building_id__in=[building_id])
+        .select_related("technician")
+    )
+    rule = rules.first()
+    if rule is None:
+        rule = (
+            DispatchRule.objects.filter(
+                school=school,
+                trade=trade,
+                building__isnull=True,
+                is_active=True,
+                technician__is_active=True,
+                technician__groups__name=Role.TECHNICIAN,
+            )
+            .select_related("technician")
+            .first()
+        )
+    return rule.technician if rule else None
+
+
+# --- Filing -----------------------------------------------------------------------------
+
+
+def service_targets(school, urgency, start):
+    """The (start by, finish by) times of a ticket of ``urgency`` filed at ``start``."""
+    if urgency == Urgency.URGENT:
+        response, completion = (
+            school.repair_response_hours_urgent,
+            (school.repair_complete_hours_urgent),
+        )
+    else:
+        response, completion = (
+            school.repair_response_hours_normal,
+            (school.repair_complete_hours_normal),
+        )
+    return start + timedelta(hours=response), start + timedelta(hours=completion)
+
+
+def _store_photos(ticket, photos, kind, actor):
+    """Store the pictures under new names and record them; the caller deletes the files
+    (``_delete_files``) if its transaction does not commit."""
+    stored = []
+    try:
+        for image in photos:
+            stored.append(image_store(image, prefix=MEDIA_PREFIX))
+        TicketPhoto.objects.bulk_create(
+            TicketPhoto(
+                ticket=ticket,
+                kind=kind,
+                image=saved.name,
+                width=saved.width,
+                height=saved.height,
+                uploaded_by=actor,
+            )
+            for saved in stored
+        )
+    except BaseException:
+        _delete_files([s.name for s in stored])
+        raise
+    return stored
+
+
+def _delete_files(names):
+    from django.core.files.storage import default_storage
+
+    for name in names:
+        with contextlib.suppress(OSError):
+            default_storage.delete(name)
+
+
+def _notify_assigned(ticket, change):
+    notify(
+        recipients=[ticket.assignee],
+        key=f"ticket:{ticket.pk}:assigned:{change.pk}",
+        title=_("Repair #%(number)s assigned to you: %(room)s")
+        % {"number": ticket.pk, "room": ticket.room},
+        body=ticket.description[:200],
+        url=reverse("ticket_detail", args=[ticket.pk]),
+        school=ticket.school,
+        chat=ticket.urgency == Urgency.URGENT,
+    )
+
+
+def _notify_dispatchers(ticket):
+    from logistics.selectors import people_with_role
+
+    notify(
+        recipients=people_with_role(ticket.school, Role.GENERAL_AFFAIRS),
+        key=f"ticket:{ticket.pk}:dispatch",
+        title=_("Repair #%(number)s needs a technician: %(room)s")
+        % {"number": ticket.pk, "room": ticket.room},
+        body=ticket.description[:200],
+        url=reverse("ticket_detail", args=[ticket.pk]),
+        school=ticket.school,
+        chat=ticket.urgency == Urgency.URGENT,
+    )
+
+
+def ticket_file(
+    *,
+    requester,
+    room,
+    trade,
+    description,
+    photos,
+    urgency=Urgency.NORMAL,
+    category=None,
+    contact_phone="",
+    submission_key=None,
+    now=None,
+):
+    """File a repair request; returns ``(ticket, created)``.
+
+    A second call with the requester's same ``submission_key`` (a double submit)
+    returns the first ticket and stores nothing. The rules assign it at once when one
+    matches its trade and building; otherwise general affairs is asked to dispatch it.
+    """
+    school = requester.school
+    errors = {}
+    if school is None:
+        raise ValidationError(_("Your account does not belong to a school."))
+    if room is None or room.building.school_id != school.pk or not room.is_active:
+        errors["room"] = _("Choose a room of your school that is in use.")
+    if trade not in Trade.values:
+        errors["trade"] = _("Choose what kind of repair this is.")
+    if category is not None and (
+        category.school_id != school.pk or category.trade != trade or not category.is_active
+    ):
+        errors["category"] = _("This category is not one of the chosen trade.")
+    if not (description or "").strip():
+        errors["description"] = _("Describe what is wrong.")
+    if urgency not in Urgency.values:
+        errors["urgency"] = _("Choose how urgent it is.")
+    photos = list(photos or [])
+    if not 1 <= len(photos) <= MAX_PHOTOS:
+        errors["photos"] = _("Add one to three photos.")
+    if errors:
+        raise ValidationError(errors)
+
+    now = now or timezone.now()
+    respond_by, complete_by = service_targets(school, urgency, now)
+
+    def create():
+        stored_names = []
+        try:
+            with transaction.atomic():
+                ticket = Ticket.objects.create(
+                    school=school,
+                    requester=requester,
+                    contact_phone=(contact_phone or "").strip(),
+                    room=room,
+                    trade=trade,
+                    category=category,
+                    description=description.strip(),
+                    urgency=urgency,
+                    created_at=now,
+                    respond_by=respond_by,
+                    complete_by=complete_by,
+                    submission_key=submission_key,
+                )
+                School.objects.filter(pk=school.pk).update(ticket_count=F("ticket_count") + 1)
+                stored_names.extend(
+                    s.name for s in _store_photos(ticket, photos, PhotoKind.REPORT, requester)
+                )
+                status_record(
+                    ticket, from_status="", to_status=TicketStatus.SUBMITTED, actor=requester
+                )
+                technician = dispatch_rule_match(school, trade, room.building_id)
+                if technician is not None:
+                    ticket.status = TicketStatus.ASSIGNED
+                    ticket.assignee = technician
+                    ticket.assigned_at = now
+                    ticket.save(update_fields=["status", "assignee", "assigned_at"])
+                    change = status_record(
+                        ticket,
+                        from_status=TicketStatus.SUBMITTED,
+                        to_status=TicketStatus.ASSIGNED,
+                        note=_("Assigned by rule to %(name)s") % {"name": technician},
+                    )
+                    _notify_assigned(ticket, change)
+                else:
+                    _notify_dispatchers(ticket)
+        except BaseException:
+            _delete_files(stored_names)
+            raise
+        return ticket
+
+    return create_once(Ticket.objects.filter(requester=requester), submission_key, create)
+
+
+# --- Steps --------------------------------------------------------------------------------
+
+
+def _locked(ticket):
+    return locked(
+        Ticket.objects.select_related("school", "room__building", "assignee", "requester"),
+        ticket.pk if isinstance(ticket, Ticket) else ticket,
+    )
+
+
+def _change(ticket, to_status, *, actor, note="", fields=()):
+    from_status = ticket.status
+    ticket.status = to_status
+    ticket.save(update_fields=["status", *fields])
+    return status_record(
+        ticket, from_status=from_status, to_status=to_status, actor=actor, note=note
+    )
+
+
+def _refuse_status(ticket, allowed):
+    if ticket.status not in allowed:
+        raise ValidationError(
+            _("This ticket is now “%(status)s”: this step is no longer possible.")
+            % {"status": ticket.get_status_display()},
+            code="status",
+        )
+
+
+def _must_be_assignee(ticket, actor):
+    if ticket.assignee_id != actor.pk:
+        raise ValidationError(_("Only the technician this ticket is assigned to can do this."))
+
+
+def _can_dispatch(actor, ticket):
+    return actor.school_id == ticket.school_id and actor.has_perm("logistics.dispatch_ticket")
+
+
+@transaction.atomic
+def ticket_assign(ticket, *, actor, technician, note=""):
+    """General affairs assigns (or reassigns) a ticket that is not finished."""
+    ticket = _locked(ticket)
+    if not _can_dispatch(actor, ticket):
+        raise ValidationError(_("You cannot dispatch repair tickets."))
+    _refuse_status(ticket, OPEN_TICKET_STATUSES)
+    _check_technician(ticket.school, technician)
+    if ticket.assignee_id == technician.pk and ticket.status == TicketStatus.ASSIGNED:
+        raise ValidationError({"technician": _("The ticket is already assigned to this person.")})
+    previous = ticket.assignee
+    ticket.assignee = technician
+    ticket.assigned_at = timezone.now()
+    ticket.hold_reason = ""
+    if previous is None:
+        text = _("Assigned to %(name)s") % {"name": technician}
+    else:
+        text = _("Reassigned from %(old)s to %(new)s") % {"old": previous, "new": technician}
+    change = _change(
+        ticket,
+        TicketStatus.ASSIGNED,
+        actor=actor,
+        note="\n".join(filter(None, [text, note.strip()])),
+        fields=("assignee", "assigned_at", "hold_reason"),
+    )
+    # Dispatched: "needs a technician" and an earlier "assigned to you" ask no more.
+    notifications_done(
+        school=ticket.school,
+        keys=[f"ticket:{ticket.pk}:dispatch"],
+        prefixes=[f"ticket:{ticket.pk}:assigned:"],
+    )
+    _notify_assigned(ticket, change)
+    return ticket
+
+
+@transaction.atomic
+def ticket_take(ticket, *, actor):
+    """A technician takes an unassigned ticket of their trade; the first one wins."""
+    ticket = _locked(ticket)
+    if not actor.has_perm("logistics.work_ticket") or actor.school_id != ticket.school_id:
+        raise ValidationError(_("You cannot work repair tickets."))
+    if ticket.assignee_id is not None:
+        if ticket.assignee_id == actor.pk:
+            raise ValidationError(_("You have already taken this ticket."), code="taken")
+        raise ValidationError(
+            _("%(name)s has already taken this ticket.") % {"name": ticket.assignee},
+            code="taken",
+        )
+    _refuse_status(ticket, [TicketStatus.SUBMITTED])
+    ticket.assignee = actor
+    ticket.assigned_at = timezone.now()
+    _change(
+        ticket,
+        TicketStatus.ASSIGNED,
+        actor=actor,
+        note=_("Taken by %(name)s") % {"name": actor},
+        fields=("assignee", "assigned_at"),
+    )
+    notifications_done(school=ticket.school, keys=[f"ticket:{ticket.pk}:dispatch"])
+    return ticket
+
+
+@transaction.atomic
+def ticket_start(ticket, *, actor, now=None):
+    ticket = _locked(ticket)
+    _must_be_assignee(ticket, actor)
+    _refuse_status(ticket, [TicketStatus.ASSIGNED])
+    fields = []
+    if ticket.started_at is None:
+        ticket.started_at = now or timezone.now()
+        fields.append("started_at")
+    _change(ticket, TicketStatus.IN_PROGRESS, actor=actor, fields=fields)
+    # Started: "assigned to you" and "nobody has started it" ask no more.
+    notifications_done(
+        school=ticket.school,
+        prefixes=[
+            f"ticket:{ticket.pk}:assigned:",
+            f"reminder:ticket_overdue:{ticket.pk}:response:",
+        ],
+    )
+    return ticket
+
+
+@transaction.atomic
+def ticket_hold(ticket, *, actor, reason):
+    ticket = _locked(ticket)
+    if ticket.assignee_id != actor.pk and not _can_dispatch(actor, ticket):
+        raise ValidationError(_("Only the technician this ticket is assigned to can do this."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the work is on hold.")})
+    _refuse_status(ticket, [TicketStatus.ASSIGNED, TicketStatus.IN_PROGRESS])
+    ticket.hold_reason = reason[:200]
+    _change(ticket, TicketStatus.ON_HOLD, actor=actor, note=reason, fields=["hold_reason"])
+    return ticket
+
+
+@transaction.atomic
+def ticket_resume(ticket, *, actor):
+    ticket = _locked(ticket)
+    if ticket.assignee_id != actor.pk and not _can_dispatch(actor, ticket):
+        raise ValidationError(_("Only the technician this ticket is assigned to can do this."))
+    _refuse_status(ticket, [TicketStatus.ON_HOLD])
+    ticket.hold_reason = ""
+    to = TicketStatus.IN_PROGRESS if ticket.started_at else TicketStatus.ASSIGNED
+    _change(ticket, to, actor=actor, fields=["hold_reason"])
+    return ticket
+
+
+def _decimal(value, field):
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, TypeError, ValueError):
+        raise ValidationError({field: _("Enter a number.")}) from None
+    if not number.is_finite():
+        raise ValidationError({field: _("Enter a number.")})
+    return number
+
+
+@transaction.atomic
+def ticket_material_add(
+    ticket, *, actor, quantity, material=None, name="", spec="", unit="", unit_cost=None
+):
+    """Record a material used: a catalogue item (its name, spec, unit and cost) or a
+    freely entered one."""
+    ticket = _locked(ticket)
+    _must_be_assignee(ticket, actor)
+    _refuse_status(ticket, [TicketStatus.IN_PROGRESS, TicketStatus.ON_HOLD])
+    if material is not None:
+        if material.school_id != ticket.school_id or not material.is_active:
+            raise ValidationError({"material": _("Choose an item of the catalogue.")})
+        name, spec, unit = material.name, material.spec, material.unit
+        if unit_cost in (None, ""):
+            unit_cost = material.unit_cost
+    errors = {}
+    if not (name or "").strip():
+        errors["name"] = _("Name the item, or choose one from the catalogue.")
+    if not (unit or "").strip():
+        errors["unit"] = _("Give the unit (个, 米, 套 …).")
+    if unit_cost in (None, ""):
+        errors["unit_cost"] = _("Give the unit cost.")
+    if errors:
+        raise ValidationError(errors)
+    quantity = _decimal(quantity, "quantity")
+    unit_cost = _decimal(unit_cost, "unit_cost")
+    if quantity <= 0:
+        raise ValidationError({"quantity": _("The quantity must be more than zero.")})
+    if unit_cost < 0:
+        raise ValidationError({"unit_cost": _("The unit cost cannot be negative.")})
+    used = TicketMaterial(
+        ticket=ticket,
+        material=material,
+        name=name.strip(),
+        spec=(spec or "").strip(),
+        quantity=quantity,
+        unit=unit.strip(),
+        unit_cost=unit_cost,
+        added_by=actor,
+    )
+    used.full_clean(exclude=["ticket", "added_by"])
+    used.save()
+    return used
+
+
+@transaction.atomic
+def ticket_material_remove(used, *, actor):
+    """Take back a material entered by mistake, while the work is not finished."""
+    ticket = _locked(used.ticket_id)
+    _must_be_assignee(ticket, actor)
+    _refuse_status(ticket, [TicketStatus.IN_PROGRESS, TicketStatus.ON_HOLD])
+    TicketMaterial.objects.filter(pk=used.pk, ticket=ticket).delete()
+
+
+def ticket_complete(ticket, *, actor, cause, work_notes="", photo=None, now=None):
+    """The technician finishes the work: the cause, notes and a completion photo."""
+    if cause not in DamageCause.values:
+        raise ValidationError({"cause": _("Choose the cause.")})
+    if photo is None:
+        raise ValidationError({"photo": _("Add a photo of the finished work.")})
+    stored = []
+    try:
+        with transaction.atomic():
+            ticket = _locked(ticket)
+            _must_be_assignee(ticket, actor)
+            _refuse_status(ticket, [TicketStatus.IN_PROGRESS])
+            stored = _store_photos(ticket, [photo], PhotoKind.COMPLETION, actor)
+            ticket.cause = cause
+            ticket.work_notes = (work_notes or "").strip()
+            ticket.done_at = now or timezone.now()
+            change = _change(
+                ticket,
+                TicketStatus.DONE,
+                actor=actor,
+                note=ticket.work_notes,
+                fields=["cause", "work_notes", "done_at"],
+            )
+            # Finished: the work's reminders ask no more.
+            notifications_done(
+                school=ticket.school,
+                prefixes=[f"ticket:{ticket.pk}:assigned:", f"reminder:ticket_overdue:{ticket.pk}:"],
+            )
+            notify(
+                recipients=[ticket.requester],
+                key=f"ticket:{ticket.pk}:done:{change.pk}",
+                title=_("Repair #%(number)s is done: please confirm and rate it")
+                % {"number": ticket.pk},
+                body=str(ticket.room),
+                url=reverse("ticket_detail", args=[ticket.pk]),
+                school=ticket.school,
+            )
+    except BaseException:
+        _delete_files([s.name for s in stored])
+        raise
+    return ticket
+
+
+@transaction.atomic
+def ticket_confirm(ticket, *, actor, rating, comment="", now=None):
+    """The requester confirms the repair and rates it (1–5)."""
+    ticket = _locked(ticket)
+    if ticket.requester_id != actor.pk:
+        raise ValidationError(_("Only the person who filed this ticket can confirm it."))
+    _refuse_status(ticket, [TicketStatus.DONE])
+    try:
+        rating = int(rating)
+    except (TypeError, ValueError):
+        rating = 0
+    if not 1 <= rating <= 5:
+        raise ValidationError({"rating": _("A rating is from 1 to 5.")})
+    ticket.rating = rating
+    ticket.rating_comment = (comment or "").strip()[:500]
+    ticket.closed_at = now or timezone.now()
+    _change(
+        ticket,
+        TicketStatus.CLOSED,
+        actor=actor,
+        note=ticket.rating_comment,
+        fields=["rating", "rating_comment", "closed_at"],
+    )
+    notifications_done(school=ticket.school, prefixes=[f"ticket:{ticket.pk}:done:"])
+    return ticket
+
+
+@transaction.atomic
+def ticket_reopen(ticket, *, actor, reason, now=None):
+    """The requester says it is not fixed: back to its technician, with a new deadline."""
+    ticket = _locked(ticket)
+    if ticket.requester_id != actor.pk:
+        raise ValidationError(_("Only the person who filed this ticket can reopen it."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say what is still wrong.")})
+    _refuse_status(ticket, [TicketStatus.DONE])
+    now = now or timezone.now()
+    ticket.reopen_count += 1
+    ticket.done_at = None
+    ticket.complete_by = service_targets(ticket.school, ticket.urgency, now)[1]
+    change = _change(
+        ticket,
+        TicketStatus.ASSIGNED,
+        actor=actor,
+        note=reason,
+        fields=["reopen_count", "done_at", "complete_by"],
+    )
+    notifications_done(school=ticket.school, prefixes=[f"ticket:{ticket.pk}:done:"])
+    _notify_assigned(ticket, change)
+    return ticket
+
+
+@transaction.atomic
+def ticket_cancel(ticket, *, actor, reason):
+    """The requester withdraws a ticket before the work starts; general affairs may
+    cancel any unfinished one (a duplicate, not a repair)."""
+    ticket = _locked(ticket)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the ticket is cancelled.")})
+    if _can_dispatch(actor, ticket):
+        _refuse_status(ticket, OPEN_TICKET_STATUSES)
+    elif ticket.requester_id == actor.pk:
+        _refuse_status(ticket, [TicketStatus.SUBMITTED, TicketStatus.ASSIGNED])
+    else:
+        raise ValidationError(_("Only the person who filed this ticket can cancel it."))
+    _change(ticket, TicketStatus.CANCELLED, actor=actor, note=reason)
+    # Nothing is left to do on it.
+    notifications_done(
+        school=ticket.school,
+        prefixes=[f"ticket:{ticket.pk}:", f"reminder:ticket_overdue:{ticket.pk}:"],
+    )
+    return ticket
+
+
+def tickets_auto_confirm(now=None):
+    """Close the finished tickets nobody confirmed within their school's period.
+
+    Run by the tick; each ticket is closed under its lock, once."""
+    now = now or timezone.now()
+    candidates = Ticket.objects.filter(status=TicketStatus.DONE).values_list(
+        "pk", "done_at", "school__repair_auto_confirm_days"
+    )
+    closed = 0
+    for pk, done_at, days in candidates.iterator():
+        if done_at + timedelta(days=days) > now:
+            continue
+        with transaction.atomic():
+            ticket = _locked(pk)
+            if ticket.status != TicketStatus.DONE:
+                continue
+            ticket.auto_confirmed = True
+            ticket.closed_at = now
+            _change(
+                ticket,
+                TicketStatus.CLOSED,
+                actor=None,
+                note=_("Confirmed automatically after %(days)s days") % {"days": days},
+                fields=["auto_confirmed", "closed_at"],
+            )
+            notifications_done(school=ticket.school, prefixes=[f"ticket:{ticket.pk}:done:"])
+            closed += 1
+    return closed

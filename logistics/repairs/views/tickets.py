@@ -1,0 +1,618 @@
+"""Repair ticket pages: filing, my requests, the technician's queue, a ticket and its
+steps, general affairs' list and export, and the repair set-up lists."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.views.decorators.http import require_POST
+from django.views.generic import ListView
+
+from logistics.common import rooms
+from logistics.common.spreadsheets import Column, xlsx_response
+from logistics.common.views import (
+    SchoolRequiredMixin,
+    ScopedFormView,
+    ScopedListView,
+    add_service_errors,
+    filter_chips,
+)
+from logistics.repairs import filters
+from logistics.repairs.choices import OPEN_TICKET_STATUSES, TicketStatus
+from logistics.repairs.forms import tickets as forms
+from logistics.repairs.models import DispatchRule, Material, RepairCategory, Ticket, TicketMaterial
+from logistics.repairs.selectors import tickets as selectors
+from logistics.repairs.services import tickets as services
+from logistics.selectors import status_history
+
+
+def _school_required(request):
+    if request.user.school_id is None:
+        raise PermissionDenied(_("Your account does not belong to a school."))
+
+
+# --- Filing -------------------------------------------------------------------------------
+
+
+@login_required
+def ticket_room_link(request, room):
+    """The address in a room's QR sticker: the filing form for that room."""
+    _school_required(request)
+    if not request.user.has_perm("logistics.add_ticket"):
+        raise PermissionDenied
+    if rooms.room_for_filing(request.user.school, room) is None:
+        raise Http404
+    return redirect(f"{reverse('ticket_create')}?room={room}")
+
+
+@login_required
+@permission_required("logistics.add_ticket", raise_exception=True)
+def ticket_create(request):
+    _school_required(request)
+    user = request.user
+    school = user.school
+    qr_room = None
+    if request.method == "POST":
+        form = forms.TicketFileForm(request.POST, request.FILES, school=school)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                ticket, created = services.ticket_file(
+                    requester=user,
+                    room=data["room"],
+                    trade=data["trade"],
+                    category=data["category"],
+                    description=data["description"],
+                    urgency=data["urgency"],
+                    contact_phone=data["contact_phone"],
+                    photos=data["photos"],
+                    submission_key=data["submission_key"],
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                if created:
+                    messages.success(
+                        request,
+                        _("Repair #%(number)s filed. You will be told when it is done.")
+                        % {"number": ticket.pk},
+                    )
+                else:
+                    messages.info(request, _("This request was already filed."))
+                return redirect("ticket_detail", pk=ticket.pk)
+    else:
+        initial = {"contact_phone": user.phone}
+        qr_room = rooms.room_for_filing(school, request.GET.get("room"))
+        if qr_room is not None:
+            initial.update(building=qr_room.building_id, floor=qr_room.floor, room=qr_room.pk)
+        elif request.GET.get("room"):
+            messages.warning(request, _("That room is not in use here: choose the room below."))
+        form = forms.TicketFileForm(initial=initial, school=school)
+    return render(
+        request,
+        "repairs/ticket_form.html",
+        {"form": form, "qr_room": qr_room, "title": _("File a repair")},
+    )
+
+
+@login_required
+@permission_required("logistics.add_ticket", raise_exception=True)
+def ticket_rooms(request):
+    """htmx: the floor and room choices of the chosen building."""
+    _school_required(request)
+    data = {"building": request.GET.get("building", "")}
+    if getattr(request, "htmx", None) and request.htmx.trigger_name != "building":
+        data["floor"] = request.GET.get("floor", "")
+    form = forms.TicketFileForm(initial=data, school=request.user.school)
+    return render(request, "repairs/ticket_form.html#room-fields", {"form": form})
+
+
+@login_required
+@permission_required("logistics.add_ticket", raise_exception=True)
+def ticket_categories(request):
+    """htmx: the categories of the chosen trade."""
+    _school_required(request)
+    form = forms.TicketFileForm(
+        initial={"trade": request.GET.get("trade", "")}, school=request.user.school
+    )
+    return render(request, "repairs/ticket_form.html#category-field", {"form": form})
+
+
+# --- Lists --------------------------------------------------------------------------------
+
+
+class TicketMine(LoginRequiredMixin, PermissionRequiredMixin, SchoolRequiredMixin, ListView):
+    """The requests a person filed, newest first, as cards (a phone's list)."""
+
+    permission_required = "logistics.add_ticket"
+    template_name = "repairs/mine.html"
+    paginate_by = 20
+    tabs = {
+        "open": (gettext_lazy("Open"), OPEN_TICKET_STATUSES),
+        "done": (gettext_lazy("To confirm"), (TicketStatus.DONE,)),
+        "closed": (gettext_lazy("Closed"), (TicketStatus.CLOSED, TicketStatus.CANCELLED)),
+    }
+
+    def get_queryset(self):
+        tickets = selectors.my_tickets(self.request.user)
+        self.tab = self.request.GET.get("tab", "")
+        if self.tab in self.tabs:
+            tickets = tickets.filter(status__in=self.tabs[self.tab][1])
+        else:
+            self.tab = ""
+        return tickets.order_by("-created_at", "-pk")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            title=_("My repair requests"),
+            tab=self.tab,
+            tabs=[(key, label) for key, (label, _statuses) in self.tabs.items()],
+            now=timezone.now(),
+        )
+        return context
+
+
+@login_required
+@permission_required("logistics.work_ticket", raise_exception=True)
+def ticket_queue(request):
+    """A technician's work: their open tickets, and those of their trades nobody has."""
+    _school_required(request)
+    user = request.user
+    return render(
+        request,
+        "repairs/queue.html",
+        {
+            "title": _("My work queue"),
+            "mine": list(selectors.technician_queue(user)),
+            "to_take": list(selectors.tickets_to_take(user)[:50]),
+            "now": timezone.now(),
+        },
+    )
+
+
+class TicketList(ScopedListView):
+    """General affairs' list of the school's tickets: filters, sorting, export."""
+
+    permission_required = "logistics.view_ticket"
+    selector = selectors.ticket_list
+    filterset_class = filters.TicketFilter
+    title = gettext_lazy("Repair tickets")
+    template_name = "repairs/list.html"
+    page_sizes = (20, 50, 100)
+    columns = [
+        ("#", "number"),
+        (gettext_lazy("Filed"), "filed"),
+        (gettext_lazy("Room"), "room"),
+        (gettext_lazy("Trade"), "trade"),
+        (gettext_lazy("Status"), "status"),
+        (gettext_lazy("Technician"), "assignee"),
+        (gettext_lazy("Requester"), None),
+    ]
+    sort_fields = {
+        "number": "pk",
+        "filed": "created_at",
+        "room": "room__building__name",
+        "trade": "trade",
+        "status": "status",
+        "assignee": "assignee__name",
+    }
+    default_sort = ("-created_at", "-pk")
+    create_url_name = "ticket_create"
+    create_permission = "logistics.add_ticket"
+
+    def get_filterset_kwargs(self):
+        return {"user": self.request.user}
+
+    def filtered(self, queryset):
+        """``queryset`` filtered and sorted as the address asks.
+
+        The filter form is built only when the address asks for a filter (or for the
+        filter panel): the plain list, the page opened most, does not pay for it."""
+        self.filterset = None
+        params = self.request.GET
+        if "filters" in params or any(params.get(key) for key in filters.TicketFilter.base_filters):
+            self.filterset = filters.TicketFilter(params, queryset=queryset, user=self.request.user)
+            queryset = self.filterset.qs
+        return self.sort(queryset)
+
+    def tickets(self):
+        """The filtered and sorted tickets as model instances (for the export)."""
+        return self.filtered(selectors.ticket_list(self.request.user))
+
+    def get_queryset(self):
+        # The page's ids; its rows are read by ``selectors.ticket_rows`` (see there).
+        self.ids = self.filtered(selectors.ticket_ids(self.request.user))
+        return self.ids.values_list("pk", flat=True)
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        paginator = super().get_paginator(queryset, per_page, orphans, allow_empty_first_page)
+        school = self.request.user.school
+        if self.filterset is None and school is not None:
+            # The whole list: the school's counter, kept when tickets are filed.
+            paginator.__dict__["count"] = school.ticket_count
+        else:
+            paginator.__dict__["count"] = self.ids.order_by().count()
+        return paginator
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        params.pop("filters", None)
+        rows = selectors.ticket_rows(context["object_list"])
+        context["page_obj"].object_list = rows
+        context.update(
+            object_list=rows,
+            export_url=reverse("ticket_export"),
+            query=params.urlencode(),
+            show_filters="filters" in self.request.GET,
+            chips=self.chips(params),
+        )
+        return context
+
+    def chips(self, params):
+        """The filters in force, each with the address of the list without it."""
+        return filter_chips(self.filterset, params)
+
+
+@login_required
+@permission_required("logistics.view_ticket", raise_exception=True)
+def ticket_filters(request):
+    """htmx: the filter panel of the ticket list, with the filters in force."""
+    _school_required(request)
+    filterset = filters.TicketFilter(
+        request.GET or None, queryset=Ticket.objects.none(), user=request.user
+    )
+    return render(
+        request,
+        "repairs/ticket_filters.html",
+        {"filter": filterset, "current_sort": request.GET.get("sort", "")},
+    )
+
+
+EXPORT_COLUMNS = [
+    Column("number", gettext_lazy("Number")),
+    Column("filed", gettext_lazy("Filed at")),
+    Column("building", gettext_lazy("Building")),
+    Column("room", gettext_lazy("Room")),
+    Column("trade", gettext_lazy("Trade")),
+    Column("category", gettext_lazy("Category")),
+    Column("urgency", gettext_lazy("Urgency")),
+    Column("status", gettext_lazy("Status")),
+    Column("description", gettext_lazy("What is wrong")),
+    Column("requester", gettext_lazy("Requester")),
+    Column("technician", gettext_lazy("Technician")),
+    Column("started", pgettext_lazy("repair", "Started at")),
+    Column("done", pgettext_lazy("repair", "Finished at")),
+    Column("closed", gettext_lazy("Closed at")),
+    Column("overdue", gettext_lazy("Overdue")),
+    Column("cause", gettext_lazy("Cause")),
+    Column("rating", gettext_lazy("Rating")),
+    Column("comment", gettext_lazy("Comment")),
+]
+
+
+@login_required
+@permission_required("logistics.view_ticket", raise_exception=True)
+def ticket_export(request):
+    """The filtered list as xlsx (every matching ticket, not one page)."""
+    view = TicketList(request=request, kwargs={})
+    yes, no = _("Yes"), _("No")
+
+    def when(value):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+    rows = (
+        (
+            t.pk,
+            when(t.created_at),
+            t.room.building.name,
+            t.room.number,
+            t.get_trade_display(),
+            t.category.name if t.category else "",
+            t.get_urgency_display(),
+            t.get_status_display(),
+            t.description,
+            t.requester.display_name,
+            t.assignee.display_name if t.assignee else "",
+            when(t.started_at),
+            when(t.done_at),
+            when(t.closed_at),
+            yes if t.is_overdue else no,
+            t.get_cause_display(),
+            t.rating or "",
+            t.rating_comment,
+        )
+        for t in view.tickets().iterator(chunk_size=1000)
+    )
+    return xlsx_response("repairs.xlsx", EXPORT_COLUMNS, rows, title=_("Repair tickets"))
+
+
+# --- One ticket and its steps ---------------------------------------------------------------
+
+
+def _action_forms(user, ticket):
+    """The forms of the steps this user may take on this ticket now."""
+    allowed = selectors.ticket_actions(user, ticket)
+    school = ticket.school
+    built = {}
+    for action in allowed:
+        form_class = ACTIONS[action][0]
+        if form_class is None:
+            built[action] = None
+        elif form_class in (forms.AssignForm, forms.MaterialUseForm):
+            built[action] = form_class(school=school, prefix=action)
+        else:
+            built[action] = form_class(prefix=action)
+    return built
+
+
+def _detail(request, ticket, action_forms=None, status=200):
+    forms_now = _action_forms(request.user, ticket)
+    if action_forms:
+        forms_now.update(action_forms)
+    materials = list(ticket.materials.all())
+    photos = list(ticket.photos.all())
+    return render(
+        request,
+        "repairs/ticket_detail.html",
+        {
+            "ticket": ticket,
+            "title": _("Repair #%(number)s") % {"number": ticket.pk},
+            "photos": [p for p in photos if p.kind == "report"],
+            "completion_photos": [p for p in photos if p.kind == "completion"],
+            "materials": materials,
+            "materials_total": sum((m.total for m in materials), start=0),
+            "history": status_history(ticket),
+            "forms": forms_now,
+            "overdue": ticket.overdue_at(timezone.now()),
+            "is_requester": ticket.requester_id == request.user.pk,
+        },
+        status=status,
+    )
+
+
+def _get_ticket(request, pk):
+    try:
+        return selectors.ticket_detail(request.user, pk)
+    except Ticket.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+def ticket_detail(request, pk):
+    return _detail(request, _get_ticket(request, pk))
+
+
+def _assign(ticket, user, data):
+    return services.ticket_assign(
+        ticket, actor=user, technician=data["technician"], note=data["note"]
+    )
+
+
+def _material(ticket, user, data):
+    return services.ticket_material_add(
+        ticket,
+        actor=user,
+        material=data["material"],
+        name=data["name"],
+        spec=data["spec"],
+        quantity=data["quantity"],
+        unit=data["unit"],
+        unit_cost=data["unit_cost"],
+    )
+
+
+def _complete(ticket, user, data):
+    return services.ticket_complete(
+        ticket, actor=user, cause=data["cause"], work_notes=data["work_notes"], photo=data["photo"]
+    )
+
+
+# action: (form, service call, success message)
+ACTIONS = {
+    "assign": (forms.AssignForm, _assign, gettext_lazy("Assigned.")),
+    "take": (None, lambda t, u, d: services.ticket_take(t, actor=u), gettext_lazy("It is yours.")),
+    "start": (
+        None,
+        lambda t, u, d: services.ticket_start(t, actor=u),
+        gettext_lazy("Work started."),
+    ),
+    "hold": (
+        forms.HoldForm,
+        lambda t, u, d: services.ticket_hold(t, actor=u, reason=d["reason"]),
+        gettext_lazy("Put on hold."),
+    ),
+    "resume": (
+        None,
+        lambda t, u, d: services.ticket_resume(t, actor=u),
+        gettext_lazy("Work resumed."),
+    ),
+    "material": (forms.MaterialUseForm, _material, gettext_lazy("Material recorded.")),
+    "complete": (
+        forms.CompleteForm,
+        _complete,
+        gettext_lazy("Marked as done. The requester is asked to confirm."),
+    ),
+    "confirm": (
+        forms.ConfirmForm,
+        lambda t, u, d: services.ticket_confirm(
+            t, actor=u, rating=d["rating"], comment=d["comment"]
+        ),
+        gettext_lazy("Thank you: the repair is confirmed."),
+    ),
+    "reopen": (
+        forms.ReopenForm,
+        lambda t, u, d: services.ticket_reopen(t, actor=u, reason=d["reason"]),
+        gettext_lazy("Reopened: the technician is told."),
+    ),
+    "cancel": (
+        forms.CancelForm,
+        lambda t, u, d: services.ticket_cancel(t, actor=u, reason=d["reason"]),
+        gettext_lazy("Cancelled."),
+    ),
+}
+
+
+@login_required
+@require_POST
+def ticket_action(request, pk, action):
+    """One step on a ticket. A step the ticket no longer allows (someone acted first) is
+    explained on the ticket's page; a form with errors is shown again with them."""
+    if action not in ACTIONS:
+        raise Http404
+    ticket = _get_ticket(request, pk)
+    form_class, call, done = ACTIONS[action]
+    form = None
+    if form_class is not None:
+        kwargs = {"prefix": action}
+        if form_class in (forms.AssignForm, forms.MaterialUseForm):
+            kwargs["school"] = ticket.school
+        form = form_class(request.POST, request.FILES, **kwargs)
+        if not form.is_valid():
+            return _detail(request, ticket, {action: form}, status=400)
+    try:
+        call(ticket, request.user, form.cleaned_data if form else {})
+    except ValidationError as exc:
+        if form is not None and hasattr(exc, "error_dict"):
+            add_service_errors(form, exc)
+            return _detail(request, _get_ticket(request, pk), {action: form}, status=400)
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("ticket_detail", pk=pk)
+    messages.success(request, done)
+    if action == "take" and request.POST.get("next") == "queue":
+        return redirect("ticket_queue")
+    return redirect("ticket_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def ticket_material_remove(request, pk, material):
+    ticket = _get_ticket(request, pk)
+    used = get_object_or_404(TicketMaterial, pk=material, ticket=ticket)
+    try:
+        services.ticket_material_remove(used, actor=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Removed: %(item)s") % {"item": used})
+    return redirect("ticket_detail", pk=pk)
+
+
+# --- Set-up: categories, dispatch rules, materials ---------------------------------------
+
+
+class CategoryList(ScopedListView):
+    permission_required = "logistics.view_repaircategory"
+    selector = selectors.category_list
+    filterset_class = filters.RepairCategoryFilter
+    title = gettext_lazy("Repair categories")
+    columns = [
+        (gettext_lazy("Trade"), "trade"),
+        (gettext_lazy("Name"), "name"),
+        (gettext_lazy("Order"), "order"),
+        (gettext_lazy("In use"), None),
+    ]
+    sort_fields = {"trade": "trade", "name": "name", "order": "sort_order"}
+    default_sort = ("trade", "sort_order", "name")
+    row_template = "repairs/rows/category.html"
+    create_url_name = "repair_category_create"
+    create_permission = "logistics.add_repaircategory"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["defaults_url"] = (
+            reverse("repair_category_defaults")
+            if user.has_perm("logistics.add_repaircategory") and user.school_id
+            else ""
+        )
+        return context
+
+
+class CategoryForm(ScopedFormView):
+    model = RepairCategory
+    form_class = forms.RepairCategoryForm
+    service = services.repair_category_save
+    success_url_name = "repair_category_list"
+    title_create = gettext_lazy("New repair category")
+    title_edit = gettext_lazy("Edit repair category")
+
+
+@login_required
+@permission_required("logistics.add_repaircategory", raise_exception=True)
+@require_POST
+def repair_categories_defaults(request):
+    _school_required(request)
+    added = services.repair_categories_load_defaults(request.user.school)
+    messages.success(request, _("%(count)s default categories added.") % {"count": added})
+    return redirect("repair_category_list")
+
+
+class RuleList(ScopedListView):
+    permission_required = "logistics.view_dispatchrule"
+    selector = selectors.dispatch_rule_list
+    filterset_class = filters.DispatchRuleFilter
+    title = gettext_lazy("Dispatch rules")
+    columns = [
+        (gettext_lazy("Trade"), "trade"),
+        (gettext_lazy("Building"), "building"),
+        (gettext_lazy("Technician"), "technician"),
+        (gettext_lazy("In use"), None),
+    ]
+    sort_fields = {
+        "trade": "trade",
+        "building": "building__name",
+        "technician": "technician__name",
+    }
+    default_sort = ("trade", "building__name")
+    row_template = "repairs/rows/rule.html"
+    create_url_name = "dispatch_rule_create"
+    create_permission = "logistics.add_dispatchrule"
+
+
+class RuleForm(ScopedFormView):
+    model = DispatchRule
+    form_class = forms.DispatchRuleForm
+    service = services.dispatch_rule_save
+    success_url_name = "dispatch_rule_list"
+    title_create = gettext_lazy("New dispatch rule")
+    title_edit = gettext_lazy("Edit dispatch rule")
+
+
+class MaterialList(ScopedListView):
+    permission_required = "logistics.view_material"
+    selector = selectors.material_list
+    filterset_class = filters.MaterialFilter
+    title = gettext_lazy("Materials catalogue")
+    columns = [
+        (gettext_lazy("Item"), "name"),
+        (gettext_lazy("Specification"), "spec"),
+        (gettext_lazy("Unit"), None),
+        (gettext_lazy("Unit cost (yuan)"), "cost"),
+        (gettext_lazy("Trade"), "trade"),
+        (gettext_lazy("In use"), None),
+    ]
+    sort_fields = {"name": "name", "spec": "spec", "cost": "unit_cost", "trade": "trade"}
+    default_sort = ("name", "spec")
+    row_template = "repairs/rows/material.html"
+    create_url_name = "material_create"
+    create_permission = "logistics.add_material"
+
+
+class MaterialForm(ScopedFormView):
+    model = Material
+    form_class = forms.MaterialForm
+    service = services.material_save
+    success_url_name = "material_list"
+    title_create = gettext_lazy("New material")
+    title_edit = gettext_lazy("Edit material")
