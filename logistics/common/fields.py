@@ -11,7 +11,7 @@ address anyone can type (``?start=9999-12-31``). A school's records lie between 
 after the end of a period, the week of a date, the change to UTC) stays in range.
 
 Forms use ``DateField``/``DateTimeField`` from here, filters ``DateFilter``, model forms
-``bounded_formfield`` (``SchoolScopedForm`` does); ``tests/test_dates.py`` fails when a
+``bounded_formfield`` (``SchoolScopedForm`` does); ``tests/framework/test_dates.py`` fails when a
 form or filter of the project uses Django's own date fields.
 """
 

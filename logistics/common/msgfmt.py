@@ -4,7 +4,7 @@
 calls GNU ``msgfmt``, which a newcomer's machine may lack (and installing it needs root);
 then this module writes the same file: the entries GNU msgfmt keeps (translated, not
 fuzzy, not obsolete), sorted, with msgfmt's hash table, byte for byte what
-``msgfmt -o`` writes for our catalogues (tests/test_msgfmt.py compares both when
+``msgfmt -o`` writes for our catalogues (tests/core/test_msgfmt.py compares both when
 msgfmt is present). It reads what ``makemessages`` writes — comments, ``msgctxt``,
 ``msgid_plural``/``msgstr[n]``, continued lines, C escapes — and nothing more exotic.
 """

@@ -9,7 +9,7 @@ the right columns?) and ``read_rows`` (in the import job) share one reader that:
   ``IMPORT_MAX_RATIO`` to 1, stored or deflated, not encrypted. Those sizes are a real
   bound: Python's ``zipfile`` inflates at most a member's declared ``file_size`` and then
   checks its CRC, so a member whose directory entry understates it is cut short and fails
-  (tests/test_spreadsheets.py builds one);
+  (tests/framework/test_spreadsheets.py builds one);
 - reads only what an import needs (the package's relationships, the workbook's list of
   sheets, the first worksheet and its shared strings) and never styles, themes, drawings
   or the sheet's ``<dimension>``, so a sheet that claims 16,384 columns costs nothing;

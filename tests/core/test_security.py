@@ -1,7 +1,7 @@
 """What a hostile test of the portal found, each closed as a class: temporary passwords
 kept off cookies and shown once, re-authentication throttled, who may act on whose
 account, no signed-in response kept by a cache, and PDFs with active content refused
-(see tests/test_pdf_uploads.py for the PDFs themselves)."""
+(see tests/core/test_pdf_uploads.py for the PDFs themselves)."""
 
 import base64
 import binascii
@@ -483,14 +483,12 @@ def test_a_change_of_roles_is_recorded(ga_client, school, general_affairs):
 def _matrix_pages():
     """The pages the role × page matrices declare, by URL name (their kwargs builders
     and allowed roles give real objects and a real 200)."""
-    from tests import (
-        test_permissions,
-        test_repair_pages,
-        test_safety_pages_inspections,
-        test_safety_pages_reports,
-        test_summary_pages,
-    )
+    from tests.core import test_permissions
+    from tests.documents import test_summary_pages
     from tests.matrix import Page
+    from tests.repairs import test_pages as test_repair_pages
+    from tests.safety import test_pages_inspections as test_safety_pages_inspections
+    from tests.safety import test_pages_reports as test_safety_pages_reports
 
     pages = {}
     for module in (

@@ -20,7 +20,7 @@ from logistics.models import School, Semester, User
 from logistics.repairs.models import Ticket
 from safety.models import Hazard, Inspection
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def fast_passwords():

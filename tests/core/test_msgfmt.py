@@ -12,7 +12,7 @@ from django.core.management import call_command
 
 from logistics.common import msgfmt
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PO = ROOT / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 needs_msgfmt = pytest.mark.skipif(
     shutil.which("msgfmt") is None, reason="GNU gettext's msgfmt is not installed"

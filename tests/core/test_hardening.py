@@ -608,7 +608,7 @@ def test_media_is_not_public(client, stored, settings):
 
 
 def test_production_uses_x_accel_redirect_by_default():
-    from tests.test_settings import PRODUCTION, manage
+    from tests.core.test_settings import PRODUCTION, manage
 
     code = "from django.conf import settings; print(repr(settings.MEDIA_X_ACCEL_REDIRECT))"
     result = manage("shell", "-c", code, **PRODUCTION)

@@ -16,7 +16,7 @@ from logistics.models import School, Semester, User
 from logistics.repairs.selectors.stats import repair_stats
 from safety.selectors.stats import safety_stats
 from tests.conftest import redis_url
-from tests.test_celery_redis import (
+from tests.framework.test_celery_redis import (
     TaskTracker,
     celery_broker,
     running_worker,

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from logistics.choices import Role
 from tests import factories
-from tests.test_dates import get_pages
+from tests.framework.test_dates import get_pages
 
 PARAMS = [
     "q",

@@ -13,7 +13,7 @@ from logistics.models import ImportJob, Room
 from logistics.services import imports
 from tests import factories
 from tests.conftest import redis_url
-from tests.test_celery_redis import (
+from tests.framework.test_celery_redis import (
     TaskTracker,
     celery_broker,
     run_in_threads,

@@ -3,7 +3,7 @@
 A sheet is a printed document: the page asks for it (POST), the document task makes it
 (eagerly here, when the request's transaction commits) and the document's page offers
 the download; ``made_sheet`` walks that flow. The background flow itself (joining,
-fingerprints, retries, permissions) is in tests/test_sticker_documents.py."""
+fingerprints, retries, permissions) is in tests/repairs/test_sticker_documents.py."""
 
 import contextlib
 import re

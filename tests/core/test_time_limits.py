@@ -18,7 +18,7 @@ from django.core.checks import run_checks
 
 from logistics.tasks import document_render
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 IDS = {"houqin.E001", "houqin.E002", "houqin.E003"}
 
 

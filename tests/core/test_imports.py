@@ -1,6 +1,7 @@
 """The rooms and people imports as the general affairs office uses them: upload, then the
 job's page with what was imported or every row's error (logistics/services/imports.py).
-Hostile files and the job itself: tests/test_spreadsheets.py, tests/test_import_jobs.py."""
+Hostile files and the job itself: tests/framework/test_spreadsheets.py,
+tests/core/test_import_jobs.py."""
 
 import io
 import zipfile
