@@ -44,10 +44,10 @@ def role_permissions(role_names) -> frozenset:
 
 
 def clear_role_permissions(**kwargs):
-    from logistics.common.registry import registry
+    from logistics.templatetags.houqin import menus_forget
 
     _cache.clear()
-    registry.menu_html.clear()  # the menus shown for each set of roles
+    menus_forget()  # the menus shown for each set of roles
 
 
 m2m_changed.connect(clear_role_permissions, sender=Group.permissions.through)

@@ -1,4 +1,4 @@
-"""The core's cards on the home page."""
+"""The core's cards on the home page (the repairs' are ``logistics/repairs/home_cards.py``)."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -34,74 +34,23 @@ def _district(request):
     return {"schools": selectors.district_schools(request.user)}
 
 
-def _repairs_requester(request):
-    from logistics.repairs.selectors import tickets as repairs
-
-    return repairs.requester_counts(request.user)
-
-
-def _repairs_technician(request):
-    from logistics.repairs.selectors import tickets as repairs
-
-    return repairs.technician_counts(request.user)
-
-
-def _repairs_school(request):
-    from logistics.repairs.selectors import tickets as repairs
-
-    return repairs.school_counts(request.user.school)
-
-
-def register(registry):
-    registry.register_home_card(
-        HomeCard(key="me", template="core/home_me.html", context=_me, order=10)
-    )
-    registry.register_home_card(
-        HomeCard(
-            key="school",
-            template="core/home_school.html",
-            context=_school,
-            permissions=("logistics.view_building",),
-            needs_school=True,
-            order=20,
-        )
-    )
-    registry.register_home_card(
-        HomeCard(
-            key="district",
-            template="core/home_district.html",
-            context=_district,
-            roles=(Role.DISTRICT_VIEWER,),
-            order=20,
-        )
-    )
-    registry.register_home_card(
-        HomeCard(
-            key="repairs_requester",
-            template="repairs/home_requester.html",
-            context=_repairs_requester,
-            permissions=("logistics.add_ticket",),
-            needs_school=True,
-            order=5,
-        )
-    )
-    registry.register_home_card(
-        HomeCard(
-            key="repairs_technician",
-            template="repairs/home_technician.html",
-            context=_repairs_technician,
-            permissions=("logistics.work_ticket",),
-            needs_school=True,
-            order=6,
-        )
-    )
-    registry.register_home_card(
-        HomeCard(
-            key="repairs_school",
-            template="repairs/home_school.html",
-            context=_repairs_school,
-            permissions=("logistics.view_ticket",),
-            needs_school=True,
-            order=7,
-        )
-    )
+home_cards = [
+    HomeCard(key="me", template="core/home_me.html", context=_me, order=10),
+    HomeCard(
+        key="school",
+        template="core/home_school.html",
+        context=_school,
+        permissions=("logistics.view_building",),
+        needs_school=True,
+        order=20,
+    ),
+    # The district's viewers (the only people with a district rather than a school).
+    HomeCard(
+        key="district",
+        template="core/home_district.html",
+        context=_district,
+        permissions=("logistics.view_school",),
+        needs_district=True,
+        order=20,
+    ),
+]

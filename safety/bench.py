@@ -1088,8 +1088,7 @@ def _agreements(ctx, cal, schools):
                 )
 
 
-def register(registry):
-    registry.register_bench_data(BenchData("safety", generate_safety, order=300))
-    # Issue target: the rectification rate page >= 0.5 x the bare 50-row page, over a
-    # district with 1M inspection items and 100k hazards.
-    registry.register_bench_page(BenchPage("safety_rate", "/safety/rate/", target=0.5))
+bench_data = [BenchData("safety", generate_safety, order=300)]
+# Issue target: the rectification rate page >= 0.5 x the bare 50-row page, over a district
+# with 1M inspection items and 100k hazards.
+bench_pages = [BenchPage("safety_rate", "/safety/rate/", target=0.5)]

@@ -30,6 +30,7 @@ idempotent: a school that already has schedules, inspections, hazards, drills or
 agreements is left alone. No photos.
 
 The findings (``FINDINGS``) are shared with the bench generator (``safety.bench``).
+``demo_seeders`` (at the end) declares the seeder for ``registry.autodiscover``.
 """
 
 import random
@@ -46,6 +47,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from logistics.choices import Role, RoomKind
+from logistics.common.registry import DemoSeeder
 from logistics.demo import HOLIDAYS, NEIGHBOUR_CODE
 from logistics.models import Department, Room, Semester, StatusChange, User
 from logistics.services.organisation import figures_changed
@@ -468,10 +470,6 @@ NEW_THIS_YEAR = {"laoshi13", "laoshi14", "htsx-laoshi6"}
 
 
 # --- Entry ----------------------------------------------------------------------------------
-
-
-def register(registry):
-    registry.register_demo_seeder("safety", seed_safety, order=300)
 
 
 def seed_safety(school, *, main=True, account=None):
@@ -1782,4 +1780,6 @@ def _stamp(model, name, rows):
             cursor.executemany(sql, params)
 
 
-__all__ = ["FINDINGS", "NEIGHBOUR_CODE", "Finding", "Places", "register", "seed_safety"]
+demo_seeders = [DemoSeeder("safety", seed_safety, order=300)]
+
+__all__ = ["FINDINGS", "NEIGHBOUR_CODE", "Finding", "Places", "demo_seeders", "seed_safety"]

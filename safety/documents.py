@@ -2,7 +2,7 @@
 
 A ``logistics.models.Document`` of kind ``safety_monthly_report`` (a calendar month of
 a school), made by the Celery task like every printed document, never in a request:
-the tick asks for last month's on the 1st (``safety.reminder_rules``
+the tick asks for last month's on the 1st (``safety.reminders``
 ``MonthlyHazardReportRule``) and tells general affairs and the district's viewers; the
 "Monthly hazard report" page asks for any month (``monthly_request``, in the language
 of the person asking) and sends them to the document's page (progress, download).
@@ -21,6 +21,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from logistics.common.registry import DocumentKind
 from safety.choices import DrillKind
 from safety.selectors.reports import month_bounds, monthly_report
 
@@ -96,23 +97,19 @@ def monthly_request(*, school, month, actor=None, language=None):
     )
 
 
-def register(registry):
-    """Called from ``SafetyConfig.ready()``."""
-    from logistics.common.registry import DocumentKind
-
-    registry.register_document_kind(
-        DocumentKind(
-            key=MONTHLY_KIND,
-            title=gettext_lazy("Monthly hazard check report"),
-            template=MONTHLY_TEMPLATE,
-            context=document_context,
-            # District viewers read it (they have no safety permissions); those who may
-            # ask for it read what they asked for.
-            read=(("logistics.view_document",), MAKE),
-            make=MAKE,
-            filename=document_filename,
-            ascii_filename=document_ascii_filename,
-            describe=describe,
-            index_url="safety_monthly_report",
-        )
+document_kinds = [
+    DocumentKind(
+        key=MONTHLY_KIND,
+        title=gettext_lazy("Monthly hazard check report"),
+        template=MONTHLY_TEMPLATE,
+        context=document_context,
+        # District viewers read it (they have no safety permissions); those who may
+        # ask for it read what they asked for.
+        read=(("logistics.view_document",), MAKE),
+        make=MAKE,
+        filename=document_filename,
+        ascii_filename=document_ascii_filename,
+        describe=describe,
+        index_url="safety_monthly_report",
     )
+]

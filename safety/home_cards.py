@@ -15,24 +15,21 @@ def _school(request):
     return school_counts(request.user.school)
 
 
-def register(registry):
-    registry.register_home_card(
-        HomeCard(
-            key="safety_mine",
-            template="safety/home_mine.html",
-            context=_mine,
-            permissions=("safety.add_inspectionresult",),
-            needs_school=True,
-            order=8,
-        )
-    )
-    registry.register_home_card(
-        HomeCard(
-            key="safety_school",
-            template="safety/home_school.html",
-            context=_school,
-            permissions=("safety.view_hazard",),
-            needs_school=True,
-            order=9,
-        )
-    )
+home_cards = [
+    HomeCard(
+        key="safety_mine",
+        template="safety/home_mine.html",
+        context=_mine,
+        permissions=("safety.add_inspectionresult",),
+        needs_school=True,
+        order=8,
+    ),
+    HomeCard(
+        key="safety_school",
+        template="safety/home_school.html",
+        context=_school,
+        permissions=("safety.view_hazard",),
+        needs_school=True,
+        order=9,
+    ),
+]

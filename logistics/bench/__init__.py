@@ -1,13 +1,17 @@
 """The benchmark's plug-in points (``make bench``; README, "Benchmark").
 
-An app adds its data and pages to the benchmark in its ``AppConfig.ready()``, without
-touching the harness::
+An app adds its data and pages to the benchmark in its ``bench.py``, without touching
+the harness (``registry.autodiscover`` registers them)::
 
     from logistics.bench import BenchData, BenchPage
-    from logistics.common.registry import registry
 
-    registry.register_bench_data(BenchData("repairs", generate_tickets, order=200))
-    registry.register_bench_page(BenchPage("ticket_list", "/repairs/", target=0.5))
+    bench_data = [BenchData("tickets", generate_tickets, order=200)]
+    bench_pages = [BenchPage("ticket_list", "/repairs/", target=0.6)]
+    bench_timings = []  # BenchTiming: a job timed in-process against a bare one
+
+The core's own (its places, people, semesters and notifications, its pages, the rooms
+import) are in ``logistics.bench.core``; as this package is the core's ``bench`` module,
+it hands them on (``__getattr__`` below).
 
 ``BenchData.generate(ctx)`` runs once per bench database, after the generators of lower
 ``order`` (the core's fill schools, places, people and semesters, order < 100), and
@@ -173,3 +177,13 @@ def spread(total: int, parts: int) -> list[int]:
 
 def per_floor(count: int, floors: int) -> int:
     return max(1, math.ceil(count / floors))
+
+
+def __getattr__(name):
+    """The core's bench declarations, read by ``registry.autodiscover("logistics")`` as an
+    app's ``bench`` module is read (imported only then: they need the models)."""
+    if name in ("bench_data", "bench_pages", "bench_timings"):
+        from logistics.bench import core
+
+        return getattr(core, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

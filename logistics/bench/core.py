@@ -416,33 +416,27 @@ def time_bare_import(site, rows=IMPORT_ROWS):
     return elapsed
 
 
-def register(registry):
-    registry.register_bench_data(BenchData("places", generate_places, order=10))
-    registry.register_bench_data(BenchData("people", generate_people, order=20))
-    registry.register_bench_data(BenchData("semesters", generate_semesters, order=30))
-    registry.register_bench_data(BenchData("notifications", generate_notifications, order=40))
-
-    # No issue names targets for the core's pages: they are measured and reported (and
-    # fail if their queries grow with the data). The apps' issues name theirs, as
-    # fractions of the bare 50-row page (e.g. the repair ticket list: >= 0.6 x bare).
-    for key, url, order in (
-        ("home", "/", 10),
-        ("notifications", "/notifications/", 20),
-        ("rooms", "/setup/rooms/", 30),
-        ("people", "/setup/people/", 40),
-    ):
-        registry.register_bench_page(BenchPage(key, url, target=None, order=order))
-
-    registry.register_bench_timing(
-        BenchTiming(
-            "rooms_import",
-            f"rooms import, {IMPORT_ROWS} rows (vs openpyxl + bulk_create)",
-            run=time_rooms_import,
-            baseline=time_bare_import,
-            order=10,
-        )
+bench_data = [
+    BenchData("places", generate_places, order=10),
+    BenchData("people", generate_people, order=20),
+    BenchData("semesters", generate_semesters, order=30),
+    BenchData("notifications", generate_notifications, order=40),
+]
+# No issue names targets for the core's pages: they are measured and reported (and fail if
+# their queries grow with the data). The apps' issues name theirs, as fractions of the
+# bare 50-row page (e.g. the repair ticket list: >= 0.6 x bare).
+bench_pages = [
+    BenchPage("home", "/", target=None, order=10),
+    BenchPage("notifications", "/notifications/", target=None, order=20),
+    BenchPage("rooms", "/setup/rooms/", target=None, order=30),
+    BenchPage("people", "/setup/people/", target=None, order=40),
+]
+bench_timings = [
+    BenchTiming(
+        "rooms_import",
+        f"rooms import, {IMPORT_ROWS} rows (vs openpyxl + bulk_create)",
+        run=time_rooms_import,
+        baseline=time_bare_import,
+        order=10,
     )
-    # The semester summary PDF against a bare WeasyPrint table of as many pages.
-    from logistics.documents import bench as summary
-
-    summary.register(registry)
+]

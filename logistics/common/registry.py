@@ -1,35 +1,65 @@
-"""Where the apps plug into the portal: the menu, the home page and the reminder tick.
+"""Where the apps plug into the portal: the menu, the home page, the dashboard and summary
+sections, the reminders and the tick, printed documents, media folders, the demo and the
+benchmark.
 
-Each app registers its pieces in ``AppConfig.ready()``; ``logistics`` never imports a
-domain app. There is one declarative menu, so a page and its menu entry share one
-permission.
+An app (and each part of the core: ``logistics``, ``logistics.repairs``,
+``logistics.documents``) declares what it brings in modules named by ``CONVENTION``:
+``menu.py`` holds ``menu_groups`` and ``menu_items``, ``home_cards.py`` its
+``home_cards``, ``sections.py`` its ``sections``, ``reminders.py`` its
+``reminder_rules`` and ``tick_jobs``, ``documents.py`` its ``document_kinds``,
+``media.py`` its ``media`` folders, ``demo.py`` its ``demo_seeders`` and ``bench.py`` its
+``bench_data``, ``bench_pages`` and ``bench_timings``. Its ``AppConfig.ready()`` calls
+``registry.autodiscover(package)``, which imports whichever of those modules exist and
+registers what they declare (after Django's admin ``autodiscover`` and NetBox's plug-in
+resources). The modules hold data, not wiring: signals and library settings live in the
+app's ``signals.py`` (the core's ``wiring.py``).
+
+The stores are fixed, and a key registered twice is an error (``AlreadyRegistered``): two
+apps cannot silently replace each other's menu entry, reminder rule or media folder.
+``logistics`` never imports a domain app; render caches (the side menu's HTML) live next
+to their renderer, not here. A menu entry names its page's permissions, which its view
+declares (``logistics.common.permissions``): the two are held equal by a test.
 """
 
+import importlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import module_has_submodule
 
-@dataclass(frozen=True)
-class MenuItem:
-    label: Any
-    url_name: str
-    permissions: tuple[str, ...] = ()
-    roles: tuple[str, ...] = ()
+from logistics.common.permissions import permitted
 
-    def visible_to(self, user):
-        if self.permissions and not user.has_perms(self.permissions):
-            return False
-        return not self.roles or user.is_superuser or user.has_role(*self.roles)
+
+class AlreadyRegistered(ImproperlyConfigured):
+    """A key registered twice (two apps, or one app loaded twice)."""
 
 
 @dataclass(frozen=True)
 class MenuGroup:
+    """A heading of the side menu; its entries name it (``MenuItem.group``)."""
+
     key: str
     label: Any
     icon: str
-    items: tuple[MenuItem, ...]
     order: int = 100
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    """An entry of the side menu: a page (``url_name``, no arguments) under a group,
+    shown to those who hold ``permissions`` — the permissions its view declares."""
+
+    label: Any
+    url_name: str
+    permissions: tuple = ()
+    group: str = ""
+    # Within the group; entries of equal order keep the order they were registered in.
+    order: int = 100
+
+    def visible_to(self, user):
+        return permitted(user, self.permissions)
 
 
 @dataclass(frozen=True)
@@ -39,17 +69,18 @@ class HomeCard:
     key: str
     template: str
     context: Callable[[Any], dict]
-    permissions: tuple[str, ...] = ()
-    roles: tuple[str, ...] = ()
+    permissions: tuple = ()
     order: int = 100
     needs_school: bool = False
+    # For the people of a district (its viewers): the card reads the district's schools.
+    needs_district: bool = False
 
     def visible_to(self, user):
         if self.needs_school and user.school_id is None:
             return False
-        if self.permissions and not user.has_perms(self.permissions):
+        if self.needs_district and user.district_id is None:
             return False
-        return not self.roles or user.has_role(*self.roles)
+        return permitted(user, self.permissions)
 
 
 @dataclass(frozen=True)
@@ -75,7 +106,7 @@ class Section:
     placeholders: Callable[[dict], list] | None = None
 
     def visible_to(self, user):
-        return not self.permissions or user.has_perms(self.permissions)
+        return permitted(user, self.permissions)
 
 
 @dataclass(frozen=True)
@@ -133,50 +164,133 @@ class DocumentKind:
 
 @dataclass(frozen=True)
 class DemoSeeder:
-    """An app's part of ``manage.py seed_demo``: ``function(school, *, main, account)``."""
+    """An app's part of ``manage.py seed_demo``: ``function(school, *, main, account)``.
+
+    ``seed_demo`` calls every seeder, in ``order``, after its own data: for the demo
+    school (``main=True``) and then its smaller neighbour (``main=False``);
+    ``account(username, **fields)`` finds or makes a demo account. A seeder must be
+    idempotent (``seed_demo`` runs as often as one likes) and may return its counts.
+    """
 
     key: str
     function: Callable[..., Any]
     order: int = 100
 
 
-@dataclass
-class Registry:
-    menu: dict[str, MenuGroup] = field(default_factory=dict)
-    home_cards: dict[str, HomeCard] = field(default_factory=dict)
-    reminder_rules: dict[str, Any] = field(default_factory=dict)
-    # Jobs the tick runs before the reminders: callables taking ``now``.
-    tick_jobs: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
-    sections: dict[str, Section] = field(default_factory=dict)
-    # The side menu's HTML per (roles, superuser, language, page): see houqin.sidebar_menu.
-    menu_html: dict = field(default_factory=dict)
-    # The benchmark (logistics/bench): data generators, measured pages, timed jobs.
-    bench_data: dict[str, Any] = field(default_factory=dict)
-    bench_pages: dict[str, Any] = field(default_factory=dict)
-    bench_timings: dict[str, Any] = field(default_factory=dict)
-    # The apps' demo records (``manage.py seed_demo``), by key.
-    demo_seeders: dict[str, DemoSeeder] = field(default_factory=dict)
-    # Printed documents (logistics.documents.services.documents), by key.
-    document_kinds: dict[str, DocumentKind] = field(default_factory=dict)
+# The conventional modules of an app and what each declares: a list of declarations, or
+# (``tick_jobs``, ``media``) a dict of key → callable. ``Registry.register_module`` reads
+# them; the names below are the only ones it reads.
+CONVENTION = {
+    "menu": ("menu_groups", "menu_items"),
+    "home_cards": ("home_cards",),
+    "sections": ("sections",),
+    "reminders": ("reminder_rules", "tick_jobs"),
+    "documents": ("document_kinds",),
+    "media": ("media",),
+    "demo": ("demo_seeders",),
+    "bench": ("bench_data", "bench_pages", "bench_timings"),
+}
 
-    def register_menu(self, group: MenuGroup):
-        self.menu[group.key] = group
+
+class Registry:
+    """The stores every app registers into (plain dicts, read by the portal)."""
+
+    def __init__(self):
+        self.menu_groups: dict[str, MenuGroup] = {}
+        self.menu_items: dict[str, MenuItem] = {}  # by URL name: a page is in the menu once
+        self.home_cards: dict[str, HomeCard] = {}
+        self.sections: dict[str, Section] = {}
+        self.reminder_rules: dict[str, Any] = {}
+        # Jobs the tick runs before the reminders: callables taking ``now``.
+        self.tick_jobs: dict[str, Callable[[Any], Any]] = {}
+        # Printed documents (logistics.documents.services.documents), by key.
+        self.document_kinds: dict[str, DocumentKind] = {}
+        # Who may read the uploads under a folder: ``readable(user, name)`` by prefix.
+        self.media: dict[str, Callable[..., bool]] = {}
+        # The apps' demo records (``manage.py seed_demo``), by key.
+        self.demo_seeders: dict[str, DemoSeeder] = {}
+        # The benchmark (logistics/bench): data generators, measured pages, timed jobs.
+        self.bench_data: dict[str, Any] = {}
+        self.bench_pages: dict[str, Any] = {}
+        self.bench_timings: dict[str, Any] = {}
+
+    @staticmethod
+    def _add(store, kind, key, value):
+        if key in store:
+            raise AlreadyRegistered(f"{kind} {key!r} is registered already")
+        store[key] = value
+
+    # --- Loading an app's declarations ------------------------------------------------
+
+    def autodiscover(self, package) -> list:
+        """Import whichever of ``package``'s conventional modules exist (``CONVENTION``)
+        and register what they declare; returns the modules loaded. A module that exists
+        but fails to import raises, as any import does."""
+        root = importlib.import_module(package)
+        loaded = []
+        for name in CONVENTION:
+            if module_has_submodule(root, name):
+                module = importlib.import_module(f"{package}.{name}")
+                self.register_module(module)
+                loaded.append(module)
+        return loaded
+
+    def register_module(self, module):
+        """Register what a conventional module declares (its kind is its last name)."""
+        kind = module.__name__.rsplit(".", 1)[-1]
+        for attribute in CONVENTION[kind]:
+            declared = getattr(module, attribute, None)
+            if declared is None:
+                continue
+            register = getattr(self, f"_register_{attribute}")
+            if isinstance(declared, dict):
+                for key, value in declared.items():
+                    register(key, value)
+            else:
+                for value in declared:
+                    register(value)
+
+    # --- The menu ---------------------------------------------------------------------
+
+    def register_menu_group(self, group: MenuGroup):
+        self._add(self.menu_groups, "menu group", group.key, group)
+
+    def register_menu_item(self, item: MenuItem):
+        """An entry under a group registered before it (the core's parts load first,
+        then the apps in ``INSTALLED_APPS`` order)."""
+        if item.group not in self.menu_groups:
+            raise ImproperlyConfigured(
+                f"menu entry {item.url_name!r}: no menu group {item.group!r} (yet)"
+            )
+        self._add(self.menu_items, "menu entry for the page", item.url_name, item)
+
+    def menu_item(self, url_name) -> MenuItem:
+        """The menu entry of a page (a ``LookupError`` if the menu has none)."""
+        try:
+            return self.menu_items[url_name]
+        except KeyError:
+            raise LookupError(f"no menu entry for the page {url_name!r}") from None
+
+    def menu_for(self, user) -> list[tuple[MenuGroup, list[MenuItem]]]:
+        items = sorted(self.menu_items.values(), key=lambda item: item.order)
+        groups = []
+        for group in sorted(self.menu_groups.values(), key=lambda g: g.order):
+            shown = [i for i in items if i.group == group.key and i.visible_to(user)]
+            if shown:
+                groups.append((group, shown))
+        return groups
+
+    # --- The home page, the dashboard and the summary ---------------------------------
 
     def register_home_card(self, card: HomeCard):
-        self.home_cards[card.key] = card
+        self._add(self.home_cards, "home card", card.key, card)
 
-    def register_reminder(self, rule):
-        self.reminder_rules[rule.name] = rule
-
-    def register_tick_job(self, key, job):
-        """``job(now)`` runs on every tick (e.g. closing tickets nobody confirmed)."""
-        self.tick_jobs[key] = job
+    def home_cards_for(self, user) -> Iterable[HomeCard]:
+        cards = [c for c in self.home_cards.values() if c.visible_to(user)]
+        return sorted(cards, key=lambda c: c.order)
 
     def register_section(self, section: Section):
-        self.sections[section.key] = section
-
-    def register_document_kind(self, kind: DocumentKind):
-        self.document_kinds[kind.key] = kind
+        self._add(self.sections, "section", section.key, section)
 
     def summary_sections(self) -> list[Section]:
         """Every registered section, in order: the semester summary prints them all."""
@@ -187,57 +301,80 @@ class Registry:
             (s for s in self.sections.values() if s.visible_to(user)), key=lambda s: s.order
         )
 
-    def register_bench_data(self, data):
-        """A ``logistics.bench.BenchData``: fills the bench database with an app's rows."""
-        self.bench_data[data.key] = data
+    # --- Reminders, the tick and printed documents ------------------------------------
 
-    def register_bench_page(self, page):
-        """A ``logistics.bench.BenchPage``: a page ``make bench`` measures, with its target."""
-        self.bench_pages[page.key] = page
+    def register_reminder(self, rule):
+        """A ``logistics.common.reminders.ReminderRule``, by its ``name``."""
+        self._add(self.reminder_rules, "reminder rule", rule.name, rule)
 
-    def register_bench_timing(self, timing):
-        """A ``logistics.bench.BenchTiming``: an in-process job timed against a bare one.
+    def register_tick_job(self, key, job):
+        """``job(now)`` runs on every tick (e.g. closing tickets nobody confirmed)."""
+        self._add(self.tick_jobs, "tick job", key, job)
 
-        Registering under a key that exists replaces it (a placeholder until then)."""
-        self.bench_timings[timing.key] = timing
+    def register_document_kind(self, kind: DocumentKind):
+        self._add(self.document_kinds, "document kind", kind.key, kind)
 
-    def register_demo_seeder(self, key, function, order=100):
-        """``function(school, *, main, account)`` gives a demo school an app's records.
+    # --- Media ------------------------------------------------------------------------
 
-        ``seed_demo`` calls every seeder, in ``order``, after its own data: for the demo
-        school (``main=True``) and then its smaller neighbour (``main=False``);
-        ``account(username, **fields)`` finds or makes a demo account. A seeder must be
-        idempotent (``seed_demo`` runs as often as one likes) and may return its counts.
-        """
-        self.demo_seeders[key] = DemoSeeder(key, function, order)
+    def register_media(self, prefix, readable):
+        """``readable(user, name)``: may ``user`` read the upload ``name`` stored under
+        ``prefix/``? A file whose folder no app claims is served to nobody."""
+        from logistics.common.uploads import PREFIX_PATTERN
+
+        if not PREFIX_PATTERN.fullmatch(prefix):
+            raise ImproperlyConfigured(f"not a media prefix: {prefix!r}")
+        self._add(self.media, "media folder", prefix, readable)
+
+    def media_resolver(self, name):
+        """The ``readable`` of the longest registered prefix ``name`` lies under, or None."""
+        for prefix in sorted(self.media, key=len, reverse=True):
+            if name.startswith(prefix + "/"):
+                return self.media[prefix]
+        return None
+
+    def may_read_media(self, user, name) -> bool:
+        readable = self.media_resolver(name)
+        return bool(readable is not None and readable(user, name))
+
+    # --- The demo and the benchmark ---------------------------------------------------
+
+    def register_demo_seeder(self, seeder: DemoSeeder):
+        self._add(self.demo_seeders, "demo seeder", seeder.key, seeder)
 
     def demo_seeders_in_order(self) -> list[DemoSeeder]:
         return sorted(self.demo_seeders.values(), key=lambda s: (s.order, s.key))
 
-    def menu_item(self, url_name) -> MenuItem:
-        """The menu entry of a page (a ``LookupError`` if the menu has none)."""
-        for group in self.menu.values():
-            for item in group.items:
-                if item.url_name == url_name:
-                    return item
-        raise LookupError(f"no menu entry for the page {url_name!r}")
+    def register_bench_data(self, data):
+        """A ``logistics.bench.BenchData``: fills the bench database with an app's rows."""
+        self._add(self.bench_data, "bench data", data.key, data)
 
-    def may_open(self, user, url_name) -> bool:
-        """Whether ``user`` may open the page of a menu entry: the entry's own permission
-        (which is its page's), so a link elsewhere (a home card) agrees with the menu."""
-        return self.menu_item(url_name).visible_to(user)
+    def register_bench_page(self, page):
+        """A ``logistics.bench.BenchPage``: a page ``make bench`` measures, with its target."""
+        self._add(self.bench_pages, "bench page", page.key, page)
 
-    def menu_for(self, user) -> list[tuple[MenuGroup, list[MenuItem]]]:
-        groups = []
-        for group in sorted(self.menu.values(), key=lambda g: g.order):
-            items = [item for item in group.items if item.visible_to(user)]
-            if items:
-                groups.append((group, items))
-        return groups
+    def register_bench_timing(self, timing):
+        """A ``logistics.bench.BenchTiming``: an in-process job timed against a bare one.
 
-    def home_cards_for(self, user) -> Iterable[HomeCard]:
-        cards = [c for c in self.home_cards.values() if c.visible_to(user)]
-        return sorted(cards, key=lambda c: c.order)
+        A placeholder (no ``run``: printed as its ``note``) may be replaced by the real
+        timing; anything else registered twice is an error."""
+        held = self.bench_timings.get(timing.key)
+        if held is not None and held.run is None:
+            del self.bench_timings[timing.key]
+        self._add(self.bench_timings, "bench timing", timing.key, timing)
+
+    # What ``register_module`` calls for each declared attribute.
+    _register_menu_groups = register_menu_group
+    _register_menu_items = register_menu_item
+    _register_home_cards = register_home_card
+    _register_sections = register_section
+    _register_reminder_rules = register_reminder
+    _register_tick_jobs = register_tick_job
+    _register_document_kinds = register_document_kind
+    _register_media = register_media
+    _register_demo_seeders = register_demo_seeder
+    _register_bench_data = register_bench_data
+    _register_bench_pages = register_bench_page
+    _register_bench_timings = register_bench_timing
 
 
 registry = Registry()

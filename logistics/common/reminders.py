@@ -1,9 +1,13 @@
 """The reminder framework.
 
-An app registers a rule (``registry.register_reminder(rule)``) whose ``due(now)`` yields
-``Due`` items read from the database. The tick records each item in ``Reminder`` under a
-unique (rule, key); only the call that creates that row notifies, so two beats, a repeated
-tick or a redelivered task send nothing twice.
+An app declares its rules in its ``reminders.py`` (``reminder_rules``); a rule's
+``due(now)`` yields ``Due`` items read from the database. ``fire(rule, due)`` records an
+item in ``Reminder`` under a unique (rule, key) and only the call that creates that row
+tells anyone, so two beats, a repeated tick or a redelivered task send nothing twice. The
+tick fires what every rule finds due; a service that must remind at once (an inspection
+made by hand whose period has begun) fires the same rule's item itself, and the tick
+then finds it sent. A service names the rule (its ``name``) rather than importing the
+app's ``reminders`` module, which reads selectors and documents above the services.
 """
 
 import logging
@@ -44,41 +48,51 @@ class ReminderRule:
         raise NotImplementedError
 
 
-def reminders_run(now) -> int:
-    """Evaluate every registered rule once; returns how many reminders were new."""
+def fire(rule, due: Due) -> bool:
+    """Send ``due`` once: record it under (the rule's name, its key) and, if this call
+    recorded it, run its ``action`` and notify its recipients, all in one transaction.
+
+    ``rule`` is a ``ReminderRule`` or its ``name``. Returns whether this call sent it
+    (False: it was sent before, or its action failed and nothing was kept, so the next
+    tick tries again).
+    """
     from logistics.services.notifications import notify
 
+    name = rule if isinstance(rule, str) else rule.name
+    with transaction.atomic():
+        recipients = list(due.recipients)
+        try:
+            with transaction.atomic():
+                Reminder.objects.create(
+                    school=due.school, rule=name, key=due.key, recipients=len(recipients)
+                )
+        except IntegrityError:
+            return False
+        if due.action is not None:
+            try:
+                with transaction.atomic():
+                    due.action(due)
+            except Exception:
+                logger.exception("reminder %s:%s: its action failed", name, due.key)
+                transaction.set_rollback(True)
+                return False
+        notify(
+            recipients=recipients,
+            key=f"reminder:{name}:{due.key}",
+            title=due.title,
+            body=due.body,
+            url=due.url,
+            school=due.school,
+            chat=due.chat,
+        )
+        return True
+
+
+def reminders_run(now) -> int:
+    """Evaluate every registered rule once and fire what is due; returns how many
+    reminders were new."""
     fired = 0
     for rule in list(registry.reminder_rules.values()):
         for item in rule.due(now):
-            with transaction.atomic():
-                recipients = list(item.recipients)
-                try:
-                    with transaction.atomic():
-                        Reminder.objects.create(
-                            school=item.school,
-                            rule=rule.name,
-                            key=item.key,
-                            recipients=len(recipients),
-                        )
-                except IntegrityError:
-                    continue
-                if item.action is not None:
-                    try:
-                        with transaction.atomic():
-                            item.action(item)
-                    except Exception:
-                        logger.exception("reminder %s:%s: its action failed", rule.name, item.key)
-                        transaction.set_rollback(True)
-                        continue
-                notify(
-                    recipients=recipients,
-                    key=f"reminder:{rule.name}:{item.key}",
-                    title=item.title,
-                    body=item.body,
-                    url=item.url,
-                    school=item.school,
-                    chat=item.chat,
-                )
-                fired += 1
+            fired += fire(rule, item)
     return fired

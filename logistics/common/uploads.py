@@ -9,8 +9,8 @@ saved as JPEG (or PNG when it has transparency) without EXIF, GPS or other metad
 client's file name is never used.
 
 Media files are not public: ``logistics.views.media.protected_media`` serves
-``/media/<name>`` only to a signed-in user whom the resolver registered for the name's
-first folder allows. How an app uses this (the repair photos, for instance)::
+``/media/<name>`` only to a signed-in user whom the app that registered the name's folder
+allows (``registry.media``). How an app uses this (the repair photos, for instance)::
 
     # forms.py
     photo = ImageUploadField(label=_("Photo"), required=False)   # cleaned: a CleanImage
@@ -24,9 +24,8 @@ first folder allows. How an app uses this (the repair photos, for instance)::
     stored = image_store(form.cleaned_data["photo"], prefix="repairs")
     TicketPhoto.objects.create(ticket=ticket, file=stored.name, width=stored.width, ...)
 
-    # apps.py, in ready(): who may read files under repairs/
-    media_access.register("repairs", lambda user, name: TicketPhoto.objects
-                          .readable_by(user).filter(file=name).exists())
+    # media.py (the app's conventional module): who may read files under repairs/
+    media = {"repairs": photo_readable}   # photo_readable(user, name) -> bool
 
 and ``{% url 'protected_media' photo.file.name %}`` (or ``photo.file.url``) in templates.
 """
@@ -36,7 +35,6 @@ import io
 import re
 import uuid
 import zlib
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django import forms
@@ -73,7 +71,8 @@ MESSAGES = {
 
 def configure_pillow():
     """Pillow refuses to decode more pixels than we accept (decompression bombs): it warns
-    above ``MAX_IMAGE_PIXELS`` and raises above twice that. Called from ``ready()``."""
+    above ``MAX_IMAGE_PIXELS`` and raises above twice that. Called at start-up
+    (``logistics.wiring``)."""
     Image.MAX_IMAGE_PIXELS = settings.UPLOAD_IMAGE_MAX_PIXELS
     ImageFile.LOAD_TRUNCATED_IMAGES = False
 
@@ -222,40 +221,6 @@ class ImageUploadField(forms.FileField):
         if upload is None:
             return None
         return image_clean(upload)
-
-
-# --- Who may read which media file -----------------------------------------------------------
-
-Resolver = Callable[..., bool]  # (user, name) -> may this user read the file?
-
-
-class MediaAccess:
-    """The resolvers apps register for their media folders (``register("repairs", f)``).
-
-    A file whose first folder no resolver claims is not served to anyone.
-    """
-
-    def __init__(self):
-        self.resolvers: dict[str, Resolver] = {}
-
-    def register(self, prefix, resolver: Resolver):
-        if not PREFIX_PATTERN.fullmatch(prefix):
-            raise ValueError(f"not a media prefix: {prefix!r}")
-        self.resolvers[prefix] = resolver
-
-    def resolver_for(self, name) -> Resolver | None:
-        """The resolver of the longest registered prefix that ``name`` lies under."""
-        for prefix in sorted(self.resolvers, key=len, reverse=True):
-            if name.startswith(prefix + "/"):
-                return self.resolvers[prefix]
-        return None
-
-    def can_read(self, user, name) -> bool:
-        resolver = self.resolver_for(name)
-        return bool(resolver is not None and resolver(user, name))
-
-
-media_access = MediaAccess()
 
 
 def media_name_is_safe(name):

@@ -1,5 +1,5 @@
 """Printed documents made from the records: the semester work summary (后勤工作总结) and
-the reports the apps register (``registry.register_document_kind``).
+the reports the apps declare (``document_kinds`` in their ``documents.py``).
 
 ``SummaryDraft`` holds what general affairs writes for a semester (the opening, each
 section's narrative, problems, next term's plans) with named placeholders that are

@@ -83,6 +83,8 @@ class School(models.Model):
         verbose_name = _("school")
         verbose_name_plural = _("schools")
         ordering = ["name"]
+        # The pages that are no model's list: the dashboard (its menu entry and page).
+        permissions = [("view_dashboard", _("Can view the school's dashboard"))]
         constraints = [
             models.UniqueConstraint(fields=["code"], name="school_unique_code"),
             models.CheckConstraint(

@@ -15,7 +15,9 @@ waiting for her confirmation and one not yet dispatched.
 
 Deterministic (a fixed seed, relative to today), written with ``bulk_create``, and
 idempotent: a school that already has tickets is left alone. The demo tickets have no
-photos (the ticket page shows none).
+photos (the ticket page shows none). ``demo_seeders`` declares it for
+``registry.autodiscover`` with order 200, before the apps' seeders (campus safety's is
+300), which build on the teachers it makes.
 """
 
 import random
@@ -29,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from logistics.choices import Role, RoomKind, Trade
+from logistics.common.registry import DemoSeeder
 from logistics.demo import HOLIDAYS, NEIGHBOUR_CODE
 from logistics.models import Building, Room, School, Semester, StatusChange, TechnicianTrade, User
 from logistics.repairs.choices import DamageCause, TicketStatus, Urgency
@@ -959,6 +962,15 @@ def seed_repairs(school, *, account):
         seeder = _Seeder(neighbour, NEIGHBOUR_RULES, {}, seed=SEED + 1, start=start)
         made += seeder.run(main=False)
     return made
+
+
+def seed(school, *, main=True, account):
+    """The seeder ``seed_demo`` calls for the demo school (``main``), then its neighbour:
+    ``seed_repairs`` does both schools at the first call."""
+    return seed_repairs(school, account=account) if main else 0
+
+
+demo_seeders = [DemoSeeder("repairs", seed, order=200)]
 
 
 def first_day(school):

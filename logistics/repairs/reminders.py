@@ -1,4 +1,6 @@
-"""Reminders of the repairs: a ticket past its start or finish target."""
+"""Reminders of the repairs (a ticket past its start or finish target) and their tick
+job (unconfirmed finished repairs close by themselves), declared for
+``registry.autodiscover``."""
 
 from django.conf import settings
 from django.urls import reverse
@@ -7,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from logistics.choices import Role
 from logistics.common.reminders import Due, ReminderRule
+from logistics.repairs.services.tickets import tickets_auto_confirm
 from logistics.selectors import people_with_role
 
 
@@ -65,3 +68,7 @@ class TicketOverdueRule(ReminderRule):
                     url=reverse("ticket_detail", args=[ticket.pk]),
                     recipients=recipients,
                 )
+
+
+reminder_rules = [TicketOverdueRule()]
+tick_jobs = {"tickets_auto_confirm": tickets_auto_confirm}

@@ -1,4 +1,4 @@
-"""The core's sections of the dashboard and of the semester summary.
+"""The repairs' section of the dashboard and of the semester summary.
 
 A section's figures are read by the same selector as the app's own page, so the
 dashboard, the summary and the page show the same numbers; the printed summary's tables
@@ -105,5 +105,4 @@ REPAIRS = Section(
 )
 
 
-def register(registry):
-    registry.register_section(REPAIRS)
+sections = [REPAIRS]

@@ -124,7 +124,7 @@ def semester_save(*, school, instance=None, actor=None, **fields):
         semester.refresh_from_db()
     if semester.start_date:
         # A later semester exists now: "set up the next semester" asks no more.
-        from logistics.reminder_rules import SemesterEndingRule
+        from logistics.reminders import SemesterEndingRule
 
         earlier = Semester.objects.filter(school=school, end_date__lt=semester.start_date)
         notifications_done(
@@ -164,7 +164,7 @@ def semester_make_current(*, semester, actor=None):
     semester.is_current = True
     if semester.start_date <= timezone.localdate() <= semester.end_date:
         # A current semester covers today: "no current semester" asks no more.
-        from logistics.reminder_rules import NoCurrentSemesterRule
+        from logistics.reminders import NoCurrentSemesterRule
 
         notifications_done(
             school=semester.school,

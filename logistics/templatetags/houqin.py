@@ -125,11 +125,12 @@ def _select(field, attrs):
 
 @register.filter
 def may_open(user, url_name):
-    """``{% if user|may_open:"safety_rate" %}``: the page's menu entry would be shown to
-    ``user`` — a home card links to a page only for those its menu entry is for."""
-    from logistics.common.registry import registry
+    """``{% if user|may_open:"safety_rate" %}``: the page opens for ``user`` (the
+    permissions its view declares, which its menu entry names too) — a home card links
+    to a page only for those it opens for."""
+    from logistics.common.permissions import may_open
 
-    return registry.may_open(user, url_name)
+    return may_open(user, url_name)
 
 
 @register.filter
@@ -168,11 +169,21 @@ def sort_link(context, label, key):
     )
 
 
+# The side menu's HTML per (roles, superuser, language, page): see ``sidebar_menu``.
+MENU_HTML: dict = {}
+MENU_HTML_MAX = 2000
+
+
+def menus_forget():
+    """Forget the rendered menus (a role's permissions changed: ``logistics.backends``)."""
+    MENU_HTML.clear()
+
+
 @register.simple_tag(takes_context=True)
 def sidebar_menu(context):
     """The side menu: the same for everyone with the same roles, language and page, so it
-    is rendered once per such combination in a process (``registry.menu_html``), and
-    forgotten whenever a role's permissions change (``logistics.backends``)."""
+    is rendered once per such combination in a process (``MENU_HTML``), and forgotten
+    whenever a role's permissions change (``menus_forget``)."""
     from django.template.loader import render_to_string
     from django.utils.translation import get_language
 
@@ -187,13 +198,13 @@ def sidebar_menu(context):
         get_language(),
         match.url_name if match else "",
     )
-    html = registry.menu_html.get(key)
+    html = MENU_HTML.get(key)
     if html is None:
         html = render_to_string(
             "includes/sidebar_menu.html",
             {"menu": registry.menu_for(user), "request": request},
         )
-        if len(registry.menu_html) > 2000:
-            registry.menu_html.clear()
-        registry.menu_html[key] = html
+        if len(MENU_HTML) > MENU_HTML_MAX:
+            MENU_HTML.clear()
+        MENU_HTML[key] = html
     return html

@@ -20,7 +20,8 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 
-from logistics.common.uploads import media_access, media_name_is_safe
+from logistics.common.registry import registry
+from logistics.common.uploads import media_name_is_safe
 
 # What the upload checks re-encode (logistics.common.uploads.image_clean): shown in the browser.
 INLINE_TYPES = {"image/jpeg", "image/png"}
@@ -30,11 +31,12 @@ UPLOAD_CSP = "default-src 'none'; sandbox"
 
 @login_required
 def protected_media(request, name):
-    """``/media/<name>``: the file, if the resolver of its folder lets this user read it.
+    """``/media/<name>``: the file, if the app that registered its folder lets this user
+    read it (``registry.media``).
 
     Anything else is a 404, so nobody learns whether a file exists.
     """
-    if not media_name_is_safe(name) or not media_access.can_read(request.user, name):
+    if not media_name_is_safe(name) or not registry.may_read_media(request.user, name):
         raise Http404
     root = Path(settings.MEDIA_ROOT).resolve()
     path = (root / name).resolve()

@@ -1,7 +1,7 @@
 """School set-up pages for the general affairs office (read-only for the principal)."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, FormView
 
 from logistics import filters, forms, selectors
+from logistics.common.permissions import permission_required
 from logistics.common.spreadsheets import Column, SheetError, xlsx_response
 from logistics.common.views import (
     SchoolRequiredMixin,

@@ -141,6 +141,8 @@ class Hazard(models.Model):
         permissions = [
             ("assign_hazard", _("Can assign hazards, set and defer deadlines")),
             ("verify_hazard", _("Can check rectified hazards and close them")),
+            ("view_rectification_rate", _("Can view the rectification rate")),
+            ("print_hazard_report", _("Can print the written report of a major hazard")),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -312,10 +312,10 @@ def agreement_list(user):
 
 
 def media_readable(user, name):
-    """May ``user`` read the safety file stored as ``name``? (``media_access`` resolver for
-    ``safety/``.) The folder says which record names the file: a photo of a hazard the
-    user may see, of an inspection result (or the hazard it became), of a drill, or the
-    scan of an agreement. One or two indexed queries."""
+    """May ``user`` read the safety file stored as ``name``? (``registry.media`` for
+    ``safety/``: ``safety/media.py``.) The folder says which record names the file: a
+    photo of a hazard the user may see, of an inspection result (or the hazard it
+    became), of a drill, or the scan of an agreement. One or two indexed queries."""
     if not user.is_authenticated:
         return False
     folder = name.rsplit("/", 4)[0] if name.count("/") >= 4 else ""

@@ -33,7 +33,7 @@ def save(instance, fields, *, exclude=None):
 
 
 def hazard_written(sender, instance, **kwargs):
-    """A hazard was saved or deleted (connected in ``SafetyConfig.ready``): its school's
+    """A hazard was saved or deleted (connected in ``safety.signals``): its school's
     figures changed, in the same transaction."""
     from logistics.services.organisation import figures_changed
 

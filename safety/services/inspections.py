@@ -139,7 +139,7 @@ def inspection_create(
     if period_start <= timezone.localdate(now):
         # Told at once, under the reminder's own key (the tick will not tell again); a
         # later period is told by the tick when it begins.
-        from safety.reminder_rules import inspection_assigned_now
+        from safety.services.reminders import inspection_assigned_now
 
         inspection_assigned_now(inspection)
     return inspection
@@ -428,13 +428,12 @@ def inspection_submit(inspection, *, actor, summary="", now=None):
 
 def _reminders_done(inspection):
     """Submitted or cancelled: "inspection to do" and "inspection overdue" ask no more."""
-    from safety.reminder_rules import InspectionAssignedRule, InspectionOverdueRule
+    from safety.services.reminders import INSPECTION_ASSIGNED, INSPECTION_OVERDUE
 
     notifications_done(
         school=inspection.school,
         keys=[
-            f"reminder:{rule.name}:{inspection.pk}"
-            for rule in (InspectionAssignedRule, InspectionOverdueRule)
+            f"reminder:{rule}:{inspection.pk}" for rule in (INSPECTION_ASSIGNED, INSPECTION_OVERDUE)
         ],
     )
 

@@ -11,7 +11,7 @@ again under a lock.
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from logistics.choices import Role
 from logistics.common import rooms as places
+from logistics.common.permissions import permission_required
 from logistics.common.spreadsheets import Column, xlsx_response
 from logistics.common.views import ScopedListView, add_service_errors, filter_chips
 from logistics.documents.pdf import PDFTimeout, pdf_response, render_pdf
@@ -53,7 +53,7 @@ def may_open_hazards(user):
 
 def may_print_report(user):
     """The written report of a major hazard: general affairs and the principal."""
-    return user.is_superuser or user.has_role(Role.GENERAL_AFFAIRS, Role.PRINCIPAL)
+    return user.has_perm("safety.print_hazard_report")
 
 
 def _require_hazards(user):
@@ -95,6 +95,8 @@ class HazardList(ScopedListView):
     default_sort = ("-found_at", "-pk")
     create_url_name = "safety_hazard_create"
     create_permission = "safety.add_hazard"
+    # Any one of them (``may_open_hazards``): a reporter sees the hazards they reported.
+    permission_required = (("safety.view_hazard",), ("safety.add_hazard",))
 
     def has_permission(self):
         return may_open_hazards(self.request.user)

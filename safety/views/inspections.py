@@ -99,6 +99,8 @@ class InspectionList(ScopedListView):
     default_sort = ("-period_end", "-pk")
     create_url_name = "safety_inspection_create"
     create_permission = "safety.add_inspection"
+    # The page's permission (its menu entry's); an inspector without it sees their own.
+    permission_required = "safety.view_inspection"
 
     def has_permission(self):
         user = self.request.user

@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
-from logistics.common.registry import registry
+from logistics.common.permissions import permission_required
 from logistics.common.views import add_service_errors
 from logistics.documents.models import Document
 from logistics.documents.views.documents import documents_page
@@ -84,16 +84,6 @@ def _school(request):
 def _require(user, *perms):
     if not all(user.has_perm(p) for p in perms):
         raise PermissionDenied
-
-
-def may_read_rates(user):
-    """The rectification rate: general affairs (who reviews it) and the principal — the
-    permission of its menu entry (safety/apps.py), which every link to it checks too."""
-    return registry.may_open(user, "safety_rate")
-
-
-def may_make_monthly_report(user):
-    return user.has_perms(MONTHLY_MAKE)
 
 
 # --- The rectification rate ----------------------------------------------------------------
@@ -389,14 +379,13 @@ def trend_svg(month_rows):
 
 
 @login_required
+@permission_required("safety.view_rectification_rate", raise_exception=True)
 def rate(request):
     """整改率: the rectification rate of a period (a semester or two dates), its
     definition, by month (table and chart), by category, level and department, and the
     overdue hazards. (The inspections done are on the dashboard's safety section and in
     the monthly report: reading them here cost a sixth of the page.)"""
     school = _school(request)
-    if not may_read_rates(request.user):
-        raise PermissionDenied
     picker = forms.period_picker(school, request.GET)
     period = picker.period
     context = {
@@ -470,12 +459,12 @@ def _drill_rows(drills):
 
 
 @login_required
+@permission_required("safety.view_drill", raise_exception=True)
 def drill_list(request):
     """The drills held in a period (a semester or two dates) and its months: was the
     requirement (a drill every month in term) met?"""
     school = _school(request)
     user = request.user
-    _require(user, "safety.view_drill")
     picker = forms.period_picker(school, request.GET)
     period = picker.period
     context = {
@@ -590,12 +579,12 @@ def drill_edit(request, pk):
 
 
 @login_required
+@permission_required("safety.view_safetyagreement", raise_exception=True)
 def agreement_list(request):
     """The agreements of an academic year: how many of the school's active people have
     one, the agreements, and the people still missing one."""
     school = _school(request)
     user = request.user
-    _require(user, "safety.view_safetyagreement")
     year_form = forms.YearForm(request.GET or None)
     year = year_form.chosen_year
     agreements = (
@@ -699,13 +688,12 @@ def agreement_retire(request, pk):
 
 
 @login_required
+@permission_required(MONTHLY_MAKE, raise_exception=True)
 def monthly_report_page(request):
     """GET: choose a month (last month by default) and see the reports made; POST: ask
     for a month's report and go to its page (progress, then the download). The PDF is
     made by the document task (``safety.documents``), never in this request."""
     school = _school(request)
-    if not may_make_monthly_report(request.user):
-        raise PermissionDenied
     if request.method != "POST":
         return _monthly_page(request, forms.MonthForm())
     form = forms.MonthForm(request.POST)

@@ -23,12 +23,12 @@ from django.utils import timezone, translation
 from PIL import Image
 
 from logistics.choices import Role
+from logistics.common.registry import registry
 from logistics.common.uploads import (
     CleanImage,
     ImageUploadField,
     image_clean,
     image_store,
-    media_access,
     media_name_is_safe,
 )
 from logistics.middleware import client_ip
@@ -500,7 +500,7 @@ def readable(monkeypatch, school):
     def resolver(user, name):
         return user.school_id == school.pk
 
-    monkeypatch.setitem(media_access.resolvers, PREFIX, resolver)
+    monkeypatch.setitem(registry.media, PREFIX, resolver)
 
 
 @pytest.fixture
@@ -546,7 +546,7 @@ def test_a_file_no_resolver_claims_is_a_404(client, make_user, school, media_roo
 @pytest.mark.django_db
 def test_path_traversal_is_a_404(client, make_user, school, media_root, monkeypatch, tmp_path):
     # A resolver that allows anything under its prefix: only the path checks stand guard.
-    monkeypatch.setitem(media_access.resolvers, PREFIX, lambda user, name: True)
+    monkeypatch.setitem(registry.media, PREFIX, lambda user, name: True)
     (media_root / PREFIX).mkdir()
     (media_root / PREFIX / "ok.txt").write_text("ok")
     (media_root / "secret.txt").write_text("inside media, unclaimed")

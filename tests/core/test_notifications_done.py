@@ -18,7 +18,7 @@ from logistics.services import organisation
 from logistics.services.notifications import notifications_done, notify
 from safety import services as safety
 from safety.choices import HazardLevel, Outcome, SafetyArea
-from safety.reminder_rules import HazardOverdueRule, InspectionAssignedRule, InspectionOverdueRule
+from safety.reminders import HazardOverdueRule, InspectionAssignedRule, InspectionOverdueRule
 from tests import factories
 from tests.safety_factories import InspectionFactory
 

@@ -20,7 +20,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone, translation
 
 from logistics.choices import Role
-from logistics.common.uploads import image_clean, image_store, media_access
+from logistics.common.registry import registry
+from logistics.common.uploads import image_clean, image_store
 from logistics.models import StatusChange, User
 from logistics.services import people
 from tests import factories
@@ -582,7 +583,7 @@ def test_admin_pages_say_private_no_store(client):
 def test_a_private_file_and_an_export_say_no_store(client, make_user, school, monkeypatch):
     from PIL import Image
 
-    monkeypatch.setitem(media_access.resolvers, "security-test", lambda user, name: True)
+    monkeypatch.setitem(registry.media, "security-test", lambda user, name: True)
     out = __import__("io").BytesIO()
     Image.new("RGB", (20, 20), (10, 20, 30)).save(out, "JPEG")
     out.seek(0)

@@ -44,7 +44,7 @@ from logistics.choices import DeliveryStatus, Role, Term, WebhookKind
 from logistics.common import queue as queue_module
 from logistics.common.reminders import reminders_run
 from logistics.models import ChatMessage, Notification, Reminder
-from logistics.reminder_rules import SemesterEndingRule
+from logistics.reminders import SemesterEndingRule
 from logistics.services import notifications as notifications_module
 from logistics.services.notifications import deliveries_flush, notify
 from tests import factories

@@ -17,7 +17,7 @@ from logistics.choices import Role, Trade
 from logistics.common.periods import PeriodForm, resolve_period
 from logistics.common.registry import registry
 from logistics.documents.charts import bar_chart, column_chart, line_chart, nice_scale
-from logistics.repairs import sections as summary_sections
+from logistics.repairs import sections as repair_sections
 from logistics.repairs.choices import DamageCause, TicketStatus, Urgency
 from logistics.repairs.models import TicketMaterial
 from logistics.repairs.selectors.stats import repair_stats
@@ -86,7 +86,7 @@ def sections():
     """The registry holds only the repairs section (as ``LogisticsConfig.ready`` will)."""
     saved = dict(registry.sections)
     registry.sections.clear()
-    summary_sections.register(registry)
+    registry.register_module(repair_sections)
     yield registry
     registry.sections.clear()
     registry.sections.update(saved)

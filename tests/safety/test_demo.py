@@ -12,7 +12,7 @@ from django.utils import timezone
 from logistics.bench import BenchData, BenchPage
 from logistics.bench.generate import generate
 from logistics.choices import Role
-from logistics.common.registry import Registry, registry
+from logistics.common.registry import DemoSeeder, Registry, registry
 from logistics.management.commands.seed_demo import ACCOUNTS
 from logistics.management.commands.seed_demo import Command as SeedDemo
 from logistics.models import School, StatusChange, User
@@ -72,7 +72,7 @@ def with_seeder():
     """The safety app's demo seeder registered (as ``SafetyConfig.ready()`` will)."""
     added = "safety" not in registry.demo_seeders
     if added:
-        safety_demo.register(registry)
+        registry.register_module(safety_demo)
     yield
     if added:
         del registry.demo_seeders["safety"]
@@ -106,8 +106,12 @@ def test_every_finding_answers_exactly_one_default_item():
 def test_demo_seeders_run_in_order_for_the_school_and_its_neighbour(db, monkeypatch):
     own = Registry()
     calls = []
-    own.register_demo_seeder("late", lambda s, **kw: calls.append(("late", s.code, kw)), 20)
-    own.register_demo_seeder("early", lambda s, **kw: calls.append(("early", s.code, kw)), 10)
+    own.register_demo_seeder(
+        DemoSeeder("late", lambda s, **kw: calls.append(("late", s.code, kw)), 20)
+    )
+    own.register_demo_seeder(
+        DemoSeeder("early", lambda s, **kw: calls.append(("early", s.code, kw)), 10)
+    )
     monkeypatch.setattr("logistics.management.commands.seed_demo.registry", own)
     school = factories.SchoolFactory(code="wjsy")
     factories.SchoolFactory(code="htsx", district=school.district)
@@ -311,7 +315,7 @@ def test_a_second_seed_adds_no_safety_records(demo):
 
 def test_register_adds_the_data_and_the_rate_page():
     own = Registry()
-    safety_bench.register(own)
+    own.register_module(safety_bench)
     data = own.bench_data["safety"]
     assert isinstance(data, BenchData) and data.order == 300
     assert data.generate is safety_bench.generate_safety

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from logistics.choices import Role
-from logistics.common.uploads import media_access
+from logistics.common.registry import registry
 from safety import services
 from safety.choices import (
     AREA_ICONS,
@@ -399,13 +399,13 @@ class TestMedia:
         )
         name = hazard.photos.get().image
         assert name.startswith("safety/hazards/")
-        assert media_access.resolver_for(name) is media_readable
-        assert media_access.can_read(reporter, name)
-        assert media_access.can_read(make_user(Role.PRINCIPAL, school), name)
-        assert media_access.can_read(make_user(Role.SAFETY_OFFICER, school), name)
-        assert not media_access.can_read(make_user(Role.STAFF, school), name)
-        assert not media_access.can_read(make_user(Role.GENERAL_AFFAIRS, other_school), name)
-        assert not media_access.can_read(make_user(Role.DISTRICT_VIEWER, school), name)
+        assert registry.media_resolver(name) is media_readable
+        assert registry.may_read_media(reporter, name)
+        assert registry.may_read_media(make_user(Role.PRINCIPAL, school), name)
+        assert registry.may_read_media(make_user(Role.SAFETY_OFFICER, school), name)
+        assert not registry.may_read_media(make_user(Role.STAFF, school), name)
+        assert not registry.may_read_media(make_user(Role.GENERAL_AFFAIRS, other_school), name)
+        assert not registry.may_read_media(make_user(Role.DISTRICT_VIEWER, school), name)
 
     def test_inspection_photo_readable_through_its_hazard(self, school, make_user):
         officer = make_user(Role.SAFETY_OFFICER, school)

@@ -25,7 +25,7 @@ from logistics.models import Notification, Reminder
 from logistics.selectors import people_with_role
 from safety.choices import HazardLevel, HazardStatus, InspectionKind, InspectionStatus
 from safety.documents import MONTHLY_KIND, monthly_context, monthly_request
-from safety.reminder_rules import DOCUMENT_URL, MonthlyHazardReportRule
+from safety.reminders import DOCUMENT_URL, MonthlyHazardReportRule
 from safety.selectors.reports import monthly_report
 from safety.services.common import link
 from tests.language import speaking

@@ -37,7 +37,7 @@ from safety.models import (
     InspectionResult,
     SafetyAgreement,
 )
-from safety.reminder_rules import HazardOverdueRule, InspectionAssignedRule, InspectionOverdueRule
+from safety.reminders import HazardOverdueRule, InspectionAssignedRule, InspectionOverdueRule
 from safety.services.checklists import period_of
 from tests import factories
 from tests.safety_factories import (

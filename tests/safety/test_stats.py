@@ -14,7 +14,7 @@ from django.utils import translation
 
 from logistics.choices import Role
 from logistics.common.registry import registry
-from safety import summary_sections
+from safety import sections as safety_sections
 from safety.choices import (
     DrillKind,
     HazardLevel,
@@ -475,7 +475,7 @@ def sections():
     """The registry holds only the safety section."""
     saved = dict(registry.sections)
     registry.sections.clear()
-    summary_sections.register(registry)
+    registry.register_module(safety_sections)
     yield registry
     registry.sections.clear()
     registry.sections.update(saved)

@@ -42,6 +42,7 @@ from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from logistics.common.permissions import permitted
 from logistics.common.queue import enqueue_on_commit
 from logistics.common.registry import registry
 from logistics.common.workflow import status_record
@@ -83,19 +84,12 @@ def kind_of(document_or_key):
         raise ValidationError(_("Unknown kind of document: %(kind)s") % {"kind": key}) from None
 
 
-def _allowed(user, permissions):
-    """``permissions``: names (all needed) or a tuple of such tuples (any one will do)."""
-    if permissions and not isinstance(permissions[0], str):
-        return any(user.has_perms(alternative) for alternative in permissions)
-    return user.has_perms(permissions)
-
-
 def may_make(user, kind):
-    return bool(user.school_id) and _allowed(user, kind.make)
+    return bool(user.school_id) and permitted(user, kind.make)
 
 
 def may_read(user, kind):
-    return _allowed(user, kind.read)
+    return permitted(user, kind.read)
 
 
 def document_language(language=None):

@@ -16,7 +16,7 @@ download (``logistics.view_document``). The rules are the services'.
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -25,11 +25,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from logistics.common.permissions import permission_required
 from logistics.documents import narrative, selectors
 from logistics.documents.forms import SummaryTextForm, parse_field
 from logistics.documents.models import Document, SummaryDraft
 from logistics.documents.services import summary as services
-from logistics.documents.services.documents import kind_of, may_make, may_read
+from logistics.documents.services.documents import kind_of, may_make
 from logistics.documents.views.documents import documents_page
 from logistics.models import Semester
 
@@ -59,11 +60,10 @@ def _summary_kind():
 
 
 @login_required
+@permission_required("logistics.view_document", raise_exception=True)
 def summary_index(request):
     user = request.user
     kind = _summary_kind()
-    if not may_read(user, kind):
-        raise PermissionDenied
     documents = (
         Document.objects.for_user(user)
         .filter(kind=kind.key)

@@ -30,7 +30,6 @@ from logistics.models import (
     TechnicianTrade,
     User,
 )
-from logistics.repairs.demo import seed_repairs
 from logistics.services.organisation import semester_make_current
 
 DEMO_PASSWORD = "houqin-demo"  # noqa: S105 - documented demo accounts
@@ -239,13 +238,13 @@ class Command(BaseCommand):
         self.build_semesters(school)
         self.build_semesters(neighbour)
         self.build_people(school, district)
-        seed_repairs(school, account=self.account)
         self.seed_apps(school)
         return school
 
     def seed_apps(self, school):
-        """The apps' demo records (``registry.demo_seeders``, registered in their
-        ``AppConfig.ready()``): for the demo school, then for its smaller neighbour."""
+        """The apps' demo records (``registry.demo_seeders``, declared in their
+        ``demo.py``; the repairs' first): for the demo school, then for its smaller
+        neighbour."""
         schools = [(school, True)]
         schools += [(s, False) for s in School.objects.filter(code=NEIGHBOUR_CODE)]
         for seeder in registry.demo_seeders_in_order():

@@ -315,27 +315,3 @@ def sticker_sheet_request(*, school, building, floor=None, actor=None, language=
         actor=actor,
         language=language,
     )
-
-
-def register(registry):
-    """The kind (called from ``LogisticsConfig.ready()``)."""
-    from django.utils.translation import gettext_lazy
-
-    from logistics.common.registry import DocumentKind
-
-    registry.register_document_kind(
-        DocumentKind(
-            key=KIND,
-            title=gettext_lazy("QR stickers"),
-            template=TEMPLATE,
-            context=sticker_context,
-            read=("logistics.dispatch_ticket",),
-            make=("logistics.dispatch_ticket",),
-            filename=filename,
-            ascii_filename=ascii_filename,
-            clean_params=clean_sticker_params,
-            fingerprint=sticker_fingerprint,
-            describe=describe,
-            index_url="ticket_stickers",
-        )
-    )

@@ -1,11 +1,12 @@
 """The repair statistics page (报修统计) of a school and a period."""
 
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from logistics.common.periods import resolve_period
+from logistics.common.permissions import permission_required
 from logistics.repairs.selectors.stats import REPEATED_FAULTS, repair_stats
 
 

@@ -9,13 +9,14 @@ here: a large building's sheet can take longer than a web worker may (see
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from logistics.common.permissions import permission_required
 from logistics.common.views import add_service_errors
 from logistics.documents.models import Document
 from logistics.documents.services.documents import kind_of

@@ -2,7 +2,7 @@
 steps, general affairs' list and export, and the repair set-up lists."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
 from logistics.common import rooms
+from logistics.common.permissions import permission_required
 from logistics.common.spreadsheets import Column, xlsx_response
 from logistics.common.views import (
     SchoolRequiredMixin,

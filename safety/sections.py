@@ -86,5 +86,4 @@ SAFETY = Section(
 )
 
 
-def register(registry):
-    registry.register_section(SAFETY)
+sections = [SAFETY]

@@ -1,4 +1,5 @@
-"""The core's reminder rules: keeping the school's semesters set up."""
+"""The core's reminder rules (keeping the school's semesters set up) and its tick job
+(resuming the imports left queued or stopped), declared for ``registry.autodiscover``."""
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef
@@ -11,6 +12,7 @@ from logistics.choices import Role
 from logistics.common.reminders import Due, ReminderRule
 from logistics.models import School, Semester
 from logistics.selectors import people_with_role
+from logistics.services.imports import imports_resume
 
 
 class SemesterEndingRule(ReminderRule):
@@ -76,3 +78,8 @@ class NoCurrentSemesterRule(ReminderRule):
                     url=reverse("semester_list"),
                     recipients=people_with_role(school, Role.GENERAL_AFFAIRS),
                 )
+
+
+reminder_rules = [SemesterEndingRule(), NoCurrentSemesterRule()]
+# Imports run as jobs; the tick resumes what was left queued or stopped.
+tick_jobs = {"imports_resume": imports_resume}

@@ -1,11 +1,13 @@
 """Campus safety's part of the tick: creating each period's inspections, and the
 reminders (each recorded under a unique (rule, key), so it is sent once however many
-times beat ticks).
+times beat ticks). Declared here (``reminder_rules``, ``tick_jobs``) and registered by
+``registry.autodiscover``.
 
 - tick job ``safety_inspections_plan``: the inspection of every schedule's current period
   (``safety.services.inspections_plan``);
 - ``safety_inspection_assigned``: an inspection to do whose period has begun → its
-  inspector, once;
+  inspector, once (one made by hand is told at once by its service, with the same item:
+  ``safety.services.reminders``);
 - ``safety_inspection_overdue``: an inspection not submitted when its period has ended →
   its inspector, once (within ``OVERDUE_WINDOW`` of the due time);
 - ``safety_hazard_overdue``: a hazard still to be rectified after its deadline → the
@@ -22,7 +24,6 @@ Each rule leaves out, in SQL, what it has already reminded.
 import datetime
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.db.models import CharField, Exists, OuterRef, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone, translation
@@ -38,7 +39,13 @@ from safety.choices import OPEN_HAZARD_STATUSES, OPEN_INSPECTION_STATUSES
 from safety.documents import MONTHLY_KIND, monthly_title
 from safety.models import Hazard, Inspection
 from safety.selectors.reports import month_bounds
+from safety.services.checklists import inspections_plan
 from safety.services.common import HAZARD_DETAIL_URL, INSPECTION_DETAIL_URL, link
+from safety.services.reminders import (
+    INSPECTION_ASSIGNED,
+    INSPECTION_OVERDUE,
+    inspection_assigned_due,
+)
 
 # The page of a printed document (its progress, then the download).
 DOCUMENT_URL = "summary_document"
@@ -56,47 +63,10 @@ def _pk_key():
     return Cast(OuterRef("pk"), output_field=CharField())
 
 
-def inspection_assigned_due(inspection):
-    """The reminder that an inspection is to be done (its ``Due``)."""
-    with translation.override(settings.LANGUAGE_CODE):
-        return Due(
-            school=inspection.school,
-            key=str(inspection.pk),
-            title=_("Inspection to do: %(checklist)s (%(period)s)")
-            % {"checklist": inspection.template.name, "period": inspection.period_label},
-            body=_("Due by %(time)s")
-            % {"time": timezone.localtime(inspection.due_at).strftime("%Y-%m-%d %H:%M")},
-            url=link(INSPECTION_DETAIL_URL, inspection.pk),
-            recipients=[inspection.inspector],
-        )
-
-
-def inspection_assigned_now(inspection):
-    """Send the "to do" reminder of an inspection at once (one made by hand whose period
-    has begun), recorded as the rule records it, so the tick does not send it again."""
-    from logistics.services.notifications import notify
-
-    due = inspection_assigned_due(inspection)
-    rule = InspectionAssignedRule.name
-    try:
-        with transaction.atomic():
-            Reminder.objects.create(school=due.school, rule=rule, key=due.key, recipients=1)
-    except IntegrityError:
-        return []
-    return notify(
-        recipients=due.recipients,
-        key=f"reminder:{rule}:{due.key}",
-        title=due.title,
-        body=due.body,
-        url=due.url,
-        school=due.school,
-    )
-
-
 class InspectionAssignedRule(ReminderRule):
     """An inspection to do whose period has begun: its inspector is told once."""
 
-    name = "safety_inspection_assigned"
+    name = INSPECTION_ASSIGNED
 
     def due(self, now):
         today = timezone.localdate(now)
@@ -119,7 +89,7 @@ class InspectionAssignedRule(ReminderRule):
 class InspectionOverdueRule(ReminderRule):
     """An inspection not submitted by the end of its period: its inspector, once."""
 
-    name = "safety_inspection_overdue"
+    name = INSPECTION_OVERDUE
 
     def due(self, now):
         inspections = (
@@ -260,12 +230,10 @@ class MonthlyHazardReportRule(ReminderRule):
                 )
 
 
-def register(registry):
-    """Called from ``SafetyConfig.ready()``: the tick job and the reminder rules."""
-    from safety.services.checklists import inspections_plan
-
-    registry.register_tick_job("safety_inspections_plan", inspections_plan)
-    registry.register_reminder(InspectionAssignedRule())
-    registry.register_reminder(InspectionOverdueRule())
-    registry.register_reminder(HazardOverdueRule())
-    registry.register_reminder(MonthlyHazardReportRule())
+reminder_rules = [
+    InspectionAssignedRule(),
+    InspectionOverdueRule(),
+    HazardOverdueRule(),
+    MonthlyHazardReportRule(),
+]
+tick_jobs = {"safety_inspections_plan": inspections_plan}

@@ -1,0 +1,14 @@
+"""What campus safety wires at start-up besides its declarations (``SafetyConfig.ready``):
+every write to a hazard raises its school's figures stamp, in the same transaction, so
+the rectification rate page's cached figures are never stale
+(``safety.services.common.hazard_written``)."""
+
+from django.db.models.signals import post_delete, post_save
+
+
+def connect():
+    from safety.models import Hazard
+    from safety.services.common import hazard_written
+
+    post_save.connect(hazard_written, sender=Hazard, dispatch_uid="safety-hazard-saved")
+    post_delete.connect(hazard_written, sender=Hazard, dispatch_uid="safety-hazard-deleted")
