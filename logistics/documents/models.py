@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from logistics.common.querysets import ScopedQuerySet
+from logistics.common.models import SchoolOwned, school_field
 
 
 def default_language():
@@ -30,15 +30,10 @@ def default_language():
     return settings.LANGUAGE_CODE
 
 
-class SummaryDraft(models.Model):
+class SummaryDraft(SchoolOwned):
     """The text of a semester's summary; saved as it is typed."""
 
-    school = models.ForeignKey(
-        "logistics.School",
-        on_delete=models.PROTECT,
-        related_name="summary_drafts",
-        verbose_name=_("school"),
-    )
+    school = school_field("summary_drafts")
     semester = models.ForeignKey(
         "logistics.Semester",
         on_delete=models.PROTECT,
@@ -57,8 +52,6 @@ class SummaryDraft(models.Model):
         verbose_name=_("updated by"),
     )
     revision = models.PositiveIntegerField(_("revision"), default=0)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("summary draft")
@@ -91,16 +84,11 @@ class DocumentStatus(models.TextChoices):
 IDENTITY = ["kind", "school", "period_start", "period_end", "params", "language"]
 
 
-class Document(models.Model):
+class Document(SchoolOwned):
     """One generated PDF of a kind, a school and a period (and the kind's own choices)."""
 
     kind = models.CharField(_("kind"), max_length=50)
-    school = models.ForeignKey(
-        "logistics.School",
-        on_delete=models.PROTECT,
-        related_name="documents",
-        verbose_name=_("school"),
-    )
+    school = school_field("documents")
     semester = models.ForeignKey(
         "logistics.Semester",
         on_delete=models.PROTECT,
@@ -143,8 +131,6 @@ class Document(models.Model):
     error = models.TextField(_("error"), blank=True)
     # A digest of the records it was made from (kinds that declare one): see the module.
     fingerprint = models.CharField(_("fingerprint"), max_length=64, blank=True)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("document")

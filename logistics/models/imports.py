@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from logistics.common.querysets import ScopedQuerySet
+from logistics.common.models import SchoolOwned, school_field
 
 
 class ImportKind(models.TextChoices):
@@ -27,13 +27,8 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", _("Not imported")
 
 
-class ImportJob(models.Model):
-    school = models.ForeignKey(
-        "logistics.School",
-        on_delete=models.PROTECT,
-        related_name="import_jobs",
-        verbose_name=_("school"),
-    )
+class ImportJob(SchoolOwned):
+    school = school_field("import_jobs")
     kind = models.CharField(_("kind"), max_length=20, choices=ImportKind.choices)
     status = models.CharField(
         _("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.QUEUED
@@ -67,8 +62,6 @@ class ImportJob(models.Model):
     # [{"row": 5, "column": "楼层", "message": "…"}, …] in row order.
     row_errors = models.JSONField(_("row errors"), default=list, blank=True)
     error = models.TextField(_("error"), blank=True)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("import")

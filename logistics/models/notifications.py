@@ -10,18 +10,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from logistics.choices import DeliveryStatus
-from logistics.common.querysets import ScopedQuerySet
+from logistics.common.models import SchoolOwned, school_field
 
 
-class Notification(models.Model):
-    school = models.ForeignKey(
-        "logistics.School",
-        on_delete=models.PROTECT,
-        related_name="notifications",
-        null=True,
-        blank=True,
-        verbose_name=_("school"),
-    )
+class Notification(SchoolOwned):
+    school = school_field("notifications", null=True)
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
@@ -40,8 +33,6 @@ class Notification(models.Model):
     email_attempts = models.PositiveSmallIntegerField(_("email attempts"), default=0)
     email_sent_at = models.DateTimeField(_("email sent at"), null=True, blank=True)
     email_claimed_at = models.DateTimeField(_("email sending since"), null=True, blank=True)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("notification")
@@ -63,15 +54,10 @@ class Notification(models.Model):
         return self.title
 
 
-class ChatMessage(models.Model):
+class ChatMessage(SchoolOwned):
     """A message for the school's work-group chat robot (WeCom / DingTalk)."""
 
-    school = models.ForeignKey(
-        "logistics.School",
-        on_delete=models.PROTECT,
-        related_name="chat_messages",
-        verbose_name=_("school"),
-    )
+    school = school_field("chat_messages")
     key = models.CharField(_("de-duplication key"), max_length=200)
     text = models.TextField(_("text"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -82,8 +68,6 @@ class ChatMessage(models.Model):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     claimed_at = models.DateTimeField(_("sending since"), null=True, blank=True)
     last_error = models.CharField(_("last error"), max_length=500, blank=True)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("group chat message")
@@ -97,21 +81,14 @@ class ChatMessage(models.Model):
         return self.text[:50]
 
 
-class Reminder(models.Model):
+class Reminder(SchoolOwned):
     """The record that a reminder rule fired for one key (and so never fires again)."""
 
-    school = models.ForeignKey(
-        "logistics.School",
-        on_delete=models.PROTECT,
-        related_name="reminders",
-        verbose_name=_("school"),
-    )
+    school = school_field("reminders")
     rule = models.CharField(_("rule"), max_length=100)
     key = models.CharField(_("key"), max_length=200)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     recipients = models.PositiveIntegerField(_("recipients"), default=0)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("reminder")

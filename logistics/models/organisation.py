@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from logistics.choices import RoomKind, Term, WebhookKind
-from logistics.common.querysets import ScopedQuerySet
+from logistics.common.models import SchoolOwned, SchoolScoped, school_field
 
 
 class District(models.Model):
@@ -24,7 +24,7 @@ class District(models.Model):
         return self.name
 
 
-class School(models.Model):
+class School(SchoolScoped):
     district = models.ForeignKey(
         District, on_delete=models.PROTECT, related_name="schools", verbose_name=_("district")
     )
@@ -77,7 +77,6 @@ class School(models.Model):
     )
 
     school_path = ""
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("school")
@@ -107,15 +106,11 @@ class School(models.Model):
         return self.name
 
 
-class Campus(models.Model):
-    school = models.ForeignKey(
-        School, on_delete=models.PROTECT, related_name="campuses", verbose_name=_("school")
-    )
+class Campus(SchoolOwned):
+    school = school_field("campuses")
     name = models.CharField(_("name"), max_length=100)
     address = models.CharField(_("address"), max_length=300, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("campus")
@@ -133,10 +128,8 @@ class Campus(models.Model):
         return self.name
 
 
-class Building(models.Model):
-    school = models.ForeignKey(
-        School, on_delete=models.PROTECT, related_name="buildings", verbose_name=_("school")
-    )
+class Building(SchoolOwned):
+    school = school_field("buildings")
     campus = models.ForeignKey(
         Campus,
         on_delete=models.PROTECT,
@@ -150,8 +143,6 @@ class Building(models.Model):
     floors_above = models.PositiveSmallIntegerField(_("floors above ground"), default=1)
     floors_below = models.PositiveSmallIntegerField(_("floors below ground"), default=0)
     is_active = models.BooleanField(_("in use"), default=True)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("building")
@@ -172,7 +163,7 @@ class Building(models.Model):
         return self.name
 
 
-class Room(models.Model):
+class Room(SchoolScoped):
     building = models.ForeignKey(
         Building, on_delete=models.PROTECT, related_name="rooms", verbose_name=_("building")
     )
@@ -186,7 +177,6 @@ class Room(models.Model):
     is_active = models.BooleanField(_("in use"), default=True)
 
     school_path = "building__school"
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("room")
@@ -207,14 +197,10 @@ class Room(models.Model):
         return f"{label} {self.name}" if self.name else label
 
 
-class Department(models.Model):
-    school = models.ForeignKey(
-        School, on_delete=models.PROTECT, related_name="departments", verbose_name=_("school")
-    )
+class Department(SchoolOwned):
+    school = school_field("departments")
     name = models.CharField(_("name"), max_length=100)
     is_active = models.BooleanField(_("active"), default=True)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("department")
@@ -232,16 +218,14 @@ class Department(models.Model):
         return self.name
 
 
-class Semester(models.Model):
+class Semester(SchoolOwned):
     """A term of an academic year (学年 + 第一/第二学期).
 
     Within a school semesters never overlap (checked by ``semester_save`` under a lock
     on the school row) and at most one is current (a partial unique constraint).
     """
 
-    school = models.ForeignKey(
-        School, on_delete=models.PROTECT, related_name="semesters", verbose_name=_("school")
-    )
+    school = school_field("semesters")
     academic_year = models.PositiveSmallIntegerField(
         _("academic year"), help_text=_("The year it starts in: 2026 means 2026~2027.")
     )
@@ -249,8 +233,6 @@ class Semester(models.Model):
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
     is_current = models.BooleanField(_("current"), default=False)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("semester")

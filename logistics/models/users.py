@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from logistics.choices import Role, Trade
+from logistics.common.models import SchoolOwned, school_field
 from logistics.common.querysets import ScopedQuerySet
 
 
@@ -15,16 +16,9 @@ class ScopedUserManager(UserManager.from_queryset(ScopedQuerySet)):
     pass
 
 
-class User(AbstractUser):
+class User(SchoolOwned, AbstractUser):
     name = models.CharField(_("full name"), max_length=100, blank=True)
-    school = models.ForeignKey(
-        "logistics.School",
-        on_delete=models.PROTECT,
-        related_name="people",
-        null=True,
-        blank=True,
-        verbose_name=_("school"),
-    )
+    school = school_field("people", null=True)
     district = models.ForeignKey(
         "logistics.District",
         on_delete=models.PROTECT,

@@ -15,26 +15,19 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from logistics.choices import Trade
-from logistics.common.querysets import ScopedQuerySet
+from logistics.common.models import SchoolOwned, SchoolScoped, school_field
 from logistics.models.media import StoredImage
 from logistics.repairs.choices import DamageCause, PhotoKind, TicketStatus, Urgency
 
 
-class RepairCategory(models.Model):
+class RepairCategory(SchoolOwned):
     """The second level of what is broken, under a trade (水 → 漏水 / 堵塞 / 龙头)."""
 
-    school = models.ForeignKey(
-        "logistics.School",
-        on_delete=models.PROTECT,
-        related_name="repair_categories",
-        verbose_name=_("school"),
-    )
+    school = school_field("repair_categories")
     trade = models.CharField(_("trade"), max_length=30, choices=Trade.choices)
     name = models.CharField(_("name"), max_length=50)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("in use"), default=True)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("repair category")
@@ -52,18 +45,13 @@ class RepairCategory(models.Model):
         return f"{self.get_trade_display()} · {self.name}"
 
 
-class DispatchRule(models.Model):
+class DispatchRule(SchoolOwned):
     """Who gets a new ticket of a trade: in one building, or (no building) anywhere.
 
     A building's rule wins over the school-wide rule of the same trade.
     """
 
-    school = models.ForeignKey(
-        "logistics.School",
-        on_delete=models.PROTECT,
-        related_name="dispatch_rules",
-        verbose_name=_("school"),
-    )
+    school = school_field("dispatch_rules")
     trade = models.CharField(_("trade"), max_length=30, choices=Trade.choices)
     building = models.ForeignKey(
         "logistics.Building",
@@ -81,8 +69,6 @@ class DispatchRule(models.Model):
         verbose_name=_("technician"),
     )
     is_active = models.BooleanField(_("in use"), default=True)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("dispatch rule")
@@ -108,15 +94,10 @@ class DispatchRule(models.Model):
         return f"{self.get_trade_display()} · {where} → {self.technician}"
 
 
-class Material(models.Model):
+class Material(SchoolOwned):
     """The materials catalogue (台盆水管, 门锁, 灯管 …) technicians pick from."""
 
-    school = models.ForeignKey(
-        "logistics.School",
-        on_delete=models.PROTECT,
-        related_name="materials",
-        verbose_name=_("school"),
-    )
+    school = school_field("materials")
     name = models.CharField(_("item"), max_length=100)
     spec = models.CharField(_("specification"), max_length=100, blank=True)
     unit = models.CharField(_("unit"), max_length=20)
@@ -128,8 +109,6 @@ class Material(models.Model):
     )
     trade = models.CharField(_("trade"), max_length=30, choices=Trade.choices, blank=True)
     is_active = models.BooleanField(_("in use"), default=True)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("material")
@@ -152,15 +131,9 @@ class Material(models.Model):
         return f"{self.name} {self.spec}".strip()
 
 
-class Ticket(models.Model):
+class Ticket(SchoolOwned):
     # The foreign keys that lead an index of their own (see Meta.indexes) need no other.
-    school = models.ForeignKey(
-        "logistics.School",
-        on_delete=models.PROTECT,
-        related_name="tickets",
-        verbose_name=_("school"),
-        db_index=False,
-    )
+    school = school_field("tickets", db_index=False)
     requester = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -221,8 +194,6 @@ class Ticket(models.Model):
     closed_at = models.DateTimeField(pgettext_lazy("repair", "closed at"), null=True, blank=True)
     # The filing form's one-time key: a double submit files one ticket.
     submission_key = models.UUIDField(_("submission key"), null=True, blank=True, editable=False)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("repair ticket")
@@ -298,7 +269,7 @@ class TicketPhoto(StoredImage):
         ordering = ["ticket", "created_at", "pk"]
 
 
-class TicketMaterial(models.Model):
+class TicketMaterial(SchoolScoped):
     """A material used on a ticket: from the catalogue or entered freely."""
 
     ticket = models.ForeignKey(
@@ -326,7 +297,6 @@ class TicketMaterial(models.Model):
     added_at = models.DateTimeField(_("added at"), auto_now_add=True)
 
     school_path = "ticket__school"
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("material used")

@@ -5,11 +5,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from logistics.common.querysets import ScopedQuerySet
+from logistics.common.models import SchoolOwned, school_field
 from safety.choices import AgreementKind
 
 
-class SafetyAgreement(models.Model):
+class SafetyAgreement(SchoolOwned):
     """A signed responsibility agreement of one person for one academic year.
 
     ``year`` is the academic year it covers, as ``Semester.academic_year`` (2026 means
@@ -17,13 +17,7 @@ class SafetyAgreement(models.Model):
     (``is_active``), not deleted.
     """
 
-    school = models.ForeignKey(
-        "logistics.School",
-        on_delete=models.PROTECT,
-        related_name="safety_agreements",
-        verbose_name=_("school"),
-        db_index=False,
-    )
+    school = school_field("safety_agreements", db_index=False)
     signer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -49,8 +43,6 @@ class SafetyAgreement(models.Model):
         verbose_name=_("recorded by"),
     )
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("safety responsibility agreement")

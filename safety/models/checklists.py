@@ -10,18 +10,12 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from logistics.common.querysets import ScopedQuerySet
+from logistics.common.models import SchoolOwned, SchoolScoped, school_field
 from safety.choices import Frequency, InspectionKind, SafetyArea
 
 
-class ChecklistTemplate(models.Model):
-    school = models.ForeignKey(
-        "logistics.School",
-        on_delete=models.PROTECT,
-        related_name="safety_checklists",
-        verbose_name=_("school"),
-        db_index=False,
-    )
+class ChecklistTemplate(SchoolOwned):
+    school = school_field("safety_checklists", db_index=False)
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind of inspection"), max_length=20, choices=InspectionKind.choices)
     area = models.CharField(
@@ -38,8 +32,6 @@ class ChecklistTemplate(models.Model):
     is_active = models.BooleanField(_("in use"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("checklist")
@@ -63,7 +55,7 @@ class ChecklistTemplate(models.Model):
         return self.name
 
 
-class ChecklistItem(models.Model):
+class ChecklistItem(SchoolScoped):
     template = models.ForeignKey(
         ChecklistTemplate,
         on_delete=models.PROTECT,
@@ -77,7 +69,6 @@ class ChecklistItem(models.Model):
     is_active = models.BooleanField(_("in use"), default=True)
 
     school_path = "template__school"
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("checklist item")
@@ -96,17 +87,11 @@ class ChecklistItem(models.Model):
         return self.text
 
 
-class InspectionSchedule(models.Model):
+class InspectionSchedule(SchoolOwned):
     """Who inspects with which checklist, how often; the tick creates each period's
     inspection (``safety.services.inspections_plan``)."""
 
-    school = models.ForeignKey(
-        "logistics.School",
-        on_delete=models.PROTECT,
-        related_name="safety_schedules",
-        verbose_name=_("school"),
-        db_index=False,
-    )
+    school = school_field("safety_schedules", db_index=False)
     template = models.ForeignKey(
         ChecklistTemplate,
         on_delete=models.PROTECT,
@@ -142,8 +127,6 @@ class InspectionSchedule(models.Model):
     is_active = models.BooleanField(_("in use"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("inspection schedule")

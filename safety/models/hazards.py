@@ -15,7 +15,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from logistics.common.querysets import ScopedQuerySet
+from logistics.common.models import SchoolOwned, SchoolScoped, school_field
 from logistics.models.media import StoredImage
 from safety.choices import (
     HAZARD_LEVEL_COLORS,
@@ -28,15 +28,9 @@ from safety.choices import (
 )
 
 
-class Hazard(models.Model):
+class Hazard(SchoolOwned):
     # The foreign keys leading an index of their own (see Meta.indexes) need no other.
-    school = models.ForeignKey(
-        "logistics.School",
-        on_delete=models.PROTECT,
-        related_name="safety_hazards",
-        verbose_name=_("school"),
-        db_index=False,
-    )
+    school = school_field("safety_hazards", db_index=False)
     level = models.CharField(
         _("level"), max_length=10, choices=HazardLevel.choices, default=HazardLevel.GENERAL
     )
@@ -131,8 +125,6 @@ class Hazard(models.Model):
     # The report form's one-time key: a double submit (a double tap, a resend after a
     # lost answer) reports one hazard; two different reports never merge.
     submission_key = models.UUIDField(_("submission key"), null=True, blank=True, editable=False)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("hazard")
@@ -259,7 +251,7 @@ class HazardPhoto(StoredImage):
         ordering = ["hazard", "created_at", "pk"]
 
 
-class RectificationPlan(models.Model):
+class RectificationPlan(SchoolScoped):
     """The plan a major hazard (重大隐患) needs before its rectification starts: measures,
     funding, who and by when, and what keeps people safe meanwhile."""
 
@@ -292,7 +284,6 @@ class RectificationPlan(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     school_path = "hazard__school"
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("rectification plan")
@@ -310,7 +301,7 @@ class RectificationPlan(models.Model):
         return str(self.hazard)
 
 
-class HazardDeferral(models.Model):
+class HazardDeferral(SchoolScoped):
     """An 整改安排: a hazard that cannot be fixed now gets a later deadline, with the reason
     (and what is done meanwhile)."""
 
@@ -330,7 +321,6 @@ class HazardDeferral(models.Model):
     created_at = models.DateTimeField(_("arranged at"), auto_now_add=True)
 
     school_path = "hazard__school"
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("rectification arrangement")

@@ -13,7 +13,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from logistics.common.querysets import ScopedQuerySet
+from logistics.common.models import SchoolOwned, SchoolScoped, school_field
 from safety.choices import (
     INSPECTION_STATUS_COLORS,
     OPEN_INSPECTION_STATUSES,
@@ -26,15 +26,9 @@ from safety.choices import (
 )
 
 
-class Inspection(models.Model):
+class Inspection(SchoolOwned):
     # The foreign keys leading an index or constraint of their own need no other.
-    school = models.ForeignKey(
-        "logistics.School",
-        on_delete=models.PROTECT,
-        related_name="safety_inspections",
-        verbose_name=_("school"),
-        db_index=False,
-    )
+    school = school_field("safety_inspections", db_index=False)
     schedule = models.ForeignKey(
         "safety.InspectionSchedule",
         on_delete=models.PROTECT,
@@ -89,8 +83,6 @@ class Inspection(models.Model):
         pgettext_lazy("inspection", "started at"), null=True, blank=True
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("inspection")
@@ -154,7 +146,7 @@ class Inspection(models.Model):
         return self.is_open and now >= self.due_at
 
 
-class InspectionResult(models.Model):
+class InspectionResult(SchoolScoped):
     """The answer to one checklist item in one inspection."""
 
     inspection = models.ForeignKey(
@@ -215,7 +207,6 @@ class InspectionResult(models.Model):
     recorded_at = models.DateTimeField(_("recorded at"), null=True, blank=True)
 
     school_path = "inspection__school"
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("inspection result")
