@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from logistics.common.choices import ColoredChoices
 from logistics.common.models import SchoolOwned, school_field
 
 
@@ -59,7 +60,7 @@ class SummaryDraft(SchoolOwned):
         constraints = [
             models.UniqueConstraint(
                 fields=["school", "semester"],
-                name="summary_draft_one_per_semester",
+                name="logistics_summarydraft_one_per_semester",
                 violation_error_message=_("This semester already has a summary."),
             )
         ]
@@ -73,11 +74,11 @@ class SummaryDraft(SchoolOwned):
         return self.texts.get(part, "")
 
 
-class DocumentStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Being made")
-    DONE = "done", _("Ready")
-    FAILED = "failed", pgettext_lazy("document", "Failed")
+class DocumentStatus(ColoredChoices):
+    QUEUED = "queued", "secondary", _("Queued")
+    RUNNING = "running", "info", _("Being made")
+    DONE = "done", "success", _("Ready")
+    FAILED = "failed", "danger", pgettext_lazy("document", "Failed")
 
 
 # What a document is of; its versions are numbered within it.
@@ -139,21 +140,26 @@ class Document(SchoolOwned):
         constraints = [
             models.UniqueConstraint(
                 fields=[*IDENTITY, "version"],
-                name="document_unique_version",
+                name="logistics_document_unique_version",
+                violation_error_message=_("This version of the document already exists."),
             ),
             # One generation at a time per kind, school, period, choices and language: a
             # second request joins the running one.
             models.UniqueConstraint(
                 fields=IDENTITY,
-                condition=Q(status__in=["queued", "running"]),
-                name="document_one_in_progress",
+                condition=Q(status__in=[DocumentStatus.QUEUED, DocumentStatus.RUNNING]),
+                name="logistics_document_one_in_progress",
+                violation_error_message=_("This document is already being made."),
             ),
             models.CheckConstraint(
-                condition=Q(progress__lte=100), name="document_progress_percent"
+                condition=Q(progress__lte=100),
+                name="logistics_document_progress_percent",
+                violation_error_message=_("The progress is a percentage from 0 to 100."),
             ),
             models.CheckConstraint(
                 condition=Q(period_end__gte=models.F("period_start")),
-                name="document_period_ordered",
+                name="logistics_document_period_ordered",
+                violation_error_message=_("The period cannot end before it starts."),
             ),
         ]
         indexes = [
@@ -166,3 +172,15 @@ class Document(SchoolOwned):
     @property
     def in_progress(self):
         return self.status in (DocumentStatus.QUEUED, DocumentStatus.RUNNING)
+
+    @property
+    def is_done(self):
+        return self.status == DocumentStatus.DONE
+
+    @property
+    def is_failed(self):
+        return self.status == DocumentStatus.FAILED
+
+    @property
+    def status_color(self):
+        return DocumentStatus.color_of(self.status)

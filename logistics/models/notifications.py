@@ -39,13 +39,17 @@ class Notification(SchoolOwned):
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["recipient", "key"], name="notification_unique_key"),
+            models.UniqueConstraint(
+                fields=["recipient", "key"],
+                name="logistics_notification_unique_key",
+                violation_error_message=_("This person has already been sent this notification."),
+            ),
         ]
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="notification_unread"),
             models.Index(
                 fields=["email_status"],
-                condition=Q(email_status="pending"),
+                condition=Q(email_status=DeliveryStatus.PENDING),
                 name="notification_email_pending",
             ),
         ]
@@ -74,7 +78,11 @@ class ChatMessage(SchoolOwned):
         verbose_name_plural = _("group chat messages")
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["school", "key"], name="chat_message_unique_key"),
+            models.UniqueConstraint(
+                fields=["school", "key"],
+                name="logistics_chatmessage_unique_key",
+                violation_error_message=_("This message has already been sent to the group chat."),
+            ),
         ]
 
     def __str__(self):
@@ -95,7 +103,11 @@ class Reminder(SchoolOwned):
         verbose_name_plural = _("reminders")
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["rule", "key"], name="reminder_unique_key"),
+            models.UniqueConstraint(
+                fields=["rule", "key"],
+                name="logistics_reminder_unique_key",
+                violation_error_message=_("This reminder has already been sent."),
+            ),
         ]
 
     def __str__(self):

@@ -18,7 +18,13 @@ class District(models.Model):
         verbose_name = _("district")
         verbose_name_plural = _("districts")
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["code"], name="district_unique_code")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code"],
+                name="logistics_district_unique_code",
+                violation_error_message=_("A district with this code already exists."),
+            )
+        ]
 
     def __str__(self):
         return self.name
@@ -83,10 +89,14 @@ class School(SchoolScoped):
         verbose_name_plural = _("schools")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["code"], name="school_unique_code"),
+            models.UniqueConstraint(
+                fields=["code"],
+                name="logistics_school_unique_code",
+                violation_error_message=_("A school with this code already exists."),
+            ),
             models.CheckConstraint(
                 condition=Q(webhook_kind="") | ~Q(webhook_url=""),
-                name="school_webhook_url_when_kind",
+                name="logistics_school_webhook_url_when_kind",
                 violation_error_message=_("Enter the robot's webhook address."),
             ),
             models.CheckConstraint(
@@ -94,7 +104,7 @@ class School(SchoolScoped):
                 & Q(repair_response_hours_normal__gte=1)
                 & Q(repair_complete_hours_urgent__gte=models.F("repair_response_hours_urgent"))
                 & Q(repair_complete_hours_normal__gte=models.F("repair_response_hours_normal")),
-                name="school_repair_service_levels",
+                name="logistics_school_repair_service_levels",
                 violation_error_message=_(
                     "Repair times must be at least one hour, and the time to finish at least "
                     "the time to start."
@@ -119,7 +129,7 @@ class Campus(SchoolOwned):
         constraints = [
             models.UniqueConstraint(
                 fields=["school", "name"],
-                name="campus_unique_name",
+                name="logistics_campus_unique_name",
                 violation_error_message=_("This school already has a campus with this name."),
             ),
         ]
@@ -151,11 +161,13 @@ class Building(SchoolOwned):
         constraints = [
             models.UniqueConstraint(
                 fields=["school", "name"],
-                name="building_unique_name",
+                name="logistics_building_unique_name",
                 violation_error_message=_("This school already has a building with this name."),
             ),
             models.CheckConstraint(
-                condition=Q(floors_above__gte=1), name="building_floors_above_min_1"
+                condition=Q(floors_above__gte=1),
+                name="logistics_building_floors_above_min_1",
+                violation_error_message=_("A building has at least one floor above ground."),
             ),
         ]
 
@@ -185,10 +197,16 @@ class Room(SchoolScoped):
         constraints = [
             models.UniqueConstraint(
                 fields=["building", "number"],
-                name="room_unique_number",
+                name="logistics_room_unique_number",
                 violation_error_message=_("This building already has a room with this number."),
             ),
-            models.CheckConstraint(condition=~Q(floor=0), name="room_floor_not_zero"),
+            models.CheckConstraint(
+                condition=~Q(floor=0),
+                name="logistics_room_floor_not_zero",
+                violation_error_message=_(
+                    "There is no floor 0: the ground floor is 1, the first basement -1."
+                ),
+            ),
         ]
         indexes = [models.Index(fields=["building", "floor"], name="room_building_floor")]
 
@@ -209,7 +227,7 @@ class Department(SchoolOwned):
         constraints = [
             models.UniqueConstraint(
                 fields=["school", "name"],
-                name="department_unique_name",
+                name="logistics_department_unique_name",
                 violation_error_message=_("This school already has a department with this name."),
             ),
         ]
@@ -241,20 +259,24 @@ class Semester(SchoolOwned):
         constraints = [
             models.UniqueConstraint(
                 fields=["school", "academic_year", "term"],
-                name="semester_unique_term",
+                name="logistics_semester_unique_term",
                 violation_error_message=_("This term of this academic year already exists."),
             ),
             models.UniqueConstraint(
-                fields=["school"], condition=Q(is_current=True), name="semester_one_current"
+                fields=["school"],
+                condition=Q(is_current=True),
+                name="logistics_semester_one_current",
+                violation_error_message=_("Only one semester can be the current one."),
             ),
             models.CheckConstraint(
                 condition=Q(end_date__gt=models.F("start_date")),
-                name="semester_ends_after_start",
+                name="logistics_semester_ends_after_start",
                 violation_error_message=_("The end date must be after the start date."),
             ),
             models.CheckConstraint(
                 condition=Q(academic_year__gte=2000) & Q(academic_year__lte=2100),
-                name="semester_academic_year_range",
+                name="logistics_semester_academic_year_range",
+                violation_error_message=_("Enter an academic year between 2000 and 2100."),
             ),
         ]
 

@@ -50,7 +50,10 @@ class User(SchoolOwned, AbstractUser):
         constraints = [
             models.CheckConstraint(
                 condition=Q(school__isnull=True) | Q(district__isnull=True),
-                name="user_school_or_district",
+                name="logistics_user_school_or_district",
+                violation_error_message=_(
+                    "A person belongs to a school or to a district, not both."
+                ),
             ),
         ]
 
@@ -91,7 +94,11 @@ class TechnicianTrade(models.Model):
         verbose_name_plural = _("technician trades")
         ordering = ["user", "trade"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "trade"], name="technician_trade_unique"),
+            models.UniqueConstraint(
+                fields=["user", "trade"],
+                name="logistics_techniciantrade_unique",
+                violation_error_message=_("This technician already has this trade."),
+            ),
         ]
 
     def __str__(self):

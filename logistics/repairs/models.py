@@ -36,7 +36,7 @@ class RepairCategory(SchoolOwned):
         constraints = [
             models.UniqueConstraint(
                 fields=["school", "trade", "name"],
-                name="repair_category_unique_name",
+                name="logistics_repaircategory_unique_name",
                 violation_error_message=_("This trade already has a category with this name."),
             ),
         ]
@@ -78,13 +78,13 @@ class DispatchRule(SchoolOwned):
             models.UniqueConstraint(
                 fields=["school", "trade", "building"],
                 condition=Q(is_active=True, building__isnull=False),
-                name="dispatch_rule_unique_building",
+                name="logistics_dispatchrule_unique_building",
                 violation_error_message=_("This building already has a rule for this trade."),
             ),
             models.UniqueConstraint(
                 fields=["school", "trade"],
                 condition=Q(is_active=True, building__isnull=True),
-                name="dispatch_rule_unique_school",
+                name="logistics_dispatchrule_unique_school",
                 violation_error_message=_("There is already a school-wide rule for this trade."),
             ),
         ]
@@ -117,12 +117,12 @@ class Material(SchoolOwned):
         constraints = [
             models.UniqueConstraint(
                 fields=["school", "name", "spec"],
-                name="material_unique_name_spec",
+                name="logistics_material_unique_name_spec",
                 violation_error_message=_("The catalogue already has this item and spec."),
             ),
             models.CheckConstraint(
                 condition=Q(unit_cost__gte=0),
-                name="material_unit_cost_not_negative",
+                name="logistics_material_unit_cost_not_negative",
                 violation_error_message=_("The unit cost cannot be negative."),
             ),
         ]
@@ -205,21 +205,26 @@ class Ticket(SchoolOwned):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["requester", "submission_key"], name="ticket_unique_submission"
+                fields=["requester", "submission_key"],
+                name="logistics_ticket_unique_submission",
+                violation_error_message=_("This form has already been submitted."),
             ),
             models.CheckConstraint(
                 condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
-                name="ticket_rating_1_to_5",
+                name="logistics_ticket_rating_1_to_5",
                 violation_error_message=_("A rating is from 1 to 5."),
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["submitted", "cancelled"]) | Q(assignee__isnull=False),
-                name="ticket_assignee_when_dispatched",
+                condition=Q(status__in=[TicketStatus.SUBMITTED, TicketStatus.CANCELLED])
+                | Q(assignee__isnull=False),
+                name="logistics_ticket_assignee_when_dispatched",
                 violation_error_message=_("A dispatched ticket needs a technician."),
             ),
             models.CheckConstraint(
-                condition=~Q(status__in=["done", "closed"]) | Q(done_at__isnull=False),
-                name="ticket_done_at_when_done",
+                condition=~Q(status__in=[TicketStatus.DONE, TicketStatus.CLOSED])
+                | Q(done_at__isnull=False),
+                name="logistics_ticket_done_at_when_done",
+                violation_error_message=_("A finished ticket needs the time it was finished."),
             ),
         ]
         indexes = [
@@ -234,9 +239,15 @@ class Ticket(SchoolOwned):
 
     @property
     def status_color(self):
-        from logistics.repairs.choices import TICKET_STATUS_COLORS
+        return TicketStatus.color_of(self.status)
 
-        return TICKET_STATUS_COLORS.get(self.status, "secondary")
+    @property
+    def is_urgent(self):
+        return self.urgency == Urgency.URGENT
+
+    @property
+    def urgency_color(self):
+        return Urgency.color_of(self.urgency)
 
     @property
     def is_open(self):
@@ -305,12 +316,12 @@ class TicketMaterial(SchoolScoped):
         constraints = [
             models.CheckConstraint(
                 condition=Q(quantity__gt=0),
-                name="ticket_material_quantity_positive",
+                name="logistics_ticketmaterial_quantity_positive",
                 violation_error_message=_("The quantity must be more than zero."),
             ),
             models.CheckConstraint(
                 condition=Q(unit_cost__gte=0),
-                name="ticket_material_cost_not_negative",
+                name="logistics_ticketmaterial_cost_not_negative",
                 violation_error_message=_("The unit cost cannot be negative."),
             ),
         ]

@@ -52,19 +52,20 @@ class SafetyAgreement(SchoolOwned):
             models.UniqueConstraint(
                 fields=["signer", "kind", "year"],
                 condition=Q(is_active=True),
-                name="safety_agreement_unique_per_year",
+                name="safety_safetyagreement_unique_per_year",
                 violation_error_message=_(
                     "This person already has this agreement for this academic year."
                 ),
             ),
             models.CheckConstraint(
                 condition=Q(year__gte=2000) & Q(year__lte=2100),
-                name="safety_agreement_year_range",
+                name="safety_safetyagreement_year_range",
                 violation_error_message=_("Enter an academic year between 2000 and 2100."),
             ),
             models.CheckConstraint(
                 condition=Q(file="") | ~Q(file_type=""),
-                name="safety_agreement_file_type",
+                name="safety_safetyagreement_file_type",
+                violation_error_message=_("A scanned copy needs its file type."),
             ),
         ]
         indexes = [

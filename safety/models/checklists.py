@@ -40,13 +40,13 @@ class ChecklistTemplate(SchoolOwned):
         constraints = [
             models.UniqueConstraint(
                 fields=["school", "name"],
-                name="safety_checklist_unique_name",
+                name="safety_checklisttemplate_unique_name",
                 violation_error_message=_("This school already has a checklist with this name."),
             ),
             models.UniqueConstraint(
                 fields=["school", "default_key"],
                 condition=~Q(default_key=""),
-                name="safety_checklist_unique_default",
+                name="safety_checklisttemplate_unique_default",
                 violation_error_message=_("This default checklist is already loaded."),
             ),
         ]
@@ -78,7 +78,7 @@ class ChecklistItem(SchoolScoped):
             models.UniqueConstraint(
                 fields=["template", "text"],
                 condition=Q(is_active=True),
-                name="safety_item_unique_text",
+                name="safety_checklistitem_unique_text",
                 violation_error_message=_("This checklist already has this item."),
             ),
         ]
@@ -135,7 +135,7 @@ class InspectionSchedule(SchoolOwned):
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
-                name="safety_schedule_ends_after_start",
+                name="safety_inspectionschedule_ends_after_start",
                 violation_error_message=_("The end date cannot be before the start date."),
             ),
         ]

@@ -18,8 +18,6 @@ from django.utils.translation import pgettext_lazy
 from logistics.common.models import SchoolOwned, SchoolScoped, school_field
 from logistics.models.media import StoredImage
 from safety.choices import (
-    HAZARD_LEVEL_COLORS,
-    HAZARD_STATUS_COLORS,
     OPEN_HAZARD_STATUSES,
     HazardLevel,
     HazardPhotoKind,
@@ -136,7 +134,9 @@ class Hazard(SchoolOwned):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["found_by", "submission_key"], name="safety_hazard_unique_submission"
+                fields=["found_by", "submission_key"],
+                name="safety_hazard_unique_submission",
+                violation_error_message=_("This form has already been submitted."),
             ),
             models.CheckConstraint(
                 condition=Q(room__isnull=False) | ~Q(location=""),
@@ -144,7 +144,13 @@ class Hazard(SchoolOwned):
                 violation_error_message=_("Say where the hazard is: a room or a place."),
             ),
             models.CheckConstraint(
-                condition=~Q(status__in=["rectifying", "awaiting_check", "closed"])
+                condition=~Q(
+                    status__in=[
+                        HazardStatus.RECTIFYING,
+                        HazardStatus.AWAITING_CHECK,
+                        HazardStatus.CLOSED,
+                    ]
+                )
                 | Q(responsible_person__isnull=False, deadline__isnull=False),
                 name="safety_hazard_assigned_when_rectifying",
                 violation_error_message=_(
@@ -152,7 +158,7 @@ class Hazard(SchoolOwned):
                 ),
             ),
             models.CheckConstraint(
-                condition=~Q(status__in=["awaiting_check", "closed"])
+                condition=~Q(status__in=[HazardStatus.AWAITING_CHECK, HazardStatus.CLOSED])
                 | (
                     Q(rectified_by__isnull=False, rectified_at__isnull=False)
                     & ~Q(rectification_note="")
@@ -161,9 +167,15 @@ class Hazard(SchoolOwned):
                 violation_error_message=_("Say what was done to rectify the hazard."),
             ),
             models.CheckConstraint(
-                condition=Q(status="closed", closed_at__isnull=False, verified_by__isnull=False)
-                | (~Q(status="closed") & Q(closed_at__isnull=True)),
+                condition=Q(
+                    status=HazardStatus.CLOSED, closed_at__isnull=False, verified_by__isnull=False
+                )
+                | (~Q(status=HazardStatus.CLOSED) & Q(closed_at__isnull=True)),
                 name="safety_hazard_closed_at_when_closed",
+                violation_error_message=_(
+                    "A closed hazard needs the time it was closed and who checked it; an open "
+                    "one has no closing time."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(verified_by__isnull=True)
@@ -201,7 +213,7 @@ class Hazard(SchoolOwned):
             # The overdue reminder's scan across schools: only hazards still to be rectified.
             models.Index(
                 fields=["deadline"],
-                condition=Q(status__in=["reported", "rectifying"]),
+                condition=Q(status__in=[*OPEN_HAZARD_STATUSES]),
                 name="safety_hazard_open_deadline",
             ),
             # Linking a repeated finding to the open hazard of the same checklist item.
@@ -222,15 +234,24 @@ class Hazard(SchoolOwned):
 
     @property
     def status_color(self):
-        return HAZARD_STATUS_COLORS.get(self.status, "secondary")
+        return HazardStatus.color_of(self.status)
 
     @property
     def level_color(self):
-        return HAZARD_LEVEL_COLORS.get(self.level, "secondary")
+        return HazardLevel.color_of(self.level)
 
     @property
     def is_open(self):
         return self.status in OPEN_HAZARD_STATUSES
+
+    @property
+    def is_closed(self):
+        return self.status == HazardStatus.CLOSED
+
+    @property
+    def is_sent_back(self):
+        """Being rectified again: its check sent the rectification back (with a reason)."""
+        return self.status == HazardStatus.RECTIFYING and self.verified_by_id is not None
 
     def is_overdue(self, today):
         """Still to be rectified (reported or being rectified) after its deadline."""
@@ -292,7 +313,7 @@ class RectificationPlan(SchoolScoped):
         constraints = [
             models.CheckConstraint(
                 condition=Q(funding__gte=0),
-                name="safety_plan_funding_not_negative",
+                name="safety_rectificationplan_funding_not_negative",
                 violation_error_message=_("The funding cannot be negative."),
             ),
         ]
@@ -330,7 +351,7 @@ class HazardDeferral(SchoolScoped):
             models.CheckConstraint(
                 condition=Q(previous_deadline__isnull=True)
                 | Q(new_deadline__gt=F("previous_deadline")),
-                name="safety_deferral_later_deadline",
+                name="safety_hazarddeferral_later_deadline",
                 violation_error_message=_("The new deadline must be later than the previous one."),
             ),
         ]
