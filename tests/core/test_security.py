@@ -481,26 +481,14 @@ def test_a_change_of_roles_is_recorded(ga_client, school, general_affairs):
 
 
 def _matrix_pages():
-    """The pages the role × page matrices declare, by URL name (their kwargs builders
+    """The pages the role × page matrix declares, by URL name (their kwargs builders
     and allowed roles give real objects and a real 200)."""
-    from tests.core import test_permissions
-    from tests.documents import test_summary_pages
-    from tests.matrix import Page
-    from tests.repairs import test_pages as test_repair_pages
-    from tests.safety import test_pages_inspections as test_safety_pages_inspections
-    from tests.safety import test_pages_reports as test_safety_pages_reports
+    from tests.matrix import all_pages
 
     pages = {}
-    for module in (
-        test_permissions,
-        test_repair_pages,
-        test_safety_pages_inspections,
-        test_safety_pages_reports,
-        test_summary_pages,
-    ):
-        for page in module.PAGES:
-            if isinstance(page, Page) and page.method == "get":
-                pages.setdefault(page.url_name, page)
+    for page in all_pages():
+        if page.method == "get":
+            pages.setdefault(page.url_name, page)
     return pages
 
 
@@ -553,8 +541,9 @@ def test_every_signed_in_url_says_private_no_store(client, school, make_user):
             # A school of its own: the page's objects, seen by a role allowed on it.
             own = factories.SchoolFactory(district=school.district)
             role = GA if GA in page.allowed else sorted(page.allowed)[0]
-            client.force_login(make_user(role, own))
-            url = page.url(own)
+            user = make_user(role, own)
+            client.force_login(user)
+            url = page.url(own, user)
         else:
             client.force_login(general_affairs)
             url = reverse(name, kwargs=_dummy_kwargs(pattern) or None)
