@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.urls import reverse
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from logistics.choices import Role
 
@@ -144,3 +144,15 @@ def all_pages():
     for name in MATRIX_MODULES:
         pages += importlib.import_module(name).PAGES
     return pages
+
+
+def named_patterns(patterns=None, namespace=""):
+    """(name, pattern) of every named URL pattern (names qualified by their namespace)."""
+    patterns = get_resolver().url_patterns if patterns is None else patterns
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = pattern.namespace or ""
+            name = f"{namespace}:{inner}" if namespace and inner else (inner or namespace)
+            yield from named_patterns(pattern.url_patterns, name)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield (f"{namespace}:{pattern.name}" if namespace else pattern.name), pattern

@@ -1,10 +1,5 @@
-"""Constraint names of the form <app_label>_<model>_…, and a message for every constraint.
-
-Nothing else changes. On PostgreSQL a rename is a change of the catalogue
-(``RenameConstraint``: ``ALTER TABLE … RENAME CONSTRAINT`` or ``ALTER INDEX … RENAME``),
-no index is rebuilt and no row is read; a message is the models' state only
-(``AlterConstraint``: no SQL).
-"""
+"""Constraint names of the form safety_<model>_…, and a message for every constraint
+(as logistics' 0015: renames in PostgreSQL's catalogue, messages in the state only)."""
 
 from django.db import migrations, models
 

@@ -16,7 +16,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.signals import request_finished
 from django.db import close_old_connections
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from logistics.choices import Role
@@ -26,6 +26,7 @@ from logistics.services import people
 from tests import factories
 from tests.factories import PASSWORD
 from tests.language import zh
+from tests.matrix import named_patterns
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 GENERATED = re.compile(r"\b[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}\b")
@@ -492,17 +493,6 @@ def _matrix_pages():
     return pages
 
 
-def _named_patterns(patterns=None, namespace=""):
-    patterns = get_resolver().url_patterns if patterns is None else patterns
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            inner = pattern.namespace or ""
-            name = f"{namespace}:{inner}" if namespace and inner else (inner or namespace)
-            yield from _named_patterns(pattern.url_patterns, name)
-        elif isinstance(pattern, URLPattern) and pattern.name:
-            yield (f"{namespace}:{pattern.name}" if namespace else pattern.name), pattern
-
-
 def _dummy_kwargs(pattern):
     values = {}
     for name, converter in pattern.pattern.converters.items():
@@ -533,7 +523,7 @@ def test_every_signed_in_url_says_private_no_store(client, school, make_user):
     pages = _matrix_pages()
     general_affairs = make_user(GA, school)
     seen, ok = [], 0
-    for name, pattern in _named_patterns():
+    for name, pattern in named_patterns():
         if name.startswith("admin:"):
             continue  # Django's own; checked below with a superuser
         page = pages.get(name)

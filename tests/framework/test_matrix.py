@@ -4,10 +4,9 @@ fails here, unless it is below with the reason it cannot be."""
 import importlib
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from logistics.choices import Role
-from tests.matrix import MATRIX_MODULES, Page, all_pages, expect, roles
+from tests.matrix import MATRIX_MODULES, Page, all_pages, expect, named_patterns, roles
 
 # The URL names no role × page matrix can hold, and why.
 NOT_IN_MATRIX = {
@@ -26,15 +25,8 @@ NAMESPACES_NOT_IN_MATRIX = {
 }
 
 
-def url_names(patterns=None, namespace=""):
-    patterns = get_resolver().url_patterns if patterns is None else patterns
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            inner = pattern.namespace or ""
-            name = f"{namespace}:{inner}" if namespace and inner else (inner or namespace)
-            yield from url_names(pattern.url_patterns, name)
-        elif isinstance(pattern, URLPattern) and pattern.name:
-            yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+def url_names():
+    return [name for name, _pattern in named_patterns()]
 
 
 def pages_names():
