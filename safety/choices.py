@@ -1,9 +1,11 @@
 """Choice lists of campus safety: areas, inspection kinds and frequencies, outcomes, hazard
-levels and statuses, drills and responsibility agreements (with their badge colours)."""
+levels and statuses (with their badge colours), drills and responsibility agreements."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from logistics.common.choices import ColoredChoices
 
 
 class SafetyArea(models.TextChoices):
@@ -44,33 +46,33 @@ class Frequency(models.TextChoices):
     TERM = "term", _("Once per term")
 
 
-class InspectionStatus(models.TextChoices):
+class InspectionStatus(ColoredChoices):
     """The life of an inspection; changed only by ``safety.services``."""
 
-    PLANNED = "planned", _("To do")
-    DRAFT = "draft", pgettext_lazy("inspection", "In progress")
-    SUBMITTED = "submitted", _("Submitted")
-    CANCELLED = "cancelled", pgettext_lazy("inspection", "Cancelled")
+    PLANNED = "planned", "warning", _("To do")
+    DRAFT = "draft", "primary", pgettext_lazy("inspection", "In progress")
+    SUBMITTED = "submitted", "success", _("Submitted")
+    CANCELLED = "cancelled", "light", pgettext_lazy("inspection", "Cancelled")
 
 
 # Statuses of an inspection still to be done (its due time is running).
 OPEN_INSPECTION_STATUSES = (InspectionStatus.PLANNED, InspectionStatus.DRAFT)
 
 
-class Outcome(models.TextChoices):
+class Outcome(ColoredChoices):
     """The answer to one checklist item ("" while unanswered)."""
 
-    OK = "ok", _("OK")
-    HAZARD = "hazard", _("Hazard")
-    NOT_APPLICABLE = "na", _("Not applicable")
+    OK = "ok", "success", _("OK")
+    HAZARD = "hazard", "danger", _("Hazard")
+    NOT_APPLICABLE = "na", "secondary", _("Not applicable")
 
 
-class HazardLevel(models.TextChoices):
-    GENERAL = "general", _("General")
-    MAJOR = "major", _("Major")
+class HazardLevel(ColoredChoices):
+    GENERAL = "general", "secondary", _("General")
+    MAJOR = "major", "danger", _("Major")
 
 
-class HazardStatus(models.TextChoices):
+class HazardStatus(ColoredChoices):
     """The life of a hazard (隐患); changed only by ``safety.services``.
 
     reported → rectifying → awaiting_check → closed (销号); a rejected check goes back to
@@ -78,11 +80,11 @@ class HazardStatus(models.TextChoices):
     counted in the rectification rate).
     """
 
-    REPORTED = "reported", pgettext_lazy("hazard", "Reported")
-    RECTIFYING = "rectifying", _("Being rectified")
-    AWAITING_CHECK = "awaiting_check", _("Awaiting check")
-    CLOSED = "closed", pgettext_lazy("hazard", "Closed")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    REPORTED = "reported", "warning", pgettext_lazy("hazard", "Reported")
+    RECTIFYING = "rectifying", "primary", _("Being rectified")
+    AWAITING_CHECK = "awaiting_check", "info", _("Awaiting check")
+    CLOSED = "closed", "success", pgettext_lazy("hazard", "Closed")
+    WITHDRAWN = "withdrawn", "light", _("Withdrawn")
 
 
 # Hazards that still need work (their deadline is running).
@@ -118,27 +120,6 @@ class AgreementKind(models.TextChoices):
     CANTEEN = "canteen", _("Canteen food safety responsibility agreement")
     OTHER = "other", _("Other")
 
-
-# Bootstrap colours (badges, list rows).
-HAZARD_STATUS_COLORS = {
-    HazardStatus.REPORTED: "warning",
-    HazardStatus.RECTIFYING: "primary",
-    HazardStatus.AWAITING_CHECK: "info",
-    HazardStatus.CLOSED: "success",
-    HazardStatus.WITHDRAWN: "light",
-}
-HAZARD_LEVEL_COLORS = {HazardLevel.GENERAL: "secondary", HazardLevel.MAJOR: "danger"}
-INSPECTION_STATUS_COLORS = {
-    InspectionStatus.PLANNED: "warning",
-    InspectionStatus.DRAFT: "primary",
-    InspectionStatus.SUBMITTED: "success",
-    InspectionStatus.CANCELLED: "light",
-}
-OUTCOME_COLORS = {
-    Outcome.OK: "success",
-    Outcome.HAZARD: "danger",
-    Outcome.NOT_APPLICABLE: "secondary",
-}
 
 # Bootstrap Icons of the areas (filters, checklist headings).
 AREA_ICONS = {

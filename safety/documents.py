@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from logistics.common.registry import DocumentKind
-from safety.choices import DrillKind
+from safety.choices import DrillKind, HazardLevel
 from safety.selectors.reports import month_bounds, monthly_report
 
 MONTHLY_KIND = "safety_monthly_report"
@@ -61,6 +61,7 @@ def monthly_context(school, month, *, now=None):
         "title": monthly_title(school, report["month"]),
         "unrectified": _hazard_rows(report["unrectified"]),
         "drills": _drill_values(report["drills"]),
+        "MAJOR": HazardLevel.MAJOR,
     }
 
 

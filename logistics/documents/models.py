@@ -22,7 +22,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from logistics.common.querysets import ScopedQuerySet
+from logistics.common.choices import ColoredChoices
+from logistics.common.models import SchoolOwned, school_field
 
 
 def default_language():
@@ -30,15 +31,10 @@ def default_language():
     return settings.LANGUAGE_CODE
 
 
-class SummaryDraft(models.Model):
+class SummaryDraft(SchoolOwned):
     """The text of a semester's summary; saved as it is typed."""
 
-    school = models.ForeignKey(
-        "logistics.School",
-        on_delete=models.PROTECT,
-        related_name="summary_drafts",
-        verbose_name=_("school"),
-    )
+    school = school_field("summary_drafts")
     semester = models.ForeignKey(
         "logistics.Semester",
         on_delete=models.PROTECT,
@@ -58,15 +54,13 @@ class SummaryDraft(models.Model):
     )
     revision = models.PositiveIntegerField(_("revision"), default=0)
 
-    objects = ScopedQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("summary draft")
         verbose_name_plural = _("summary drafts")
         constraints = [
             models.UniqueConstraint(
                 fields=["school", "semester"],
-                name="summary_draft_one_per_semester",
+                name="logistics_summarydraft_one_per_semester",
                 violation_error_message=_("This semester already has a summary."),
             )
         ]
@@ -80,27 +74,22 @@ class SummaryDraft(models.Model):
         return self.texts.get(part, "")
 
 
-class DocumentStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Being made")
-    DONE = "done", _("Ready")
-    FAILED = "failed", pgettext_lazy("document", "Failed")
+class DocumentStatus(ColoredChoices):
+    QUEUED = "queued", "secondary", _("Queued")
+    RUNNING = "running", "info", _("Being made")
+    DONE = "done", "success", _("Ready")
+    FAILED = "failed", "danger", pgettext_lazy("document", "Failed")
 
 
 # What a document is of; its versions are numbered within it.
 IDENTITY = ["kind", "school", "period_start", "period_end", "params", "language"]
 
 
-class Document(models.Model):
+class Document(SchoolOwned):
     """One generated PDF of a kind, a school and a period (and the kind's own choices)."""
 
     kind = models.CharField(_("kind"), max_length=50)
-    school = models.ForeignKey(
-        "logistics.School",
-        on_delete=models.PROTECT,
-        related_name="documents",
-        verbose_name=_("school"),
-    )
+    school = school_field("documents")
     semester = models.ForeignKey(
         "logistics.Semester",
         on_delete=models.PROTECT,
@@ -144,8 +133,6 @@ class Document(models.Model):
     # A digest of the records it was made from (kinds that declare one): see the module.
     fingerprint = models.CharField(_("fingerprint"), max_length=64, blank=True)
 
-    objects = ScopedQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("document")
         verbose_name_plural = _("documents")
@@ -153,21 +140,26 @@ class Document(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=[*IDENTITY, "version"],
-                name="document_unique_version",
+                name="logistics_document_unique_version",
+                violation_error_message=_("This version of the document already exists."),
             ),
             # One generation at a time per kind, school, period, choices and language: a
             # second request joins the running one.
             models.UniqueConstraint(
                 fields=IDENTITY,
-                condition=Q(status__in=["queued", "running"]),
-                name="document_one_in_progress",
+                condition=Q(status__in=[DocumentStatus.QUEUED, DocumentStatus.RUNNING]),
+                name="logistics_document_one_in_progress",
+                violation_error_message=_("This document is already being made."),
             ),
             models.CheckConstraint(
-                condition=Q(progress__lte=100), name="document_progress_percent"
+                condition=Q(progress__lte=100),
+                name="logistics_document_progress_percent",
+                violation_error_message=_("The progress is a percentage from 0 to 100."),
             ),
             models.CheckConstraint(
                 condition=Q(period_end__gte=models.F("period_start")),
-                name="document_period_ordered",
+                name="logistics_document_period_ordered",
+                violation_error_message=_("The period cannot end before it starts."),
             ),
         ]
         indexes = [
@@ -180,3 +172,15 @@ class Document(models.Model):
     @property
     def in_progress(self):
         return self.status in (DocumentStatus.QUEUED, DocumentStatus.RUNNING)
+
+    @property
+    def is_done(self):
+        return self.status == DocumentStatus.DONE
+
+    @property
+    def is_failed(self):
+        return self.status == DocumentStatus.FAILED
+
+    @property
+    def status_color(self):
+        return DocumentStatus.color_of(self.status)

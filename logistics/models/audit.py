@@ -8,18 +8,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from logistics.common.querysets import ScopedQuerySet
+from logistics.common.models import SchoolOwned, school_field
 
 
-class StatusChange(models.Model):
-    school = models.ForeignKey(
-        "logistics.School",
-        on_delete=models.PROTECT,
-        related_name="status_changes",
-        null=True,
-        blank=True,
-        verbose_name=_("school"),
-    )
+class StatusChange(SchoolOwned):
+    school = school_field("status_changes", null=True)
     content_type = models.ForeignKey(
         ContentType, on_delete=models.PROTECT, verbose_name=_("object type")
     )
@@ -38,8 +31,6 @@ class StatusChange(models.Model):
     )
     at = models.DateTimeField(_("at"), auto_now_add=True)
     note = models.TextField(_("note"), blank=True)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("status change")

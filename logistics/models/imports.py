@@ -12,7 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from logistics.common.querysets import ScopedQuerySet
+from logistics.common.choices import ColoredChoices
+from logistics.common.models import SchoolOwned, school_field
 
 
 class ImportKind(models.TextChoices):
@@ -20,20 +21,15 @@ class ImportKind(models.TextChoices):
     PEOPLE = "people", _("People")
 
 
-class ImportStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Importing")
-    DONE = "done", _("Imported")
-    FAILED = "failed", _("Not imported")
+class ImportStatus(ColoredChoices):
+    QUEUED = "queued", "secondary", _("Queued")
+    RUNNING = "running", "info", _("Importing")
+    DONE = "done", "success", _("Imported")
+    FAILED = "failed", "danger", _("Not imported")
 
 
-class ImportJob(models.Model):
-    school = models.ForeignKey(
-        "logistics.School",
-        on_delete=models.PROTECT,
-        related_name="import_jobs",
-        verbose_name=_("school"),
-    )
+class ImportJob(SchoolOwned):
+    school = school_field("import_jobs")
     kind = models.CharField(_("kind"), max_length=20, choices=ImportKind.choices)
     status = models.CharField(
         _("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.QUEUED
@@ -68,26 +64,31 @@ class ImportJob(models.Model):
     row_errors = models.JSONField(_("row errors"), default=list, blank=True)
     error = models.TextField(_("error"), blank=True)
 
-    objects = ScopedQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("import")
         verbose_name_plural = _("imports")
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["created_by", "submission_key"], name="import_job_unique_submission"
+                fields=["created_by", "submission_key"],
+                name="logistics_importjob_unique_submission",
+                violation_error_message=_("This form has already been submitted."),
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=["rooms", "people"]), name="import_job_kind_known"
+                condition=Q(kind__in=ImportKind.values),
+                name="logistics_importjob_kind_known",
+                violation_error_message=_("Choose what to import: rooms or people."),
             ),
             models.CheckConstraint(
                 condition=Q(rows_checked__lte=models.F("rows_total")),
-                name="import_job_checked_within_total",
+                name="logistics_importjob_checked_within_total",
+                violation_error_message=_("An import cannot check more rows than its file has."),
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["done", "failed"]) | Q(finished_at__isnull=True),
-                name="import_job_finished_only_when_ended",
+                condition=Q(status__in=[ImportStatus.DONE, ImportStatus.FAILED])
+                | Q(finished_at__isnull=True),
+                name="logistics_importjob_finished_only_when_ended",
+                violation_error_message=_("Only an import that has ended has a finishing time."),
             ),
         ]
         indexes = [
@@ -101,6 +102,18 @@ class ImportJob(models.Model):
     @property
     def in_progress(self):
         return self.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)
+
+    @property
+    def is_done(self):
+        return self.status == ImportStatus.DONE
+
+    @property
+    def is_failed(self):
+        return self.status == ImportStatus.FAILED
+
+    @property
+    def status_color(self):
+        return ImportStatus.color_of(self.status)
 
     @property
     def stage(self):

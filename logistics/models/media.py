@@ -6,10 +6,10 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from logistics.common.querysets import ScopedQuerySet
+from logistics.common.models import SchoolScoped
 
 
-class StoredImage(models.Model):
+class StoredImage(SchoolScoped):
     """Abstract: a picture stored under a generated name, its size and who uploaded it.
     A subclass adds the foreign key to its record and names ``school_path``."""
 
@@ -23,8 +23,6 @@ class StoredImage(models.Model):
         verbose_name=_("uploaded by"),
     )
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         abstract = True

@@ -10,18 +10,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from logistics.choices import DeliveryStatus
-from logistics.common.querysets import ScopedQuerySet
+from logistics.common.models import SchoolOwned, school_field
 
 
-class Notification(models.Model):
-    school = models.ForeignKey(
-        "logistics.School",
-        on_delete=models.PROTECT,
-        related_name="notifications",
-        null=True,
-        blank=True,
-        verbose_name=_("school"),
-    )
+class Notification(SchoolOwned):
+    school = school_field("notifications", null=True)
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
@@ -41,20 +34,22 @@ class Notification(models.Model):
     email_sent_at = models.DateTimeField(_("email sent at"), null=True, blank=True)
     email_claimed_at = models.DateTimeField(_("email sending since"), null=True, blank=True)
 
-    objects = ScopedQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["recipient", "key"], name="notification_unique_key"),
+            models.UniqueConstraint(
+                fields=["recipient", "key"],
+                name="logistics_notification_unique_key",
+                violation_error_message=_("This person has already been sent this notification."),
+            ),
         ]
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="notification_unread"),
             models.Index(
                 fields=["email_status"],
-                condition=Q(email_status="pending"),
+                condition=Q(email_status=DeliveryStatus.PENDING),
                 name="notification_email_pending",
             ),
         ]
@@ -63,15 +58,10 @@ class Notification(models.Model):
         return self.title
 
 
-class ChatMessage(models.Model):
+class ChatMessage(SchoolOwned):
     """A message for the school's work-group chat robot (WeCom / DingTalk)."""
 
-    school = models.ForeignKey(
-        "logistics.School",
-        on_delete=models.PROTECT,
-        related_name="chat_messages",
-        verbose_name=_("school"),
-    )
+    school = school_field("chat_messages")
     key = models.CharField(_("de-duplication key"), max_length=200)
     text = models.TextField(_("text"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -83,42 +73,41 @@ class ChatMessage(models.Model):
     claimed_at = models.DateTimeField(_("sending since"), null=True, blank=True)
     last_error = models.CharField(_("last error"), max_length=500, blank=True)
 
-    objects = ScopedQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("group chat message")
         verbose_name_plural = _("group chat messages")
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["school", "key"], name="chat_message_unique_key"),
+            models.UniqueConstraint(
+                fields=["school", "key"],
+                name="logistics_chatmessage_unique_key",
+                violation_error_message=_("This message has already been sent to the group chat."),
+            ),
         ]
 
     def __str__(self):
         return self.text[:50]
 
 
-class Reminder(models.Model):
+class Reminder(SchoolOwned):
     """The record that a reminder rule fired for one key (and so never fires again)."""
 
-    school = models.ForeignKey(
-        "logistics.School",
-        on_delete=models.PROTECT,
-        related_name="reminders",
-        verbose_name=_("school"),
-    )
+    school = school_field("reminders")
     rule = models.CharField(_("rule"), max_length=100)
     key = models.CharField(_("key"), max_length=200)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     recipients = models.PositiveIntegerField(_("recipients"), default=0)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("reminder")
         verbose_name_plural = _("reminders")
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["rule", "key"], name="reminder_unique_key"),
+            models.UniqueConstraint(
+                fields=["rule", "key"],
+                name="logistics_reminder_unique_key",
+                violation_error_message=_("This reminder has already been sent."),
+            ),
         ]
 
     def __str__(self):

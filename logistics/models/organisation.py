@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from logistics.choices import RoomKind, Term, WebhookKind
-from logistics.common.querysets import ScopedQuerySet
+from logistics.common.models import SchoolOwned, SchoolScoped, school_field
 
 
 class District(models.Model):
@@ -18,13 +18,19 @@ class District(models.Model):
         verbose_name = _("district")
         verbose_name_plural = _("districts")
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["code"], name="district_unique_code")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code"],
+                name="logistics_district_unique_code",
+                violation_error_message=_("A district with this code already exists."),
+            )
+        ]
 
     def __str__(self):
         return self.name
 
 
-class School(models.Model):
+class School(SchoolScoped):
     district = models.ForeignKey(
         District, on_delete=models.PROTECT, related_name="schools", verbose_name=_("district")
     )
@@ -77,7 +83,6 @@ class School(models.Model):
     )
 
     school_path = ""
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("school")
@@ -86,10 +91,14 @@ class School(models.Model):
         # The pages that are no model's list: the dashboard (its menu entry and page).
         permissions = [("view_dashboard", _("Can view the school's dashboard"))]
         constraints = [
-            models.UniqueConstraint(fields=["code"], name="school_unique_code"),
+            models.UniqueConstraint(
+                fields=["code"],
+                name="logistics_school_unique_code",
+                violation_error_message=_("A school with this code already exists."),
+            ),
             models.CheckConstraint(
                 condition=Q(webhook_kind="") | ~Q(webhook_url=""),
-                name="school_webhook_url_when_kind",
+                name="logistics_school_webhook_url_when_kind",
                 violation_error_message=_("Enter the robot's webhook address."),
             ),
             models.CheckConstraint(
@@ -97,7 +106,7 @@ class School(models.Model):
                 & Q(repair_response_hours_normal__gte=1)
                 & Q(repair_complete_hours_urgent__gte=models.F("repair_response_hours_urgent"))
                 & Q(repair_complete_hours_normal__gte=models.F("repair_response_hours_normal")),
-                name="school_repair_service_levels",
+                name="logistics_school_repair_service_levels",
                 violation_error_message=_(
                     "Repair times must be at least one hour, and the time to finish at least "
                     "the time to start."
@@ -109,15 +118,11 @@ class School(models.Model):
         return self.name
 
 
-class Campus(models.Model):
-    school = models.ForeignKey(
-        School, on_delete=models.PROTECT, related_name="campuses", verbose_name=_("school")
-    )
+class Campus(SchoolOwned):
+    school = school_field("campuses")
     name = models.CharField(_("name"), max_length=100)
     address = models.CharField(_("address"), max_length=300, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("campus")
@@ -126,7 +131,7 @@ class Campus(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["school", "name"],
-                name="campus_unique_name",
+                name="logistics_campus_unique_name",
                 violation_error_message=_("This school already has a campus with this name."),
             ),
         ]
@@ -135,10 +140,8 @@ class Campus(models.Model):
         return self.name
 
 
-class Building(models.Model):
-    school = models.ForeignKey(
-        School, on_delete=models.PROTECT, related_name="buildings", verbose_name=_("school")
-    )
+class Building(SchoolOwned):
+    school = school_field("buildings")
     campus = models.ForeignKey(
         Campus,
         on_delete=models.PROTECT,
@@ -153,8 +156,6 @@ class Building(models.Model):
     floors_below = models.PositiveSmallIntegerField(_("floors below ground"), default=0)
     is_active = models.BooleanField(_("in use"), default=True)
 
-    objects = ScopedQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("building")
         verbose_name_plural = _("buildings")
@@ -162,11 +163,13 @@ class Building(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["school", "name"],
-                name="building_unique_name",
+                name="logistics_building_unique_name",
                 violation_error_message=_("This school already has a building with this name."),
             ),
             models.CheckConstraint(
-                condition=Q(floors_above__gte=1), name="building_floors_above_min_1"
+                condition=Q(floors_above__gte=1),
+                name="logistics_building_floors_above_min_1",
+                violation_error_message=_("A building has at least one floor above ground."),
             ),
         ]
 
@@ -174,7 +177,7 @@ class Building(models.Model):
         return self.name
 
 
-class Room(models.Model):
+class Room(SchoolScoped):
     building = models.ForeignKey(
         Building, on_delete=models.PROTECT, related_name="rooms", verbose_name=_("building")
     )
@@ -188,7 +191,6 @@ class Room(models.Model):
     is_active = models.BooleanField(_("in use"), default=True)
 
     school_path = "building__school"
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("room")
@@ -197,10 +199,16 @@ class Room(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["building", "number"],
-                name="room_unique_number",
+                name="logistics_room_unique_number",
                 violation_error_message=_("This building already has a room with this number."),
             ),
-            models.CheckConstraint(condition=~Q(floor=0), name="room_floor_not_zero"),
+            models.CheckConstraint(
+                condition=~Q(floor=0),
+                name="logistics_room_floor_not_zero",
+                violation_error_message=_(
+                    "There is no floor 0: the ground floor is 1, the first basement -1."
+                ),
+            ),
         ]
         indexes = [models.Index(fields=["building", "floor"], name="room_building_floor")]
 
@@ -209,14 +217,10 @@ class Room(models.Model):
         return f"{label} {self.name}" if self.name else label
 
 
-class Department(models.Model):
-    school = models.ForeignKey(
-        School, on_delete=models.PROTECT, related_name="departments", verbose_name=_("school")
-    )
+class Department(SchoolOwned):
+    school = school_field("departments")
     name = models.CharField(_("name"), max_length=100)
     is_active = models.BooleanField(_("active"), default=True)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("department")
@@ -225,7 +229,7 @@ class Department(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["school", "name"],
-                name="department_unique_name",
+                name="logistics_department_unique_name",
                 violation_error_message=_("This school already has a department with this name."),
             ),
         ]
@@ -234,16 +238,14 @@ class Department(models.Model):
         return self.name
 
 
-class Semester(models.Model):
+class Semester(SchoolOwned):
     """A term of an academic year (学年 + 第一/第二学期).
 
     Within a school semesters never overlap (checked by ``semester_save`` under a lock
     on the school row) and at most one is current (a partial unique constraint).
     """
 
-    school = models.ForeignKey(
-        School, on_delete=models.PROTECT, related_name="semesters", verbose_name=_("school")
-    )
+    school = school_field("semesters")
     academic_year = models.PositiveSmallIntegerField(
         _("academic year"), help_text=_("The year it starts in: 2026 means 2026~2027.")
     )
@@ -252,8 +254,6 @@ class Semester(models.Model):
     end_date = models.DateField(_("end date"))
     is_current = models.BooleanField(_("current"), default=False)
 
-    objects = ScopedQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("semester")
         verbose_name_plural = _("semesters")
@@ -261,20 +261,24 @@ class Semester(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["school", "academic_year", "term"],
-                name="semester_unique_term",
+                name="logistics_semester_unique_term",
                 violation_error_message=_("This term of this academic year already exists."),
             ),
             models.UniqueConstraint(
-                fields=["school"], condition=Q(is_current=True), name="semester_one_current"
+                fields=["school"],
+                condition=Q(is_current=True),
+                name="logistics_semester_one_current",
+                violation_error_message=_("Only one semester can be the current one."),
             ),
             models.CheckConstraint(
                 condition=Q(end_date__gt=models.F("start_date")),
-                name="semester_ends_after_start",
+                name="logistics_semester_ends_after_start",
                 violation_error_message=_("The end date must be after the start date."),
             ),
             models.CheckConstraint(
                 condition=Q(academic_year__gte=2000) & Q(academic_year__lte=2100),
-                name="semester_academic_year_range",
+                name="logistics_semester_academic_year_range",
+                violation_error_message=_("Enter an academic year between 2000 and 2100."),
             ),
         ]
 

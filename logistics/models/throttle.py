@@ -29,7 +29,8 @@ class PasswordCheckThrottle(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(failures=0) | Q(last_failure_at__isnull=False),
-                name="password_check_throttle_failure_time",
+                name="logistics_passwordcheckthrottle_failure_time",
+                violation_error_message=_("A wrong answer is recorded with its time."),
             ),
         ]
 

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from logistics.choices import Role, Trade
+from logistics.common.models import SchoolOwned, school_field
 from logistics.common.querysets import ScopedQuerySet
 
 
@@ -15,16 +16,9 @@ class ScopedUserManager(UserManager.from_queryset(ScopedQuerySet)):
     pass
 
 
-class User(AbstractUser):
+class User(SchoolOwned, AbstractUser):
     name = models.CharField(_("full name"), max_length=100, blank=True)
-    school = models.ForeignKey(
-        "logistics.School",
-        on_delete=models.PROTECT,
-        related_name="people",
-        null=True,
-        blank=True,
-        verbose_name=_("school"),
-    )
+    school = school_field("people", null=True)
     district = models.ForeignKey(
         "logistics.District",
         on_delete=models.PROTECT,
@@ -56,7 +50,10 @@ class User(AbstractUser):
         constraints = [
             models.CheckConstraint(
                 condition=Q(school__isnull=True) | Q(district__isnull=True),
-                name="user_school_or_district",
+                name="logistics_user_school_or_district",
+                violation_error_message=_(
+                    "A person belongs to a school or to a district, not both."
+                ),
             ),
         ]
 
@@ -97,7 +94,11 @@ class TechnicianTrade(models.Model):
         verbose_name_plural = _("technician trades")
         ordering = ["user", "trade"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "trade"], name="technician_trade_unique"),
+            models.UniqueConstraint(
+                fields=["user", "trade"],
+                name="logistics_techniciantrade_unique",
+                violation_error_message=_("This technician already has this trade."),
+            ),
         ]
 
     def __str__(self):

@@ -5,18 +5,20 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from logistics.choices import Trade
+from logistics.common.choices import ColoredChoices
 
 
-class TicketStatus(models.TextChoices):
-    """The life of a repair ticket; changed only by ``logistics.services.repairs``."""
+class TicketStatus(ColoredChoices):
+    """The life of a repair ticket; changed only by ``logistics.repairs.services``.
+    (Value, badge colour, label.)"""
 
-    SUBMITTED = "submitted", _("Awaiting dispatch")
-    ASSIGNED = "assigned", _("Assigned")
-    IN_PROGRESS = "in_progress", _("In progress")
-    ON_HOLD = "on_hold", _("On hold")
-    DONE = "done", _("Awaiting confirmation")
-    CLOSED = "closed", _("Closed")
-    CANCELLED = "cancelled", _("Cancelled")
+    SUBMITTED = "submitted", "warning", _("Awaiting dispatch")
+    ASSIGNED = "assigned", "info", _("Assigned")
+    IN_PROGRESS = "in_progress", "primary", _("In progress")
+    ON_HOLD = "on_hold", "secondary", _("On hold")
+    DONE = "done", "success", _("Awaiting confirmation")
+    CLOSED = "closed", "dark", _("Closed")
+    CANCELLED = "cancelled", "light", _("Cancelled")
 
 
 # Statuses in which a ticket still needs work (its service levels are running).
@@ -28,9 +30,9 @@ OPEN_TICKET_STATUSES = (
 )
 
 
-class Urgency(models.TextChoices):
-    URGENT = "urgent", _("Urgent")
-    NORMAL = "normal", _("Normal")
+class Urgency(ColoredChoices):
+    URGENT = "urgent", "danger", _("Urgent")
+    NORMAL = "normal", "secondary", _("Normal")
 
 
 class DamageCause(models.TextChoices):
@@ -42,18 +44,6 @@ class DamageCause(models.TextChoices):
 class PhotoKind(models.TextChoices):
     REPORT = "report", _("Reported")
     COMPLETION = "completion", _("Completed")
-
-
-# Bootstrap colours of the ticket statuses (badges, list rows).
-TICKET_STATUS_COLORS = {
-    TicketStatus.SUBMITTED: "warning",
-    TicketStatus.ASSIGNED: "info",
-    TicketStatus.IN_PROGRESS: "primary",
-    TicketStatus.ON_HOLD: "secondary",
-    TicketStatus.DONE: "success",
-    TicketStatus.CLOSED: "dark",
-    TicketStatus.CANCELLED: "light",
-}
 
 
 # Bootstrap Icons of the trades (the filing form's buttons).

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from logistics.choices import Trade
+from logistics.choices import Role, Trade
 from logistics.common.fields import DateFilter
 from logistics.common.filters import SearchFilterSet, yes_no_filter
 from logistics.models import Building, Room, User
@@ -71,7 +71,7 @@ class TicketFilter(django_filters.FilterSet):
         self.filters["building"].queryset = Building.objects.for_school(school)
         self.filters["room"].queryset = Room.objects.for_school(school)
         self.filters["assignee"].queryset = User.objects.filter(
-            school_id=school, groups__name="technician"
+            school_id=school, groups__name=Role.TECHNICIAN
         ).distinct()
 
     def search(self, queryset, name, value):

@@ -15,26 +15,19 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from logistics.choices import Trade
-from logistics.common.querysets import ScopedQuerySet
+from logistics.common.models import SchoolOwned, SchoolScoped, school_field
 from logistics.models.media import StoredImage
 from logistics.repairs.choices import DamageCause, PhotoKind, TicketStatus, Urgency
 
 
-class RepairCategory(models.Model):
+class RepairCategory(SchoolOwned):
     """The second level of what is broken, under a trade (水 → 漏水 / 堵塞 / 龙头)."""
 
-    school = models.ForeignKey(
-        "logistics.School",
-        on_delete=models.PROTECT,
-        related_name="repair_categories",
-        verbose_name=_("school"),
-    )
+    school = school_field("repair_categories")
     trade = models.CharField(_("trade"), max_length=30, choices=Trade.choices)
     name = models.CharField(_("name"), max_length=50)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("in use"), default=True)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("repair category")
@@ -43,7 +36,7 @@ class RepairCategory(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["school", "trade", "name"],
-                name="repair_category_unique_name",
+                name="logistics_repaircategory_unique_name",
                 violation_error_message=_("This trade already has a category with this name."),
             ),
         ]
@@ -52,18 +45,13 @@ class RepairCategory(models.Model):
         return f"{self.get_trade_display()} · {self.name}"
 
 
-class DispatchRule(models.Model):
+class DispatchRule(SchoolOwned):
     """Who gets a new ticket of a trade: in one building, or (no building) anywhere.
 
     A building's rule wins over the school-wide rule of the same trade.
     """
 
-    school = models.ForeignKey(
-        "logistics.School",
-        on_delete=models.PROTECT,
-        related_name="dispatch_rules",
-        verbose_name=_("school"),
-    )
+    school = school_field("dispatch_rules")
     trade = models.CharField(_("trade"), max_length=30, choices=Trade.choices)
     building = models.ForeignKey(
         "logistics.Building",
@@ -82,8 +70,6 @@ class DispatchRule(models.Model):
     )
     is_active = models.BooleanField(_("in use"), default=True)
 
-    objects = ScopedQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("dispatch rule")
         verbose_name_plural = _("dispatch rules")
@@ -92,13 +78,13 @@ class DispatchRule(models.Model):
             models.UniqueConstraint(
                 fields=["school", "trade", "building"],
                 condition=Q(is_active=True, building__isnull=False),
-                name="dispatch_rule_unique_building",
+                name="logistics_dispatchrule_unique_building",
                 violation_error_message=_("This building already has a rule for this trade."),
             ),
             models.UniqueConstraint(
                 fields=["school", "trade"],
                 condition=Q(is_active=True, building__isnull=True),
-                name="dispatch_rule_unique_school",
+                name="logistics_dispatchrule_unique_school",
                 violation_error_message=_("There is already a school-wide rule for this trade."),
             ),
         ]
@@ -108,15 +94,10 @@ class DispatchRule(models.Model):
         return f"{self.get_trade_display()} · {where} → {self.technician}"
 
 
-class Material(models.Model):
+class Material(SchoolOwned):
     """The materials catalogue (台盆水管, 门锁, 灯管 …) technicians pick from."""
 
-    school = models.ForeignKey(
-        "logistics.School",
-        on_delete=models.PROTECT,
-        related_name="materials",
-        verbose_name=_("school"),
-    )
+    school = school_field("materials")
     name = models.CharField(_("item"), max_length=100)
     spec = models.CharField(_("specification"), max_length=100, blank=True)
     unit = models.CharField(_("unit"), max_length=20)
@@ -129,8 +110,6 @@ class Material(models.Model):
     trade = models.CharField(_("trade"), max_length=30, choices=Trade.choices, blank=True)
     is_active = models.BooleanField(_("in use"), default=True)
 
-    objects = ScopedQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("material")
         verbose_name_plural = _("materials")
@@ -138,12 +117,12 @@ class Material(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["school", "name", "spec"],
-                name="material_unique_name_spec",
+                name="logistics_material_unique_name_spec",
                 violation_error_message=_("The catalogue already has this item and spec."),
             ),
             models.CheckConstraint(
                 condition=Q(unit_cost__gte=0),
-                name="material_unit_cost_not_negative",
+                name="logistics_material_unit_cost_not_negative",
                 violation_error_message=_("The unit cost cannot be negative."),
             ),
         ]
@@ -152,15 +131,9 @@ class Material(models.Model):
         return f"{self.name} {self.spec}".strip()
 
 
-class Ticket(models.Model):
+class Ticket(SchoolOwned):
     # The foreign keys that lead an index of their own (see Meta.indexes) need no other.
-    school = models.ForeignKey(
-        "logistics.School",
-        on_delete=models.PROTECT,
-        related_name="tickets",
-        verbose_name=_("school"),
-        db_index=False,
-    )
+    school = school_field("tickets", db_index=False)
     requester = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -222,8 +195,6 @@ class Ticket(models.Model):
     # The filing form's one-time key: a double submit files one ticket.
     submission_key = models.UUIDField(_("submission key"), null=True, blank=True, editable=False)
 
-    objects = ScopedQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("repair ticket")
         verbose_name_plural = _("repair tickets")
@@ -234,21 +205,26 @@ class Ticket(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["requester", "submission_key"], name="ticket_unique_submission"
+                fields=["requester", "submission_key"],
+                name="logistics_ticket_unique_submission",
+                violation_error_message=_("This form has already been submitted."),
             ),
             models.CheckConstraint(
                 condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
-                name="ticket_rating_1_to_5",
+                name="logistics_ticket_rating_1_to_5",
                 violation_error_message=_("A rating is from 1 to 5."),
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["submitted", "cancelled"]) | Q(assignee__isnull=False),
-                name="ticket_assignee_when_dispatched",
+                condition=Q(status__in=[TicketStatus.SUBMITTED, TicketStatus.CANCELLED])
+                | Q(assignee__isnull=False),
+                name="logistics_ticket_assignee_when_dispatched",
                 violation_error_message=_("A dispatched ticket needs a technician."),
             ),
             models.CheckConstraint(
-                condition=~Q(status__in=["done", "closed"]) | Q(done_at__isnull=False),
-                name="ticket_done_at_when_done",
+                condition=~Q(status__in=[TicketStatus.DONE, TicketStatus.CLOSED])
+                | Q(done_at__isnull=False),
+                name="logistics_ticket_done_at_when_done",
+                violation_error_message=_("A finished ticket needs the time it was finished."),
             ),
         ]
         indexes = [
@@ -263,9 +239,15 @@ class Ticket(models.Model):
 
     @property
     def status_color(self):
-        from logistics.repairs.choices import TICKET_STATUS_COLORS
+        return TicketStatus.color_of(self.status)
 
-        return TICKET_STATUS_COLORS.get(self.status, "secondary")
+    @property
+    def is_urgent(self):
+        return self.urgency == Urgency.URGENT
+
+    @property
+    def urgency_color(self):
+        return Urgency.color_of(self.urgency)
 
     @property
     def is_open(self):
@@ -298,7 +280,7 @@ class TicketPhoto(StoredImage):
         ordering = ["ticket", "created_at", "pk"]
 
 
-class TicketMaterial(models.Model):
+class TicketMaterial(SchoolScoped):
     """A material used on a ticket: from the catalogue or entered freely."""
 
     ticket = models.ForeignKey(
@@ -326,7 +308,6 @@ class TicketMaterial(models.Model):
     added_at = models.DateTimeField(_("added at"), auto_now_add=True)
 
     school_path = "ticket__school"
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("material used")
@@ -335,12 +316,12 @@ class TicketMaterial(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(quantity__gt=0),
-                name="ticket_material_quantity_positive",
+                name="logistics_ticketmaterial_quantity_positive",
                 violation_error_message=_("The quantity must be more than zero."),
             ),
             models.CheckConstraint(
                 condition=Q(unit_cost__gte=0),
-                name="ticket_material_cost_not_negative",
+                name="logistics_ticketmaterial_cost_not_negative",
                 violation_error_message=_("The unit cost cannot be negative."),
             ),
         ]

@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext, pgettext
 
 from logistics.choices import Trade
-from logistics.repairs.choices import TICKET_STATUS_COLORS, TicketStatus, Urgency
+from logistics.repairs.choices import TicketStatus, Urgency
 
 register = template.Library()
 
@@ -22,6 +22,7 @@ ROW, ROW_LATE = "<tr>", '<tr class="ticket-overdue">'
 @register.simple_tag
 def ticket_rows(rows):
     statuses = {value: escape(str(label)) for value, label in TicketStatus.choices}
+    colors = TicketStatus.colors()
     trades = {value: escape(str(label)) for value, label in Trade.choices}
     # (gettext outside the f-strings: xgettext does not look inside them)
     overdue_label = escape(gettext("Overdue"))
@@ -50,7 +51,7 @@ def ticket_rows(rows):
             f"<td>{escape(row['room__building__name'])} {escape(row['room__number'])}</td>"
             f"<td>{trades.get(row['trade'], escape(row['trade']))}"
             f"{' · ' + escape(category) if category else ''}</td>"
-            f'<td><span class="badge text-bg-{TICKET_STATUS_COLORS.get(status, "secondary")}">'
+            f'<td><span class="badge text-bg-{colors.get(status, "secondary")}">'
             f"{statuses.get(status, escape(status))}</span>{overdue if late else ''}</td>"
             f"<td>{assignee}</td>"
             f"<td>{escape(row['requester__name'] or row['requester__username'])}</td></tr>"

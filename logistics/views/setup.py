@@ -29,7 +29,6 @@ from logistics.models import (
     Department,
     ImportJob,
     ImportKind,
-    ImportStatus,
     Room,
     Semester,
     User,
@@ -483,12 +482,6 @@ def person_export(request):
 # errors. Each kind of import is seen only by those who may run it; another school's job
 # is a 404.
 
-IMPORT_STATUS_COLORS = {
-    ImportStatus.QUEUED: "secondary",
-    ImportStatus.RUNNING: "info",
-    ImportStatus.DONE: "success",
-    ImportStatus.FAILED: "danger",
-}
 RECENT_IMPORTS = 10
 ERRORS_SHOWN = 500  # on the page; the download has them all
 ERROR_COLUMNS = [  # the download of a job's row errors
@@ -496,11 +489,6 @@ ERROR_COLUMNS = [  # the download of a job's row errors
     Column("column", gettext_lazy("Column")),
     Column("message", gettext_lazy("Error")),
 ]
-
-
-def _with_color(job):
-    job.status_color = IMPORT_STATUS_COLORS.get(job.status, "secondary")
-    return job
 
 
 @method_decorator(never_cache, name="dispatch")  # Back shows a new form (a new key)
@@ -551,7 +539,7 @@ class ImportView(LoginRequiredMixin, PermissionRequiredMixin, SchoolRequiredMixi
             title=self.title,
             columns=self.columns,
             cancel_url=reverse(self.back_url_name),
-            recent=[_with_color(job) for job in recent],
+            recent=list(recent),
             job_url_name=self.job_url_name,
         )
         return context
@@ -591,14 +579,12 @@ class ImportJobView(LoginRequiredMixin, PermissionRequiredMixin, SchoolRequiredM
     job_url_name = ""
 
     def get(self, request, pk):
-        job = _with_color(
-            get_object_or_404(
-                ImportJob.objects.for_school(request.user.school_id)
-                .filter(kind=self.kind)
-                .select_related("created_by")
-                .defer("password_hash"),
-                pk=pk,
-            )
+        job = get_object_or_404(
+            ImportJob.objects.for_school(request.user.school_id)
+            .filter(kind=self.kind)
+            .select_related("created_by")
+            .defer("password_hash"),
+            pk=pk,
         )
         if request.GET.get("errors") == "xlsx":
             rows = ((e["row"], e["column"], e["message"]) for e in job.row_errors)

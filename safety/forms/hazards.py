@@ -151,8 +151,9 @@ class HazardReportForm(forms.Form):
         ]
 
     def level_options(self):
+        """(value, label, colour, checked) of each level, for the buttons of the form."""
         current = self._value("level") or HazardLevel.GENERAL
-        return [(value, label, value == current) for value, label in HazardLevel.choices]
+        return [(level.value, level.label, level.color, level == current) for level in HazardLevel]
 
     def clean_found_at(self):
         found_at = self.cleaned_data["found_at"]

@@ -15,7 +15,6 @@ from logistics.common.uploads import ImageUploadField
 from logistics.forms import SchoolScopedForm
 from logistics.models import Room, User
 from safety.choices import (
-    OUTCOME_COLORS,
     HazardLevel,
     InspectionKind,
     InspectionStatus,
@@ -240,30 +239,34 @@ class ResultForm(forms.Form):
         return self[name].value()
 
     def outcome_options(self):
-        """(value, label, colour, icon, checked, id) of each answer button."""
+        """(value, label, colour, icon, checked, id, saved on choosing) of each answer
+        button: a hazard needs its level and place first, the others are saved at once."""
         current = self.value_of("outcome") or ""
         return [
             (
-                value,
-                label,
-                OUTCOME_COLORS.get(value, "secondary"),
-                OUTCOME_ICONS.get(value, ""),
-                value == current,
-                f"{self.auto_id % self.add_prefix('outcome')}_{value}",
+                outcome.value,
+                outcome.label,
+                outcome.color,
+                OUTCOME_ICONS.get(outcome, ""),
+                outcome == current,
+                f"{self.auto_id % self.add_prefix('outcome')}_{outcome.value}",
+                outcome != Outcome.HAZARD,
             )
-            for value, label in Outcome.choices
+            for outcome in Outcome
         ]
 
     def level_options(self):
+        """(value, label, colour, checked, id) of each hazard level button."""
         current = self.value_of("hazard_level") or HazardLevel.GENERAL
         return [
             (
-                value,
-                label,
-                value == current,
-                f"{self.auto_id % self.add_prefix('hazard_level')}_{value}",
+                level.value,
+                level.label,
+                level.color,
+                level == current,
+                f"{self.auto_id % self.add_prefix('hazard_level')}_{level.value}",
             )
-            for value, label in HazardLevel.choices
+            for level in HazardLevel
         ]
 
 

@@ -5,11 +5,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from logistics.common.querysets import ScopedQuerySet
+from logistics.common.models import SchoolOwned, school_field
 from safety.choices import AgreementKind
 
 
-class SafetyAgreement(models.Model):
+class SafetyAgreement(SchoolOwned):
     """A signed responsibility agreement of one person for one academic year.
 
     ``year`` is the academic year it covers, as ``Semester.academic_year`` (2026 means
@@ -17,13 +17,7 @@ class SafetyAgreement(models.Model):
     (``is_active``), not deleted.
     """
 
-    school = models.ForeignKey(
-        "logistics.School",
-        on_delete=models.PROTECT,
-        related_name="safety_agreements",
-        verbose_name=_("school"),
-        db_index=False,
-    )
+    school = school_field("safety_agreements", db_index=False)
     signer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -50,8 +44,6 @@ class SafetyAgreement(models.Model):
     )
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
-    objects = ScopedQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("safety responsibility agreement")
         verbose_name_plural = _("safety responsibility agreements")
@@ -60,19 +52,20 @@ class SafetyAgreement(models.Model):
             models.UniqueConstraint(
                 fields=["signer", "kind", "year"],
                 condition=Q(is_active=True),
-                name="safety_agreement_unique_per_year",
+                name="safety_safetyagreement_unique_per_year",
                 violation_error_message=_(
                     "This person already has this agreement for this academic year."
                 ),
             ),
             models.CheckConstraint(
                 condition=Q(year__gte=2000) & Q(year__lte=2100),
-                name="safety_agreement_year_range",
+                name="safety_safetyagreement_year_range",
                 violation_error_message=_("Enter an academic year between 2000 and 2100."),
             ),
             models.CheckConstraint(
                 condition=Q(file="") | ~Q(file_type=""),
-                name="safety_agreement_file_type",
+                name="safety_safetyagreement_file_type",
+                violation_error_message=_("A scanned copy needs its file type."),
             ),
         ]
         indexes = [

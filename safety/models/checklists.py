@@ -10,18 +10,12 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from logistics.common.querysets import ScopedQuerySet
+from logistics.common.models import SchoolOwned, SchoolScoped, school_field
 from safety.choices import Frequency, InspectionKind, SafetyArea
 
 
-class ChecklistTemplate(models.Model):
-    school = models.ForeignKey(
-        "logistics.School",
-        on_delete=models.PROTECT,
-        related_name="safety_checklists",
-        verbose_name=_("school"),
-        db_index=False,
-    )
+class ChecklistTemplate(SchoolOwned):
+    school = school_field("safety_checklists", db_index=False)
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind of inspection"), max_length=20, choices=InspectionKind.choices)
     area = models.CharField(
@@ -39,8 +33,6 @@ class ChecklistTemplate(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    objects = ScopedQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("checklist")
         verbose_name_plural = _("checklists")
@@ -48,13 +40,13 @@ class ChecklistTemplate(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["school", "name"],
-                name="safety_checklist_unique_name",
+                name="safety_checklisttemplate_unique_name",
                 violation_error_message=_("This school already has a checklist with this name."),
             ),
             models.UniqueConstraint(
                 fields=["school", "default_key"],
                 condition=~Q(default_key=""),
-                name="safety_checklist_unique_default",
+                name="safety_checklisttemplate_unique_default",
                 violation_error_message=_("This default checklist is already loaded."),
             ),
         ]
@@ -63,7 +55,7 @@ class ChecklistTemplate(models.Model):
         return self.name
 
 
-class ChecklistItem(models.Model):
+class ChecklistItem(SchoolScoped):
     template = models.ForeignKey(
         ChecklistTemplate,
         on_delete=models.PROTECT,
@@ -77,7 +69,6 @@ class ChecklistItem(models.Model):
     is_active = models.BooleanField(_("in use"), default=True)
 
     school_path = "template__school"
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("checklist item")
@@ -87,7 +78,7 @@ class ChecklistItem(models.Model):
             models.UniqueConstraint(
                 fields=["template", "text"],
                 condition=Q(is_active=True),
-                name="safety_item_unique_text",
+                name="safety_checklistitem_unique_text",
                 violation_error_message=_("This checklist already has this item."),
             ),
         ]
@@ -96,17 +87,11 @@ class ChecklistItem(models.Model):
         return self.text
 
 
-class InspectionSchedule(models.Model):
+class InspectionSchedule(SchoolOwned):
     """Who inspects with which checklist, how often; the tick creates each period's
     inspection (``safety.services.inspections_plan``)."""
 
-    school = models.ForeignKey(
-        "logistics.School",
-        on_delete=models.PROTECT,
-        related_name="safety_schedules",
-        verbose_name=_("school"),
-        db_index=False,
-    )
+    school = school_field("safety_schedules", db_index=False)
     template = models.ForeignKey(
         ChecklistTemplate,
         on_delete=models.PROTECT,
@@ -143,8 +128,6 @@ class InspectionSchedule(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    objects = ScopedQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("inspection schedule")
         verbose_name_plural = _("inspection schedules")
@@ -152,7 +135,7 @@ class InspectionSchedule(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
-                name="safety_schedule_ends_after_start",
+                name="safety_inspectionschedule_ends_after_start",
                 violation_error_message=_("The end date cannot be before the start date."),
             ),
         ]

@@ -5,19 +5,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from logistics.common.querysets import ScopedQuerySet
+from logistics.common.models import SchoolOwned, school_field
 from logistics.models.media import StoredImage
 from safety.choices import DrillKind
 
 
-class Drill(models.Model):
-    school = models.ForeignKey(
-        "logistics.School",
-        on_delete=models.PROTECT,
-        related_name="safety_drills",
-        verbose_name=_("school"),
-        db_index=False,
-    )
+class Drill(SchoolOwned):
+    school = school_field("safety_drills", db_index=False)
     kind = models.CharField(_("kind of drill"), max_length=30, choices=DrillKind.choices)
     title = models.CharField(_("title"), max_length=200, blank=True)
     held_on = models.DateField(_("held on"))
@@ -37,8 +31,6 @@ class Drill(models.Model):
         verbose_name=_("recorded by"),
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("drill")

@@ -15,11 +15,9 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from logistics.common.querysets import ScopedQuerySet
+from logistics.common.models import SchoolOwned, SchoolScoped, school_field
 from logistics.models.media import StoredImage
 from safety.choices import (
-    HAZARD_LEVEL_COLORS,
-    HAZARD_STATUS_COLORS,
     OPEN_HAZARD_STATUSES,
     HazardLevel,
     HazardPhotoKind,
@@ -28,15 +26,9 @@ from safety.choices import (
 )
 
 
-class Hazard(models.Model):
+class Hazard(SchoolOwned):
     # The foreign keys leading an index of their own (see Meta.indexes) need no other.
-    school = models.ForeignKey(
-        "logistics.School",
-        on_delete=models.PROTECT,
-        related_name="safety_hazards",
-        verbose_name=_("school"),
-        db_index=False,
-    )
+    school = school_field("safety_hazards", db_index=False)
     level = models.CharField(
         _("level"), max_length=10, choices=HazardLevel.choices, default=HazardLevel.GENERAL
     )
@@ -132,8 +124,6 @@ class Hazard(models.Model):
     # lost answer) reports one hazard; two different reports never merge.
     submission_key = models.UUIDField(_("submission key"), null=True, blank=True, editable=False)
 
-    objects = ScopedQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("hazard")
         verbose_name_plural = _("hazards")
@@ -146,7 +136,9 @@ class Hazard(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["found_by", "submission_key"], name="safety_hazard_unique_submission"
+                fields=["found_by", "submission_key"],
+                name="safety_hazard_unique_submission",
+                violation_error_message=_("This form has already been submitted."),
             ),
             models.CheckConstraint(
                 condition=Q(room__isnull=False) | ~Q(location=""),
@@ -154,7 +146,13 @@ class Hazard(models.Model):
                 violation_error_message=_("Say where the hazard is: a room or a place."),
             ),
             models.CheckConstraint(
-                condition=~Q(status__in=["rectifying", "awaiting_check", "closed"])
+                condition=~Q(
+                    status__in=[
+                        HazardStatus.RECTIFYING,
+                        HazardStatus.AWAITING_CHECK,
+                        HazardStatus.CLOSED,
+                    ]
+                )
                 | Q(responsible_person__isnull=False, deadline__isnull=False),
                 name="safety_hazard_assigned_when_rectifying",
                 violation_error_message=_(
@@ -162,7 +160,7 @@ class Hazard(models.Model):
                 ),
             ),
             models.CheckConstraint(
-                condition=~Q(status__in=["awaiting_check", "closed"])
+                condition=~Q(status__in=[HazardStatus.AWAITING_CHECK, HazardStatus.CLOSED])
                 | (
                     Q(rectified_by__isnull=False, rectified_at__isnull=False)
                     & ~Q(rectification_note="")
@@ -171,9 +169,15 @@ class Hazard(models.Model):
                 violation_error_message=_("Say what was done to rectify the hazard."),
             ),
             models.CheckConstraint(
-                condition=Q(status="closed", closed_at__isnull=False, verified_by__isnull=False)
-                | (~Q(status="closed") & Q(closed_at__isnull=True)),
+                condition=Q(
+                    status=HazardStatus.CLOSED, closed_at__isnull=False, verified_by__isnull=False
+                )
+                | (~Q(status=HazardStatus.CLOSED) & Q(closed_at__isnull=True)),
                 name="safety_hazard_closed_at_when_closed",
+                violation_error_message=_(
+                    "A closed hazard needs the time it was closed and who checked it; an open "
+                    "one has no closing time."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(verified_by__isnull=True)
@@ -211,7 +215,7 @@ class Hazard(models.Model):
             # The overdue reminder's scan across schools: only hazards still to be rectified.
             models.Index(
                 fields=["deadline"],
-                condition=Q(status__in=["reported", "rectifying"]),
+                condition=Q(status__in=[*OPEN_HAZARD_STATUSES]),
                 name="safety_hazard_open_deadline",
             ),
             # Linking a repeated finding to the open hazard of the same checklist item.
@@ -232,15 +236,24 @@ class Hazard(models.Model):
 
     @property
     def status_color(self):
-        return HAZARD_STATUS_COLORS.get(self.status, "secondary")
+        return HazardStatus.color_of(self.status)
 
     @property
     def level_color(self):
-        return HAZARD_LEVEL_COLORS.get(self.level, "secondary")
+        return HazardLevel.color_of(self.level)
 
     @property
     def is_open(self):
         return self.status in OPEN_HAZARD_STATUSES
+
+    @property
+    def is_closed(self):
+        return self.status == HazardStatus.CLOSED
+
+    @property
+    def is_sent_back(self):
+        """Being rectified again: its check sent the rectification back (with a reason)."""
+        return self.status == HazardStatus.RECTIFYING and self.verified_by_id is not None
 
     def is_overdue(self, today):
         """Still to be rectified (reported or being rectified) after its deadline."""
@@ -261,7 +274,7 @@ class HazardPhoto(StoredImage):
         ordering = ["hazard", "created_at", "pk"]
 
 
-class RectificationPlan(models.Model):
+class RectificationPlan(SchoolScoped):
     """The plan a major hazard (重大隐患) needs before its rectification starts: measures,
     funding, who and by when, and what keeps people safe meanwhile."""
 
@@ -294,7 +307,6 @@ class RectificationPlan(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     school_path = "hazard__school"
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("rectification plan")
@@ -303,7 +315,7 @@ class RectificationPlan(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(funding__gte=0),
-                name="safety_plan_funding_not_negative",
+                name="safety_rectificationplan_funding_not_negative",
                 violation_error_message=_("The funding cannot be negative."),
             ),
         ]
@@ -312,7 +324,7 @@ class RectificationPlan(models.Model):
         return str(self.hazard)
 
 
-class HazardDeferral(models.Model):
+class HazardDeferral(SchoolScoped):
     """An 整改安排: a hazard that cannot be fixed now gets a later deadline, with the reason
     (and what is done meanwhile)."""
 
@@ -332,7 +344,6 @@ class HazardDeferral(models.Model):
     created_at = models.DateTimeField(_("arranged at"), auto_now_add=True)
 
     school_path = "hazard__school"
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("rectification arrangement")
@@ -342,7 +353,7 @@ class HazardDeferral(models.Model):
             models.CheckConstraint(
                 condition=Q(previous_deadline__isnull=True)
                 | Q(new_deadline__gt=F("previous_deadline")),
-                name="safety_deferral_later_deadline",
+                name="safety_hazarddeferral_later_deadline",
                 violation_error_message=_("The new deadline must be later than the previous one."),
             ),
         ]

@@ -13,11 +13,9 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from logistics.common.querysets import ScopedQuerySet
+from logistics.common.models import SchoolOwned, SchoolScoped, school_field
 from safety.choices import (
-    INSPECTION_STATUS_COLORS,
     OPEN_INSPECTION_STATUSES,
-    OUTCOME_COLORS,
     HazardLevel,
     InspectionKind,
     InspectionStatus,
@@ -26,15 +24,9 @@ from safety.choices import (
 )
 
 
-class Inspection(models.Model):
+class Inspection(SchoolOwned):
     # The foreign keys leading an index or constraint of their own need no other.
-    school = models.ForeignKey(
-        "logistics.School",
-        on_delete=models.PROTECT,
-        related_name="safety_inspections",
-        verbose_name=_("school"),
-        db_index=False,
-    )
+    school = school_field("safety_inspections", db_index=False)
     schedule = models.ForeignKey(
         "safety.InspectionSchedule",
         on_delete=models.PROTECT,
@@ -90,8 +82,6 @@ class Inspection(models.Model):
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
 
-    objects = ScopedQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("inspection")
         verbose_name_plural = _("inspections")
@@ -112,12 +102,18 @@ class Inspection(models.Model):
                 violation_error_message=_("The period cannot end before it starts."),
             ),
             models.CheckConstraint(
-                condition=~Q(status="submitted") | Q(submitted_at__isnull=False),
+                condition=~Q(status=InspectionStatus.SUBMITTED) | Q(submitted_at__isnull=False),
                 name="safety_inspection_submitted_at",
+                violation_error_message=_(
+                    "A submitted inspection needs the time it was submitted."
+                ),
             ),
             models.CheckConstraint(
-                condition=Q(status="planned") | Q(status="cancelled") | Q(started_at__isnull=False),
+                condition=Q(status=InspectionStatus.PLANNED)
+                | Q(status=InspectionStatus.CANCELLED)
+                | Q(started_at__isnull=False),
                 name="safety_inspection_started_at",
+                violation_error_message=_("A started inspection needs the time it was started."),
             ),
         ]
         indexes = [
@@ -128,7 +124,7 @@ class Inspection(models.Model):
             # The reminder rules' scan across schools: only inspections still to be done.
             models.Index(
                 fields=["due_at"],
-                condition=Q(status__in=["planned", "draft"]),
+                condition=Q(status__in=[*OPEN_INSPECTION_STATUSES]),
                 name="safety_insp_open_due",
             ),
         ]
@@ -144,17 +140,25 @@ class Inspection(models.Model):
 
     @property
     def status_color(self):
-        return INSPECTION_STATUS_COLORS.get(self.status, "secondary")
+        return InspectionStatus.color_of(self.status)
 
     @property
     def is_open(self):
         return self.status in OPEN_INSPECTION_STATUSES
 
+    @property
+    def is_planned(self):
+        return self.status == InspectionStatus.PLANNED
+
+    @property
+    def is_submitted(self):
+        return self.status == InspectionStatus.SUBMITTED
+
     def is_overdue(self, now):
         return self.is_open and now >= self.due_at
 
 
-class InspectionResult(models.Model):
+class InspectionResult(SchoolScoped):
     """The answer to one checklist item in one inspection."""
 
     inspection = models.ForeignKey(
@@ -215,7 +219,6 @@ class InspectionResult(models.Model):
     recorded_at = models.DateTimeField(_("recorded at"), null=True, blank=True)
 
     school_path = "inspection__school"
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("inspection result")
@@ -224,17 +227,18 @@ class InspectionResult(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["inspection", "item"],
-                name="safety_result_unique_item",
+                name="safety_inspectionresult_unique_item",
                 violation_error_message=_("This item is already part of the inspection."),
             ),
             models.CheckConstraint(
-                condition=~Q(outcome="hazard") | ~Q(hazard_level=""),
-                name="safety_result_hazard_level",
+                condition=~Q(outcome=Outcome.HAZARD) | ~Q(hazard_level=""),
+                name="safety_inspectionresult_hazard_level",
                 violation_error_message=_("Choose the level of the hazard."),
             ),
             models.CheckConstraint(
-                condition=Q(hazard__isnull=True) | Q(outcome="hazard"),
-                name="safety_result_hazard_only_when_found",
+                condition=Q(hazard__isnull=True) | Q(outcome=Outcome.HAZARD),
+                name="safety_inspectionresult_hazard_only_when_found",
+                violation_error_message=_("Only an answer that found a hazard is linked to one."),
             ),
         ]
         indexes = [
@@ -253,8 +257,16 @@ class InspectionResult(models.Model):
         return bool(self.outcome)
 
     @property
+    def is_hazard(self):
+        return self.outcome == Outcome.HAZARD
+
+    @property
+    def hazard_level_color(self):
+        return HazardLevel.color_of(self.hazard_level)
+
+    @property
     def outcome_color(self):
-        return OUTCOME_COLORS.get(self.outcome, "light")
+        return Outcome.color_of(self.outcome, default="light")
 
     @property
     def photo_url(self):

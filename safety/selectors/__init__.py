@@ -11,6 +11,7 @@ from django.utils import timezone
 from safety.choices import (
     OPEN_HAZARD_STATUSES,
     OPEN_INSPECTION_STATUSES,
+    HazardLevel,
     HazardStatus,
     InspectionStatus,
     Outcome,
@@ -373,5 +374,5 @@ def school_counts(school, now=None):
         rectifying=Count("pk", filter=Q(status=HazardStatus.RECTIFYING)),
         awaiting_check=Count("pk", filter=Q(status=HazardStatus.AWAITING_CHECK)),
         overdue=Count("pk", filter=hazard_overdue_q(today)),
-        major=Count("pk", filter=Q(level="major")),
+        major=Count("pk", filter=Q(level=HazardLevel.MAJOR)),
     )

@@ -41,8 +41,6 @@ from logistics.documents.models import Document
 from logistics.documents.views.documents import documents_page
 from safety import selectors
 from safety.choices import (
-    HAZARD_LEVEL_COLORS,
-    HAZARD_STATUS_COLORS,
     AgreementKind,
     DrillKind,
     HazardLevel,
@@ -133,15 +131,16 @@ def _hazard_rows(rows, today=None):
     categories = dict(SafetyArea.choices)
     levels = dict(HazardLevel.choices)
     statuses = dict(HazardStatus.choices)
+    level_colors, status_colors = HazardLevel.colors(), HazardStatus.colors()
     detail = link(HAZARD_DETAIL_URL, 0)
     detail = detail[: -len("0/")] if detail.endswith("/0/") else ""
     for row in rows:
         row.update(
             category_label=categories.get(row["category"], row["category"]),
             level_label=levels.get(row["level"], row["level"]),
-            level_color=HAZARD_LEVEL_COLORS.get(row["level"], "secondary"),
+            level_color=level_colors.get(row["level"], "secondary"),
             status_label=statuses.get(row["status"], row["status"]),
-            status_color=HAZARD_STATUS_COLORS.get(row["status"], "secondary"),
+            status_color=status_colors.get(row["status"], "secondary"),
             where=_where(row),
             responsible=_person(row, "responsible_person"),
             url=f"{detail}{row['pk']}/" if detail else "",

@@ -18,33 +18,38 @@ from django.core.management import call_command
 from django.db import transaction
 from django.urls import Resolver404, resolve, reverse
 
+from logistics.choices import Role
 from logistics.models import User
 from logistics.repairs.models import Ticket
 from safety.models import Hazard, Inspection
+from tests.matrix import ALL_ROLES, all_pages
 
-# The demo accounts of each role (seed_demo).
+# The demo account of every role (seed_demo), and two of the neighbour school (its own,
+# smaller records).
 ROLE_ACCOUNTS = {
-    "staff": "jiaoshi",
-    "technician": "weixiu",
-    "general affairs": "zongwu",
-    "safety officer": "anquan",
-    "canteen manager": "shitang",
-    "dorm manager": "suguan",
-    "principal": "xiaozhang",
-    "district viewer": "quju",
-    # The neighbour school (its own, smaller records).
-    "neighbour general affairs": "htsx-zongwu",
-    "neighbour safety officer": "htsx-anquan",
+    Role.STAFF: "jiaoshi",
+    Role.TECHNICIAN: "weixiu",
+    Role.GENERAL_AFFAIRS: "zongwu",
+    Role.SAFETY_OFFICER: "anquan",
+    Role.CANTEEN_MANAGER: "shitang",
+    Role.DORM_MANAGER: "suguan",
+    Role.PRINCIPAL: "xiaozhang",
+    Role.DISTRICT_VIEWER: "quju",
 }
+NEIGHBOUR_ACCOUNTS = {Role.GENERAL_AFFAIRS: "htsx-zongwu", Role.SAFETY_OFFICER: "htsx-anquan"}
+ACCOUNTS = [
+    *((str(role), account) for role, account in ROLE_ACCOUNTS.items()),
+    *((f"neighbour {role}", account) for role, account in NEIGHBOUR_ACCOUNTS.items()),
+]
 
 LINK = re.compile(r'\s(?:href|hx-get)="([^"#][^"]*)"')
 # Links followed per view and query shape: the rows of a list link to pages of the same
 # view (ticket 1, ticket 2, …), which answer alike; a few of each are enough.
 SAME_SHAPE = 3
 # Nothing is left out: logout and the language switch are forms (POST), not links. Only
-# the views whose GET makes a PDF (seconds each with WeasyPrint) are opened once per view
-# rather than once per link.
-PDF_VIEWS = {"safety_hazard_report_pdf", "summary_download", "safety_monthly_report"}
+# the views whose GET answers a PDF (the matrix's ``pdf`` pages: seconds each with
+# WeasyPrint) are opened once per view rather than once per link.
+PDF_VIEWS = {page.url_name for page in all_pages() if page.pdf}
 
 
 def internal_links(page):
@@ -176,10 +181,14 @@ def demo(django_db_setup, django_db_blocker):
         transaction.set_rollback(True)
 
 
+def test_every_role_has_a_demo_account():
+    assert set(ROLE_ACCOUNTS) == set(ALL_ROLES)
+
+
 @pytest.mark.django_db
-@pytest.mark.parametrize("role", list(ROLE_ACCOUNTS))
-def test_every_link_opens_for_the_person_who_sees_it(demo, client, role):
-    user = User.objects.get(username=ROLE_ACCOUNTS[role])
+@pytest.mark.parametrize(("role", "account"), ACCOUNTS, ids=[role for role, _ in ACCOUNTS])
+def test_every_link_opens_for_the_person_who_sees_it(demo, client, role, account):
+    user = User.objects.get(username=account)
     client.force_login(user)
     crawl = Crawl(client, user)
     home = reverse("home")

@@ -1,14 +1,16 @@
 """Every page of the core against every role, anonymous visitors and another school."""
 
+import uuid
+
 import pytest
 
 from logistics.choices import Role
+from logistics.models import ImportJob, ImportKind, Notification
 from tests import factories
-from tests.matrix import ALL_ROLES, Page, check_page, roles
+from tests.matrix import ALL_ROLES, EVERYONE, Page, check_page, roles
 
 GA = Role.GENERAL_AFFAIRS
 PRINCIPAL = Role.PRINCIPAL
-EVERYONE = frozenset(ALL_ROLES)
 SETUP_READERS = roles(GA, PRINCIPAL)
 
 
@@ -36,11 +38,40 @@ def _person(school):
     return {"pk": factories.UserFactory(school=school).pk}
 
 
+def _notification(school, user):
+    """A notification of the signed-in person (a district viewer's: of a school of their
+    district); another school's belongs to someone there."""
+    mine = user is not None and school.pk == user.school_id
+    mine = mine or (user is not None and school.district_id == user.district_id)
+    recipient = user if mine else factories.UserFactory(school=school)
+    notification = Notification.objects.create(
+        school=school, recipient=recipient, key=f"matrix:{uuid.uuid4()}", title="通知", url="/"
+    )
+    return {"pk": notification.pk}
+
+
+def _import_job(kind):
+    def job(school):
+        created = ImportJob.objects.create(
+            school=school,
+            kind=kind,
+            file=f"imports/matrix-{uuid.uuid4().hex}.xlsx",
+            file_name="导入.xlsx",
+            submission_key=uuid.uuid4(),
+            created_by=factories.user_with_role(GA, school=school),
+        )
+        return {"pk": created.pk}
+
+    return job
+
+
 PAGES = [
     Page("home", EVERYONE),
     Page("notification_list", EVERYONE),
     Page("notification_badge", EVERYONE),
     Page("password_change", EVERYONE),
+    Page("notification_open", EVERYONE, kwargs=_notification, own=True, method="post", ok=302),
+    Page("notification_read_all", EVERYONE, method="post", ok=302),
     Page("school_settings", roles(GA)),
     Page("campus_list", SETUP_READERS),
     Page("campus_create", roles(GA)),
@@ -52,6 +83,8 @@ PAGES = [
     Page("room_create", roles(GA)),
     Page("room_edit", roles(GA), kwargs=_room),
     Page("room_import", roles(GA)),
+    Page("room_import_job", roles(GA), kwargs=_import_job(ImportKind.ROOMS)),
+    Page("room_import_job_status", roles(GA), kwargs=_import_job(ImportKind.ROOMS)),
     Page("room_export", SETUP_READERS),
     Page("department_list", SETUP_READERS),
     Page("department_create", roles(GA)),
@@ -59,10 +92,12 @@ PAGES = [
     Page("semester_list", SETUP_READERS),
     Page("semester_create", roles(GA)),
     Page("semester_edit", roles(GA), kwargs=_semester),
-    Page("semester_make_current", roles(GA), kwargs=_semester, method="post", ok_status=(302,)),
+    Page("semester_make_current", roles(GA), kwargs=_semester, method="post", ok=302),
     Page("person_list", SETUP_READERS),
     Page("person_create", roles(GA)),
     Page("person_import", roles(GA)),
+    Page("person_import_job", roles(GA), kwargs=_import_job(ImportKind.PEOPLE)),
+    Page("person_import_job_status", roles(GA), kwargs=_import_job(ImportKind.PEOPLE)),
     Page("person_export", SETUP_READERS),
     Page("person_detail", SETUP_READERS, kwargs=_person),
     Page("person_edit", roles(GA), kwargs=_person),
@@ -71,10 +106,10 @@ PAGES = [
         roles(GA),
         kwargs=_person,
         method="post",
-        data=lambda s: {"active": "0"},
-        ok_status=(302,),
+        data=lambda kwargs: {"active": "0"},
+        ok=302,
     ),
-    Page("person_reset_password", roles(GA), kwargs=_person, method="post", ok_status=(302,)),
+    Page("person_reset_password", roles(GA), kwargs=_person, method="post", ok=302),
 ]
 
 

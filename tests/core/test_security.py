@@ -16,7 +16,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.signals import request_finished
 from django.db import close_old_connections
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from logistics.choices import Role
@@ -27,6 +27,7 @@ from logistics.services import people
 from tests import factories
 from tests.factories import PASSWORD
 from tests.language import zh
+from tests.matrix import named_patterns
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 GENERATED = re.compile(r"\b[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}\b")
@@ -482,38 +483,15 @@ def test_a_change_of_roles_is_recorded(ga_client, school, general_affairs):
 
 
 def _matrix_pages():
-    """The pages the role × page matrices declare, by URL name (their kwargs builders
+    """The pages the role × page matrix declares, by URL name (their kwargs builders
     and allowed roles give real objects and a real 200)."""
-    from tests.core import test_permissions
-    from tests.documents import test_summary_pages
-    from tests.matrix import Page
-    from tests.repairs import test_pages as test_repair_pages
-    from tests.safety import test_pages_inspections as test_safety_pages_inspections
-    from tests.safety import test_pages_reports as test_safety_pages_reports
+    from tests.matrix import all_pages
 
     pages = {}
-    for module in (
-        test_permissions,
-        test_repair_pages,
-        test_safety_pages_inspections,
-        test_safety_pages_reports,
-        test_summary_pages,
-    ):
-        for page in module.PAGES:
-            if isinstance(page, Page) and page.method == "get":
-                pages.setdefault(page.url_name, page)
+    for page in all_pages():
+        if page.method == "get":
+            pages.setdefault(page.url_name, page)
     return pages
-
-
-def _named_patterns(patterns=None, namespace=""):
-    patterns = get_resolver().url_patterns if patterns is None else patterns
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            inner = pattern.namespace or ""
-            name = f"{namespace}:{inner}" if namespace and inner else (inner or namespace)
-            yield from _named_patterns(pattern.url_patterns, name)
-        elif isinstance(pattern, URLPattern) and pattern.name:
-            yield (f"{namespace}:{pattern.name}" if namespace else pattern.name), pattern
 
 
 def _dummy_kwargs(pattern):
@@ -546,7 +524,7 @@ def test_every_signed_in_url_says_private_no_store(client, school, make_user):
     pages = _matrix_pages()
     general_affairs = make_user(GA, school)
     seen, ok = [], 0
-    for name, pattern in _named_patterns():
+    for name, pattern in named_patterns():
         if name.startswith("admin:"):
             continue  # Django's own; checked below with a superuser
         page = pages.get(name)
@@ -554,8 +532,9 @@ def test_every_signed_in_url_says_private_no_store(client, school, make_user):
             # A school of its own: the page's objects, seen by a role allowed on it.
             own = factories.SchoolFactory(district=school.district)
             role = GA if GA in page.allowed else sorted(page.allowed)[0]
-            client.force_login(make_user(role, own))
-            url = page.url(own)
+            user = make_user(role, own)
+            client.force_login(user)
+            url = page.url(own, user)
         else:
             client.force_login(general_affairs)
             url = reverse(name, kwargs=_dummy_kwargs(pattern) or None)

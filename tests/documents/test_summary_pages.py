@@ -76,14 +76,14 @@ PAGES = [
         roles(GA),
         kwargs=_semester_kwargs,
         method="post",
-        data=lambda school: {"opening": "开头"},
-        ok_status=(302,),
+        data=lambda kwargs: {"opening": "开头"},
+        ok=302,
     ),
-    Page("summary_generate", roles(GA), kwargs=_semester_kwargs, method="post", ok_status=(302,)),
+    Page("summary_generate", roles(GA), kwargs=_semester_kwargs, method="post", ok=302),
     Page("summary_document", READERS, kwargs=_done),
     Page("summary_document_status", READERS, kwargs=_done),
-    Page("summary_download", READERS, kwargs=_done),
-    Page("summary_retry", roles(GA), kwargs=_failed, method="post", ok_status=(302,)),
+    Page("summary_download", READERS, kwargs=_done, pdf=True),
+    Page("summary_retry", roles(GA), kwargs=_failed, method="post", ok=302),
 ]
 
 

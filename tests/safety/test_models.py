@@ -16,8 +16,6 @@ from logistics.common.registry import registry
 from safety import services
 from safety.choices import (
     AREA_ICONS,
-    HAZARD_STATUS_COLORS,
-    INSPECTION_STATUS_COLORS,
     Frequency,
     HazardStatus,
     InspectionKind,
@@ -483,8 +481,8 @@ def test_model_helpers(school):
     assert inspection.period_label == "2026-09-01"
     assert inspection.is_overdue(inspection.due_at)
     assert not inspection.is_overdue(inspection.due_at - datetime.timedelta(seconds=1))
-    assert set(HAZARD_STATUS_COLORS) == set(HazardStatus)
-    assert set(INSPECTION_STATUS_COLORS) == set(InspectionStatus)
+    assert set(HazardStatus.colors()) == set(HazardStatus)
+    assert set(InspectionStatus.colors()) == set(InspectionStatus)
     assert set(AREA_ICONS) == set(SafetyArea)
     assert Frequency.TERM.label
 

@@ -25,15 +25,15 @@ from safety import services
 from safety.choices import HazardLevel, HazardPhotoKind, HazardStatus, SafetyArea
 from safety.models import Hazard, HazardDeferral, HazardPhoto, RectificationPlan
 from tests import factories
+from tests.matrix import ALL_ROLES, EVERYONE, Page, check_page, expect, roles
 from tests.safety_factories import HazardFactory, clean_photo
 
 GA = Role.GENERAL_AFFAIRS
 SO = Role.SAFETY_OFFICER
 PRINCIPAL = Role.PRINCIPAL
-ALL_ROLES = list(Role)
-SEE_ALL = {GA, SO, PRINCIPAL}
-LEDGER = set(ALL_ROLES) - {Role.DISTRICT_VIEWER}
-REPORTERS = set(ALL_ROLES) - {PRINCIPAL, Role.DISTRICT_VIEWER}
+SEE_ALL = roles(GA, SO, PRINCIPAL)
+LEDGER = EVERYONE - {Role.DISTRICT_VIEWER}
+REPORTERS = EVERYONE - {PRINCIPAL, Role.DISTRICT_VIEWER}
 
 needs_poppler = pytest.mark.skipif(
     not all(shutil.which(tool) for tool in ("pdftotext", "pdffonts")),
@@ -68,92 +68,51 @@ def _hazard(school, **kwargs):
     return HazardFactory(school=school, **kwargs)
 
 
+def _hazard_kwargs(school):
+    return {"pk": _hazard(school).pk}
+
+
+def _withdraw(school):
+    return {"pk": _hazard(school).pk, "action": "withdraw"}
+
+
 def _major(school):
-    return _hazard(school, level=HazardLevel.MAJOR)
+    return {"pk": _hazard(school, level=HazardLevel.MAJOR).pk}
 
 
-def _withdraw_data(_school):
-    return {"withdraw-reason": "重复上报"}
+def _building(school):
+    return {"building": factories.BuildingFactory(school=school).pk}
 
 
-# (id, url builder (school → url), method, data, {role: status}); a page with an object
-# of the school is asked again with the same object of another school: 404 wherever the
-# role is allowed.
-def _list(_school):
-    return reverse("safety_hazard_list")
-
-
-def _export(_school):
-    return reverse("safety_hazard_export")
-
-
-def _create(_school):
-    return reverse("safety_hazard_create")
-
-
-def _rooms(school):
-    building = factories.BuildingFactory(school=school)
-    return reverse("safety_hazard_rooms") + f"?building={building.pk}"
-
-
-def _detail(school):
-    return reverse("safety_hazard_detail", args=[_hazard(school).pk])
-
-
-def _action(school):
-    return reverse("safety_hazard_action", args=[_hazard(school).pk, "withdraw"])
-
-
-def _report(school):
-    return reverse("safety_hazard_report_pdf", args=[_major(school).pk])
-
-
-def expect(allowed, ok=200, others=403, **special):
-    return {role: special.get(role.value, ok if role in allowed else others) for role in ALL_ROLES}
-
-
-MATRIX = [
-    ("list", _list, "get", None, expect(LEDGER), False),
-    ("export", _export, "get", None, expect(LEDGER), False),
-    ("create", _create, "get", None, expect(REPORTERS), False),
-    ("rooms", _rooms, "get", None, expect(REPORTERS), False),
+PAGES = [
+    Page("safety_hazard_list", LEDGER),
+    Page("safety_hazard_export", LEDGER),
+    Page("safety_hazard_create", REPORTERS),
+    Page("safety_hazard_rooms", REPORTERS, query=_building),
     # Those who see only their own hazards do not find another's: 404.
-    ("detail", _detail, "get", None, expect(SEE_ALL, others=404, district_viewer=403), True),
-    # The service refuses those who may see it but not withdraw it (message, redirect).
-    (
-        "action",
-        _action,
-        "post",
-        _withdraw_data,
-        expect(SEE_ALL, ok=302, others=404, district_viewer=403),
-        True,
+    Page(
+        "safety_hazard_detail",
+        expect(SEE_ALL, others=404, district_viewer=403),
+        kwargs=_hazard_kwargs,
     ),
-    ("report_pdf", _report, "get", None, expect({GA, PRINCIPAL}), True),
+    # The service refuses those who may see it but not withdraw it (message, redirect).
+    Page(
+        "safety_hazard_action",
+        expect(SEE_ALL, ok=302, others=404, district_viewer=403),
+        kwargs=_withdraw,
+        method="post",
+        data=lambda kwargs: {"withdraw-reason": "重复上报"},
+        label="withdraw",
+    ),
+    Page("safety_hazard_report_pdf", roles(GA, PRINCIPAL), kwargs=_major, pdf=True),
 ]
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", [None, *ALL_ROLES], ids=lambda r: str(r) if r else "anonymous")
-@pytest.mark.parametrize("page", MATRIX, ids=lambda p: p[0])
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.id)
 def test_role_page_matrix(client, page, role, school, other_school, make_user):
-    _id, url_of, method, data_of, expected, has_object = page
-
-    def ask(target_school):
-        url = url_of(target_school)
-        if method == "post":
-            return client.post(url, data_of(target_school) if data_of else {})
-        return client.get(url)
-
-    if role is None:
-        response = ask(school)
-        assert response.status_code == 302 and response.url.startswith(reverse("login"))
-        return
-    client.force_login(make_user(role, school))
-    response = ask(school)
-    assert response.status_code == expected[role], (role, response.status_code)
-    if has_object and expected[role] in (200, 302):
-        foreign = ask(other_school)
-        assert foreign.status_code == 404, (role, "foreign", foreign.status_code)
+    check_page(client, page, role, school, other_school, make_user)
 
 
 @pytest.mark.django_db

@@ -11,7 +11,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -29,7 +28,6 @@ from safety.choices import (
     SafetyArea,
 )
 from safety.models import (
-    ChecklistItem,
     ChecklistTemplate,
     Hazard,
     Inspection,
@@ -37,7 +35,7 @@ from safety.models import (
     InspectionSchedule,
 )
 from tests import factories
-from tests.matrix import ALL_ROLES, Page, check_page, roles
+from tests.matrix import ALL_ROLES, EVERYONE, Page, check_page, expect, roles
 from tests.safety_factories import (
     ChecklistItemFactory,
     ChecklistTemplateFactory,
@@ -70,16 +68,16 @@ def _item_action(school):
     return {**_item(school), "action": "retire"}
 
 
-def _item_data(school):
-    item = ChecklistItem.objects.filter(template__school=school).order_by("-pk").first()
-    return {f"item-{item.pk}-text": "灭火器在有效期内", f"item-{item.pk}-area": "fire"}
+def _item_data(kwargs):
+    item = kwargs["item"]
+    return {f"item-{item}-text": "灭火器在有效期内", f"item-{item}-area": "fire"}
 
 
 def _schedule(school):
     return {"pk": ScheduleFactory(school=school).pk}
 
 
-PAGES = [
+SETUP_PAGES = [
     Page("safety_inspection_list", READERS),
     Page("safety_inspection_create", roles(GA, SO)),
     Page("safety_checklist_list", READERS),
@@ -90,17 +88,17 @@ PAGES = [
         roles(GA),
         kwargs=_template,
         method="post",
-        data=lambda s: {"template-name": "改名的检查表", "template-kind": "daily"},
-        ok_status=(302,),
+        data=lambda kwargs: {"template-name": "改名的检查表", "template-kind": "daily"},
+        ok=302,
     ),
-    Page("safety_checklist_defaults", roles(GA), method="post", ok_status=(302,)),
+    Page("safety_checklist_defaults", roles(GA), method="post", ok=302),
     Page(
         "safety_checklist_item_add",
         roles(GA),
         kwargs=_template,
         method="post",
-        data=lambda s: {"new-text": "疏散指示灯完好", "new-area": "fire"},
-        ok_status=(302,),
+        data=lambda kwargs: {"new-text": "疏散指示灯完好", "new-area": "fire"},
+        ok=302,
     ),
     Page(
         "safety_checklist_item_edit",
@@ -108,14 +106,14 @@ PAGES = [
         kwargs=_item,
         method="post",
         data=_item_data,
-        ok_status=(302,),
+        ok=302,
     ),
     Page(
         "safety_checklist_item_action",
         roles(GA),
         kwargs=_item_action,
         method="post",
-        ok_status=(302,),
+        ok=302,
     ),
     Page("safety_schedule_list", READERS),
     Page("safety_schedule_create", roles(GA)),
@@ -125,7 +123,7 @@ PAGES = [
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", [None, *ALL_ROLES], ids=lambda r: str(r) if r else "anonymous")
-@pytest.mark.parametrize("page", PAGES, ids=lambda p: f"{p.id}:{p.kwargs is not None}")
+@pytest.mark.parametrize("page", SETUP_PAGES, ids=lambda p: p.id)
 def test_role_page_matrix(client, page, role, school, other_school, make_user):
     check_page(client, page, role, school, other_school, make_user)
 
@@ -137,9 +135,9 @@ def test_role_page_matrix(client, page, role, school, other_school, make_user):
 # but may not take a step get a 403. Safety officers cover for each other (the services'
 # rule): a colleague may answer and submit; only general affairs cancels.
 
-SEE = {GA: 200, SO: 200, PRINCIPAL: 200}
-WORK = {GA: 302, SO: 302, PRINCIPAL: 403}
-CANCEL = {GA: 302, SO: 403, PRINCIPAL: 403}
+SEE = expect(READERS, others=404)
+WORK = expect(roles(GA, SO), ok=302, others=404, principal=403)
+CANCEL = expect(roles(GA), ok=302, others=404, safety_officer=403, principal=403)
 
 
 def _planned(school):
@@ -174,75 +172,71 @@ def _first_item(inspection):
     return inspection.results.order_by("sort_order").first().item_id
 
 
-OBJECT_PAGES = {
-    "detail": (
-        "get",
-        _planned,
-        lambda i: reverse("safety_inspection_detail", args=[i.pk]),
-        {},
+def _step(make, action):
+    def kwargs(school):
+        return {"pk": make(school).pk, "action": action}
+
+    return kwargs
+
+
+def _result(school):
+    inspection = _started(school)
+    return {"pk": inspection.pk, "item": _first_item(inspection)}
+
+
+# Another school's inspection is a 404 for every role (``foreign``), even one refused the
+# step.
+OBJECT_PAGES = [
+    Page(
+        "safety_inspection_detail",
         SEE,
+        kwargs=lambda school: {"pk": _planned(school).pk},
+        foreign=EVERYONE,
     ),
-    "start": (
-        "post",
-        _planned,
-        lambda i: reverse("safety_inspection_action", args=[i.pk, "start"]),
-        {},
+    Page(
+        "safety_inspection_action",
         WORK,
+        kwargs=_step(_planned, "start"),
+        method="post",
+        label="start",
+        foreign=EVERYONE,
     ),
-    "result": (
-        "post",
-        _started,
-        lambda i: reverse("safety_inspection_result", args=[i.pk, _first_item(i)]),
-        {"outcome": "ok"},
+    Page(
+        "safety_inspection_result",
         WORK,
+        kwargs=_result,
+        method="post",
+        # An item's answer carries the item's prefix.
+        data=lambda kwargs: {f"item-{kwargs['item']}-outcome": "ok"},
+        foreign=EVERYONE,
     ),
-    "submit": (
-        "post",
-        _answered,
-        lambda i: reverse("safety_inspection_action", args=[i.pk, "submit"]),
-        {"submit-summary": "良好"},
+    Page(
+        "safety_inspection_action",
         WORK,
+        kwargs=_step(_answered, "submit"),
+        method="post",
+        data=lambda kwargs: {"submit-summary": "良好"},
+        label="submit",
+        foreign=EVERYONE,
     ),
-    "cancel": (
-        "post",
-        _planned,
-        lambda i: reverse("safety_inspection_action", args=[i.pk, "cancel"]),
-        {"cancel-reason": "放假"},
+    Page(
+        "safety_inspection_action",
         CANCEL,
+        kwargs=_step(_planned, "cancel"),
+        method="post",
+        data=lambda kwargs: {"cancel-reason": "放假"},
+        label="cancel",
+        foreign=EVERYONE,
     ),
-}
-
-
-def _post_data(data, inspection):
-    if "outcome" in data:  # an item's answer carries the item's prefix
-        return {f"item-{_first_item(inspection)}-outcome": data["outcome"]}
-    return data
+]
+PAGES = [*SETUP_PAGES, *OBJECT_PAGES]
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", [None, *ALL_ROLES], ids=lambda r: str(r) if r else "anonymous")
-@pytest.mark.parametrize("name", list(OBJECT_PAGES))
-def test_inspection_page_matrix(client, name, role, school, other_school, make_user):
-    method, make, url_of, data, allowed = OBJECT_PAGES[name]
-    inspection = make(school)
-    url = url_of(inspection)
-
-    def request(target, address):
-        if method == "post":
-            return client.post(address, _post_data(data, target))
-        return client.get(address)
-
-    if role is None:
-        response = request(inspection, url)
-        assert response.status_code == 302
-        assert response.url.startswith(reverse("login"))
-        return
-    client.force_login(make_user(role, school))
-    response = request(inspection, url)
-    assert response.status_code == allowed.get(role, 404), (name, role, response.status_code)
-    foreign = make(other_school)
-    response = request(foreign, url_of(foreign))
-    assert response.status_code == 404, (name, role, "foreign")
+@pytest.mark.parametrize("page", OBJECT_PAGES, ids=lambda p: p.id)
+def test_inspection_page_matrix(client, page, role, school, other_school, make_user):
+    check_page(client, page, role, school, other_school, make_user)
 
 
 def test_unknown_action_and_get(client, db, school, make_user):

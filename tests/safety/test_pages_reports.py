@@ -105,8 +105,8 @@ PAGES = [
         roles(GA),
         kwargs=_agreement,
         method="post",
-        data=lambda school: {"reason": "签错了"},
-        ok_status=(302,),
+        data=lambda kwargs: {"reason": "签错了"},
+        ok=302,
     ),
     Page("safety_monthly_report", roles(GA, SO, PRINCIPAL)),
 ]

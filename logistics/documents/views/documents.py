@@ -31,25 +31,13 @@ from logistics.documents.services.documents import (
 )
 from logistics.selectors import status_history
 
-STATUS_COLORS = {
-    DocumentStatus.QUEUED: "secondary",
-    DocumentStatus.RUNNING: "info",
-    DocumentStatus.DONE: "success",
-    DocumentStatus.FAILED: "danger",
-}
 DOCUMENTS_PER_PAGE = 20
 
 
-def with_colors(documents):
-    for document in documents:
-        document.status_color = STATUS_COLORS.get(document.status, "secondary")
-    return documents
-
-
 def documents_page(documents, page_number, per_page=DOCUMENTS_PER_PAGE):
-    """A page of ``documents`` (a queryset) and its rows, coloured by status."""
+    """A page of ``documents`` (a queryset) and its rows."""
     page = Paginator(documents, per_page).get_page(page_number)
-    return page, with_colors(list(page.object_list))
+    return page, list(page.object_list)
 
 
 def _document(request, pk):
@@ -67,7 +55,6 @@ def _document(request, pk):
         raise Http404 from None
     if not may_read(request.user, kind):
         raise PermissionDenied
-    document.status_color = STATUS_COLORS.get(document.status, "secondary")
     return document, kind
 
 

@@ -107,9 +107,10 @@ class TicketFileForm(forms.Form):
         ]
 
     def urgency_options(self):
+        """(value, label, colour, checked) of each urgency, for the buttons of the form."""
         current = self.data.get("urgency") if self.is_bound else self.initial.get("urgency")
         current = current or Urgency.NORMAL
-        return [(value, label, value == current) for value, label in Urgency.choices]
+        return [(u.value, u.label, u.color, u == current) for u in Urgency]
 
     def _value(self, name):
         value = self.data.get(name) if self.is_bound else self.initial.get(name)

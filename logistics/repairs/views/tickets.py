@@ -25,7 +25,7 @@ from logistics.common.views import (
     filter_chips,
 )
 from logistics.repairs import filters
-from logistics.repairs.choices import OPEN_TICKET_STATUSES, TicketStatus
+from logistics.repairs.choices import OPEN_TICKET_STATUSES, PhotoKind, TicketStatus
 from logistics.repairs.forms import tickets as forms
 from logistics.repairs.models import DispatchRule, Material, RepairCategory, Ticket, TicketMaterial
 from logistics.repairs.selectors import tickets as selectors
@@ -367,8 +367,8 @@ def _detail(request, ticket, action_forms=None, status=200):
         {
             "ticket": ticket,
             "title": _("Repair #%(number)s") % {"number": ticket.pk},
-            "photos": [p for p in photos if p.kind == "report"],
-            "completion_photos": [p for p in photos if p.kind == "completion"],
+            "photos": [p for p in photos if p.kind == PhotoKind.REPORT],
+            "completion_photos": [p for p in photos if p.kind == PhotoKind.COMPLETION],
             "materials": materials,
             "materials_total": sum((m.total for m in materials), start=0),
             "history": status_history(ticket),

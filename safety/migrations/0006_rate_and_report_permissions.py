@@ -19,7 +19,7 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("safety", "0004_hazard_submission_key")]
+    dependencies = [("safety", "0005_constraint_names_and_messages")]
 
     operations = [
         migrations.AlterModelOptions(

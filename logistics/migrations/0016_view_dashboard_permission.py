@@ -19,7 +19,7 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("logistics", "0014_import_jobs")]
+    dependencies = [("logistics", "0015_constraint_names_and_messages")]
 
     operations = [
         migrations.AlterModelOptions(
