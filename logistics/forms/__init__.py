@@ -1,7 +1,5 @@
 """Forms of the portal: input and its shape only; the rules are in services."""
 
-import uuid
-
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from logistics.choices import Trade
 from logistics.common.fields import bounded_formfield
 from logistics.common.spreadsheets import XLSX_CONTENT_TYPE
+from logistics.common.submissions import SubmissionKeyField
 from logistics.models import Building, Campus, Department, Room, School, Semester
 from logistics.roles import SCHOOL_ROLES
 
@@ -140,16 +139,7 @@ class ImportForm(forms.Form):
         label=_("Excel file (.xlsx)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx," + XLSX_CONTENT_TYPE}),
     )
-    # Sent back by the page; a client that leaves it out gets a new one (and no guard).
-    submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not self.is_bound and not self.initial.get("submission_key"):
-            self.initial["submission_key"] = uuid.uuid4()
-
-    def clean_submission_key(self):
-        return self.cleaned_data.get("submission_key") or uuid.uuid4()
+    submission_key = SubmissionKeyField()
 
 
 class PeopleImportForm(ImportForm):

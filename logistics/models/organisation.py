@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from logistics.choices import RoomKind, Term, WebhookKind
 from logistics.common.querysets import ScopedQuerySet
+from logistics.common.submissions import OnceSubmitted
 
 
 class District(models.Model):
@@ -107,7 +108,7 @@ class School(models.Model):
         return self.name
 
 
-class Campus(models.Model):
+class Campus(OnceSubmitted):
     school = models.ForeignKey(
         School, on_delete=models.PROTECT, related_name="campuses", verbose_name=_("school")
     )
@@ -133,7 +134,7 @@ class Campus(models.Model):
         return self.name
 
 
-class Building(models.Model):
+class Building(OnceSubmitted):
     school = models.ForeignKey(
         School, on_delete=models.PROTECT, related_name="buildings", verbose_name=_("school")
     )
@@ -172,7 +173,7 @@ class Building(models.Model):
         return self.name
 
 
-class Room(models.Model):
+class Room(OnceSubmitted):
     building = models.ForeignKey(
         Building, on_delete=models.PROTECT, related_name="rooms", verbose_name=_("building")
     )
@@ -207,7 +208,7 @@ class Room(models.Model):
         return f"{label} {self.name}" if self.name else label
 
 
-class Department(models.Model):
+class Department(OnceSubmitted):
     school = models.ForeignKey(
         School, on_delete=models.PROTECT, related_name="departments", verbose_name=_("school")
     )
@@ -232,7 +233,7 @@ class Department(models.Model):
         return self.name
 
 
-class Semester(models.Model):
+class Semester(OnceSubmitted):
     """A term of an academic year (学年 + 第一/第二学期).
 
     Within a school semesters never overlap (checked by ``semester_save`` under a lock

@@ -9,13 +9,14 @@ from django.utils.translation import gettext_lazy as _
 
 from logistics.choices import Role, Trade
 from logistics.common.querysets import ScopedQuerySet
+from logistics.common.submissions import OnceSubmitted
 
 
 class ScopedUserManager(UserManager.from_queryset(ScopedQuerySet)):
     pass
 
 
-class User(AbstractUser):
+class User(OnceSubmitted, AbstractUser):
     name = models.CharField(_("full name"), max_length=100, blank=True)
     school = models.ForeignKey(
         "logistics.School",

@@ -16,11 +16,12 @@ from django.utils.translation import pgettext_lazy
 
 from logistics.choices import Trade
 from logistics.common.querysets import ScopedQuerySet
+from logistics.common.submissions import OnceSubmitted
 from logistics.models.media import StoredImage
 from logistics.repairs.choices import DamageCause, PhotoKind, TicketStatus, Urgency
 
 
-class RepairCategory(models.Model):
+class RepairCategory(OnceSubmitted):
     """The second level of what is broken, under a trade (水 → 漏水 / 堵塞 / 龙头)."""
 
     school = models.ForeignKey(
@@ -52,7 +53,7 @@ class RepairCategory(models.Model):
         return f"{self.get_trade_display()} · {self.name}"
 
 
-class DispatchRule(models.Model):
+class DispatchRule(OnceSubmitted):
     """Who gets a new ticket of a trade: in one building, or (no building) anywhere.
 
     A building's rule wins over the school-wide rule of the same trade.
@@ -108,7 +109,7 @@ class DispatchRule(models.Model):
         return f"{self.get_trade_display()} · {where} → {self.technician}"
 
 
-class Material(models.Model):
+class Material(OnceSubmitted):
     """The materials catalogue (台盆水管, 门锁, 灯管 …) technicians pick from."""
 
     school = models.ForeignKey(
@@ -274,14 +275,11 @@ class Ticket(models.Model):
         return self.status in OPEN_TICKET_STATUSES
 
     def overdue_at(self, now):
-        """Which target this open ticket has missed at ``now``: "response", "completion" or ""."""
-        if not self.is_open:
-            return ""
-        if self.started_at is None and now > self.respond_by:
-            return "response"
-        if now > self.complete_by:
-            return "completion"
-        return ""
+        """Which target this open ticket has missed at ``now``: "response", "completion" or ""
+        (the rule of ``logistics.repairs.overdue``)."""
+        from logistics.repairs.overdue import missed_target
+
+        return missed_target(self.status, self.started_at, self.respond_by, self.complete_by, now)
 
 
 class TicketPhoto(StoredImage):
@@ -298,7 +296,7 @@ class TicketPhoto(StoredImage):
         ordering = ["ticket", "created_at", "pk"]
 
 
-class TicketMaterial(models.Model):
+class TicketMaterial(OnceSubmitted):
     """A material used on a ticket: from the catalogue or entered freely."""
 
     ticket = models.ForeignKey(

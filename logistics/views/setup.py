@@ -399,7 +399,8 @@ class PersonFormView(ScopedFormView):
                         % {"username": user.username},
                     )
                 else:
-                    _password_hand_over(self.request, user, password)
+                    if password is not None:  # None: the form sent again; handed over once
+                        _password_hand_over(self.request, user, password)
                     messages.success(
                         self.request,
                         _("Account %(username)s created.") % {"username": user.username},

@@ -11,10 +11,11 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from logistics.common.querysets import ScopedQuerySet
+from logistics.common.submissions import OnceSubmitted
 from safety.choices import Frequency, InspectionKind, SafetyArea
 
 
-class ChecklistTemplate(models.Model):
+class ChecklistTemplate(OnceSubmitted):
     school = models.ForeignKey(
         "logistics.School",
         on_delete=models.PROTECT,
@@ -63,7 +64,7 @@ class ChecklistTemplate(models.Model):
         return self.name
 
 
-class ChecklistItem(models.Model):
+class ChecklistItem(OnceSubmitted):
     template = models.ForeignKey(
         ChecklistTemplate,
         on_delete=models.PROTECT,
@@ -96,7 +97,7 @@ class ChecklistItem(models.Model):
         return self.text
 
 
-class InspectionSchedule(models.Model):
+class InspectionSchedule(OnceSubmitted):
     """Who inspects with which checklist, how often; the tick creates each period's
     inspection (``safety.services.inspections_plan``)."""
 

@@ -6,11 +6,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from logistics.common.querysets import ScopedQuerySet
+from logistics.common.submissions import OnceSubmitted
 from logistics.models.media import StoredImage
 from safety.choices import DrillKind
 
 
-class Drill(models.Model):
+class Drill(OnceSubmitted):
     school = models.ForeignKey(
         "logistics.School",
         on_delete=models.PROTECT,

@@ -241,8 +241,11 @@ class Hazard(models.Model):
         return self.status in OPEN_HAZARD_STATUSES
 
     def is_overdue(self, today):
-        """Still to be rectified (reported or being rectified) after its deadline."""
-        return self.is_open and self.deadline is not None and today > self.deadline
+        """Still to be rectified (reported or being rectified) after its deadline (the
+        rule of ``safety.overdue``)."""
+        from safety.overdue import hazard_overdue
+
+        return hazard_overdue(self.status, self.deadline, today)
 
 
 class HazardPhoto(StoredImage):

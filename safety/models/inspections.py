@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from logistics.common.querysets import ScopedQuerySet
+from logistics.common.submissions import OnceSubmitted
 from safety.choices import (
     INSPECTION_STATUS_COLORS,
     OPEN_INSPECTION_STATUSES,
@@ -26,7 +27,7 @@ from safety.choices import (
 )
 
 
-class Inspection(models.Model):
+class Inspection(OnceSubmitted):
     # The foreign keys leading an index or constraint of their own need no other.
     school = models.ForeignKey(
         "logistics.School",
@@ -151,7 +152,10 @@ class Inspection(models.Model):
         return self.status in OPEN_INSPECTION_STATUSES
 
     def is_overdue(self, now):
-        return self.is_open and now >= self.due_at
+        """Not done at or after its due time (the rule of ``safety.overdue``)."""
+        from safety.overdue import inspection_overdue
+
+        return inspection_overdue(self.status, self.due_at, now)
 
 
 class InspectionResult(models.Model):

@@ -1,7 +1,5 @@
 """Forms of the repair pages: input and its shape; the rules are in the services."""
 
-import uuid
-
 from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +8,7 @@ from django.utils.translation import pgettext_lazy
 from logistics.choices import Trade
 from logistics.common import rooms as places
 from logistics.common.fields import MultipleImageField
+from logistics.common.submissions import SubmissionKeyField
 from logistics.common.uploads import ImageUploadField
 from logistics.forms import SchoolScopedForm
 from logistics.models import Building, Room, User
@@ -62,7 +61,7 @@ class TicketFileForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
-    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+    submission_key = SubmissionKeyField()
 
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)
@@ -86,8 +85,6 @@ class TicketFileForm(forms.Form):
             selectors.categories(school, trade) if trade else RepairCategory.objects.none()
         )
         self.fields["category"].label_from_instance = lambda c: c.name
-        if not self.is_bound and not self.initial.get("submission_key"):
-            self.initial["submission_key"] = uuid.uuid4()
         # htmx: choosing a building (or floor) reloads the floor and room choices.
         cascade = {
             "hx-get": reverse("ticket_rooms"),
@@ -194,6 +191,7 @@ class MaterialUseForm(forms.Form):
         required=False,
         help_text=_("Leave empty to use the catalogue's price."),
     )
+    submission_key = SubmissionKeyField()  # a double tap records the material once
 
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)

@@ -20,8 +20,10 @@ from logistics.common.views import (
     SchoolRequiredMixin,
     ScopedFormView,
     ScopedListView,
+    WorkflowPage,
     add_service_errors,
     filter_chips,
+    refusal_message,
 )
 from logistics.repairs import filters
 from logistics.repairs.choices import OPEN_TICKET_STATUSES, TicketStatus
@@ -338,32 +340,20 @@ def ticket_export(request):
 # --- One ticket and its steps ---------------------------------------------------------------
 
 
-def _action_forms(user, ticket):
-    """The forms of the steps this user may take on this ticket now."""
-    allowed = selectors.ticket_actions(user, ticket)
-    school = ticket.school
-    built = {}
-    for action in allowed:
-        form_class = ACTIONS[action][0]
-        if form_class is None:
-            built[action] = None
-        elif form_class in (forms.AssignForm, forms.MaterialUseForm):
-            built[action] = form_class(school=school, prefix=action)
-        else:
-            built[action] = form_class(prefix=action)
-    return built
+class TicketPage(WorkflowPage):
+    """A ticket, and the steps the user may take on it now (``services.ticket_steps``)."""
 
+    steps = services.ticket_steps
+    selector = selectors.ticket_detail
+    template_name = "repairs/ticket_detail.html"
+    url_name = "ticket_detail"
+    forms_name = "forms"
+    next_urls = {"queue": "ticket_queue"}  # a technician taking a ticket from the queue
 
-def _detail(request, ticket, action_forms=None, status=200):
-    forms_now = _action_forms(request.user, ticket)
-    if action_forms:
-        forms_now.update(action_forms)
-    materials = list(ticket.materials.all())
-    photos = list(ticket.photos.all())
-    return render(
-        request,
-        "repairs/ticket_detail.html",
-        {
+    def page_context(self, ticket, forms):
+        materials = list(ticket.materials.all())
+        photos = list(ticket.photos.all())
+        return {
             "ticket": ticket,
             "title": _("Repair #%(number)s") % {"number": ticket.pk},
             "photos": [p for p in photos if p.kind == "report"],
@@ -371,12 +361,13 @@ def _detail(request, ticket, action_forms=None, status=200):
             "materials": materials,
             "materials_total": sum((m.total for m in materials), start=0),
             "history": status_history(ticket),
-            "forms": forms_now,
             "overdue": ticket.overdue_at(timezone.now()),
-            "is_requester": ticket.requester_id == request.user.pk,
-        },
-        status=status,
-    )
+            "is_requester": ticket.requester_id == self.request.user.pk,
+        }
+
+
+ticket_detail = TicketPage.as_view()
+ticket_action = TicketPage.as_view(action=True)
 
 
 def _get_ticket(request, pk):
@@ -387,113 +378,6 @@ def _get_ticket(request, pk):
 
 
 @login_required
-def ticket_detail(request, pk):
-    return _detail(request, _get_ticket(request, pk))
-
-
-def _assign(ticket, user, data):
-    return services.ticket_assign(
-        ticket, actor=user, technician=data["technician"], note=data["note"]
-    )
-
-
-def _material(ticket, user, data):
-    return services.ticket_material_add(
-        ticket,
-        actor=user,
-        material=data["material"],
-        name=data["name"],
-        spec=data["spec"],
-        quantity=data["quantity"],
-        unit=data["unit"],
-        unit_cost=data["unit_cost"],
-    )
-
-
-def _complete(ticket, user, data):
-    return services.ticket_complete(
-        ticket, actor=user, cause=data["cause"], work_notes=data["work_notes"], photo=data["photo"]
-    )
-
-
-# action: (form, service call, success message)
-ACTIONS = {
-    "assign": (forms.AssignForm, _assign, gettext_lazy("Assigned.")),
-    "take": (None, lambda t, u, d: services.ticket_take(t, actor=u), gettext_lazy("It is yours.")),
-    "start": (
-        None,
-        lambda t, u, d: services.ticket_start(t, actor=u),
-        gettext_lazy("Work started."),
-    ),
-    "hold": (
-        forms.HoldForm,
-        lambda t, u, d: services.ticket_hold(t, actor=u, reason=d["reason"]),
-        gettext_lazy("Put on hold."),
-    ),
-    "resume": (
-        None,
-        lambda t, u, d: services.ticket_resume(t, actor=u),
-        gettext_lazy("Work resumed."),
-    ),
-    "material": (forms.MaterialUseForm, _material, gettext_lazy("Material recorded.")),
-    "complete": (
-        forms.CompleteForm,
-        _complete,
-        gettext_lazy("Marked as done. The requester is asked to confirm."),
-    ),
-    "confirm": (
-        forms.ConfirmForm,
-        lambda t, u, d: services.ticket_confirm(
-            t, actor=u, rating=d["rating"], comment=d["comment"]
-        ),
-        gettext_lazy("Thank you: the repair is confirmed."),
-    ),
-    "reopen": (
-        forms.ReopenForm,
-        lambda t, u, d: services.ticket_reopen(t, actor=u, reason=d["reason"]),
-        gettext_lazy("Reopened: the technician is told."),
-    ),
-    "cancel": (
-        forms.CancelForm,
-        lambda t, u, d: services.ticket_cancel(t, actor=u, reason=d["reason"]),
-        gettext_lazy("Cancelled."),
-    ),
-}
-
-
-@login_required
-@require_POST
-def ticket_action(request, pk, action):
-    """One step on a ticket. A step the ticket no longer allows (someone acted first) is
-    explained on the ticket's page; a form with errors is shown again with them."""
-    if action not in ACTIONS:
-        raise Http404
-    ticket = _get_ticket(request, pk)
-    form_class, call, done = ACTIONS[action]
-    form = None
-    if form_class is not None:
-        kwargs = {"prefix": action}
-        if form_class in (forms.AssignForm, forms.MaterialUseForm):
-            kwargs["school"] = ticket.school
-        form = form_class(request.POST, request.FILES, **kwargs)
-        if not form.is_valid():
-            return _detail(request, ticket, {action: form}, status=400)
-    try:
-        call(ticket, request.user, form.cleaned_data if form else {})
-    except ValidationError as exc:
-        if form is not None and hasattr(exc, "error_dict"):
-            add_service_errors(form, exc)
-            return _detail(request, _get_ticket(request, pk), {action: form}, status=400)
-        for message in exc.messages:
-            messages.error(request, message)
-        return redirect("ticket_detail", pk=pk)
-    messages.success(request, done)
-    if action == "take" and request.POST.get("next") == "queue":
-        return redirect("ticket_queue")
-    return redirect("ticket_detail", pk=pk)
-
-
-@login_required
 @require_POST
 def ticket_material_remove(request, pk, material):
     ticket = _get_ticket(request, pk)
@@ -501,8 +385,7 @@ def ticket_material_remove(request, pk, material):
     try:
         services.ticket_material_remove(used, actor=request.user)
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        refusal_message(request, exc)
     else:
         messages.success(request, _("Removed: %(item)s") % {"item": used})
     return redirect("ticket_detail", pk=pk)
