@@ -92,3 +92,22 @@ def save_once(instance, *, data, fields, existing, submission_key=None):
         lambda: model_update(instance, data=data, fields=fields, exclude=[FIELD]),
     )
     return record
+
+
+def school_record_save(model, fields):
+    """The service that saves a record of ``model`` belonging to a school (a campus, a
+    repair category …): ``save(*, school, instance=None, submission_key=None, **data)``
+    creates one (once per ``submission_key``) or changes ``instance``; ``data`` may set
+    ``fields`` (``model_update``). Services with rules of their own check them first."""
+
+    def save(*, school, instance=None, submission_key=None, **data):
+        return save_once(
+            instance or model(school=school),
+            data=data,
+            fields=fields,
+            existing=model.objects.for_school(school),
+            submission_key=submission_key,
+        )
+
+    save.__doc__ = f"Create or change a {model._meta.verbose_name} of ``school``."
+    return save

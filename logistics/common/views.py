@@ -203,6 +203,44 @@ class ScopedFormView(
         return context
 
 
+class OnceCreateView(LoginRequiredMixin, PermissionRequiredMixin, SchoolRequiredMixin, FormView):
+    """A page whose form makes one record of the user's school through a service that
+    returns ``(record, created)`` (``create``). The form carries its one-time key, so the
+    same form sent twice is the same record: the person is told so (``again_message``)
+    rather than ``created_message``; either way they land on the record's page."""
+
+    title = ""
+    url_name = ""  # the record's page
+    created_message = ""  # % {"number": the record's number}
+    again_message = ""
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["school"] = self.request.user.school
+        return kwargs
+
+    def create(self, data):
+        """``(record, created)``: the service's answer to the form's ``data``."""
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            record, created = self.create(form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        if created:
+            messages.success(self.request, self.created_message % {"number": record.pk})
+        else:
+            messages.info(self.request, self.again_message)
+        return redirect(self.url_name, pk=record.pk)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = self.title
+        return context
+
+
 def filter_chips(filterset, params):
     """The filters in force of a list page, each as (label: value, the address of the
     list without it); none while the filters are not valid."""

@@ -10,6 +10,7 @@ from logistics.common.spreadsheets import XLSX_CONTENT_TYPE
 from logistics.common.submissions import SubmissionKeyField
 from logistics.models import Building, Campus, Department, Room, School, Semester
 from logistics.roles import SCHOOL_ROLES
+from logistics.services import organisation
 
 
 class SchoolScopedForm(forms.ModelForm):
@@ -41,7 +42,7 @@ class SchoolScopedForm(forms.ModelForm):
 class CampusForm(SchoolScopedForm):
     class Meta:
         model = Campus
-        fields = ["name", "address", "is_active"]
+        fields = organisation.CAMPUS_FIELDS
 
 
 class BuildingForm(SchoolScopedForm):
@@ -49,7 +50,7 @@ class BuildingForm(SchoolScopedForm):
 
     class Meta:
         model = Building
-        fields = ["name", "code", "campus", "floors_above", "floors_below", "is_active"]
+        fields = organisation.BUILDING_FIELDS
 
 
 class RoomForm(SchoolScopedForm):
@@ -57,19 +58,19 @@ class RoomForm(SchoolScopedForm):
 
     class Meta:
         model = Room
-        fields = ["building", "floor", "number", "name", "kind", "capacity", "is_active"]
+        fields = organisation.ROOM_FIELDS
 
 
 class DepartmentForm(SchoolScopedForm):
     class Meta:
         model = Department
-        fields = ["name", "is_active"]
+        fields = organisation.DEPARTMENT_FIELDS
 
 
 class SemesterForm(SchoolScopedForm):
     class Meta:
         model = Semester
-        fields = ["academic_year", "term", "start_date", "end_date", "is_current"]
+        fields = organisation.SEMESTER_FIELDS
         # A date input only accepts ISO dates, whatever the interface language.
         widgets = {
             "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

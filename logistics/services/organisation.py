@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from logistics.choices import CurrentStatus
-from logistics.common.submissions import create_once, save_once
+from logistics.common.submissions import create_once, school_record_save
 from logistics.common.workflow import status_record
 from logistics.models import Building, Campus, Department, Room, School, Semester
 from logistics.services.notifications import notifications_done
@@ -34,25 +34,14 @@ def _same_school(school, **objects):
             raise ValidationError({field: _("This belongs to another school.")})
 
 
-def campus_save(*, school, instance=None, submission_key=None, **data):
-    return save_once(
-        instance or Campus(school=school),
-        data=data,
-        fields=CAMPUS_FIELDS,
-        existing=Campus.objects.for_school(school),
-        submission_key=submission_key,
-    )
+campus_save = school_record_save(Campus, CAMPUS_FIELDS)
+_building_save = school_record_save(Building, BUILDING_FIELDS)
+_department_save = school_record_save(Department, DEPARTMENT_FIELDS)
 
 
-def building_save(*, school, instance=None, submission_key=None, **data):
+def building_save(*, school, **data):
     _same_school(school, campus=data.get("campus"))
-    building = save_once(
-        instance or Building(school=school),
-        data=data,
-        fields=BUILDING_FIELDS,
-        existing=Building.objects.for_school(school),
-        submission_key=submission_key,
-    )
+    building = _building_save(school=school, **data)
     figures_changed(school)  # the statistics name buildings
     return building
 
@@ -102,14 +91,8 @@ def room_save(*, school, instance=None, submission_key=None, **fields):
     return room
 
 
-def department_save(*, school, instance=None, submission_key=None, **data):
-    department = save_once(
-        instance or Department(school=school),
-        data=data,
-        fields=DEPARTMENT_FIELDS,
-        existing=Department.objects.for_school(school),
-        submission_key=submission_key,
-    )
+def department_save(*, school, **data):
+    department = _department_save(school=school, **data)
     figures_changed(school)  # … and departments
     return department
 

@@ -26,6 +26,7 @@ from safety.choices import (
 from safety.models import ChecklistTemplate, Inspection, InspectionSchedule
 from safety.overdue import inspection_overdue_q
 from safety.selectors import templates_in_use
+from safety.services import checklists
 
 DATE_WIDGET = {"type": "date"}
 # A big button per answer, in the order an inspector meets them.
@@ -294,7 +295,7 @@ class CancelForm(forms.Form):
 class ChecklistTemplateForm(SchoolScopedForm):
     class Meta:
         model = ChecklistTemplate
-        fields = ["name", "kind", "area", "description", "is_active"]
+        fields = checklists.TEMPLATE_FIELDS
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
 
@@ -325,17 +326,7 @@ class ChecklistItemForm(forms.Form):
 class InspectionScheduleForm(SchoolScopedForm):
     class Meta:
         model = InspectionSchedule
-        fields = [
-            "template",
-            "inspector",
-            "frequency",
-            "area",
-            "rooms",
-            "scope_note",
-            "starts_on",
-            "ends_on",
-            "is_active",
-        ]
+        fields = checklists.SCHEDULE_FIELDS
         widgets = {
             "starts_on": date_input(),
             "ends_on": date_input(),

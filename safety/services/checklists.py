@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from logistics.common.submissions import save_once
+from logistics.common.submissions import save_once, school_record_save
 from logistics.models import Semester
 from safety.choices import Frequency, InspectionKind, SafetyArea
 from safety.defaults import default_templates
@@ -30,6 +30,9 @@ SCHEDULE_FIELDS = (
     "ends_on",
     "is_active",
 )
+
+_template_save = school_record_save(ChecklistTemplate, TEMPLATE_FIELDS)
+_schedule_save = school_record_save(InspectionSchedule, SCHEDULE_FIELDS)
 
 # --- Checklists ---------------------------------------------------------------------------
 
@@ -79,13 +82,7 @@ def checklist_template_save(*, school, instance=None, submission_key=None, **fie
         raise ValidationError(_("This belongs to another school."))
     if "kind" in fields and fields["kind"] not in InspectionKind.values:
         raise ValidationError({"kind": _("Choose the kind of inspection.")})
-    return save_once(
-        instance or ChecklistTemplate(school=school),
-        data=fields,
-        fields=TEMPLATE_FIELDS,
-        existing=ChecklistTemplate.objects.for_school(school),
-        submission_key=submission_key,
-    )
+    return _template_save(school=school, instance=instance, submission_key=submission_key, **fields)
 
 
 def checklist_item_save(*, template, instance=None, submission_key=None, **fields):
@@ -163,12 +160,8 @@ def inspection_schedule_save(*, school, instance=None, submission_key=None, **fi
     for room in fields.get("rooms") or ():
         check_room(school, room, "rooms")
     with transaction.atomic():
-        return save_once(
-            instance or InspectionSchedule(school=school),
-            data=fields,
-            fields=SCHEDULE_FIELDS,
-            existing=InspectionSchedule.objects.for_school(school),
-            submission_key=submission_key,
+        return _schedule_save(
+            school=school, instance=instance, submission_key=submission_key, **fields
         )
 
 

@@ -12,7 +12,7 @@ again under a lock.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,9 +25,9 @@ from logistics.choices import Role
 from logistics.common import rooms as places
 from logistics.common.spreadsheets import Column, xlsx_response
 from logistics.common.views import (
+    OnceCreateView,
     ScopedListView,
     WorkflowPage,
-    add_service_errors,
     filter_chips,
 )
 from logistics.documents.pdf import PDFTimeout, pdf_response, render_pdf
@@ -219,51 +219,43 @@ def hazard_export(request):
 # --- Reporting ------------------------------------------------------------------------------
 
 
-@login_required
-@permission_required("safety.add_hazard", raise_exception=True)
-def hazard_create(request):
-    _school_required(request)
-    user = request.user
-    school = user.school
-    if request.method == "POST":
-        form = forms.HazardReportForm(request.POST, request.FILES, school=school)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                hazard, created = services.hazard_report(
-                    actor=user,
-                    category=data["category"],
-                    level=data["level"],
-                    description=data["description"],
-                    room=data["room"],
-                    location=data["location"],
-                    photos=data["photos"],
-                    found_at=data["found_at"],
-                    submission_key=data["submission_key"],
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                if created:
-                    messages.success(
-                        request,
-                        _("Hazard #%(number)s reported. General affairs is told.")
-                        % {"number": hazard.pk},
-                    )
-                else:
-                    messages.info(request, _("This hazard was already reported."))
-                return redirect("safety_hazard_detail", pk=hazard.pk)
-    else:
+class HazardCreate(OnceCreateView):
+    """Reporting a hazard (of a room, ``?room=``, and a category, ``?category=``)."""
+
+    permission_required = "safety.add_hazard"
+    form_class = forms.HazardReportForm
+    template_name = "safety/hazards/form.html"
+    title = gettext_lazy("Report a hazard")
+    url_name = "safety_hazard_detail"
+    created_message = gettext_lazy("Hazard #%(number)s reported. General affairs is told.")
+    again_message = gettext_lazy("This hazard was already reported.")
+
+    def get_initial(self):
         initial = {}
-        room = places.room_for_filing(school, request.GET.get("room"))
-        if room is not None:
-            initial.update(building=room.building_id, floor=room.floor, room=room.pk)
-        if request.GET.get("category") in SafetyArea.values:
-            initial["category"] = request.GET["category"]
-        form = forms.HazardReportForm(initial=initial, school=school)
-    return render(
-        request, "safety/hazards/form.html", {"form": form, "title": _("Report a hazard")}
-    )
+        if self.request.method == "GET":
+            asked = self.request.GET
+            room = places.room_for_filing(self.request.user.school, asked.get("room"))
+            if room is not None:
+                initial.update(building=room.building_id, floor=room.floor, room=room.pk)
+            if asked.get("category") in SafetyArea.values:
+                initial["category"] = asked["category"]
+        return initial
+
+    def create(self, data):
+        return services.hazard_report(
+            actor=self.request.user,
+            category=data["category"],
+            level=data["level"],
+            description=data["description"],
+            room=data["room"],
+            location=data["location"],
+            photos=data["photos"],
+            found_at=data["found_at"],
+            submission_key=data["submission_key"],
+        )
+
+
+hazard_create = HazardCreate.as_view()
 
 
 @login_required

@@ -15,6 +15,7 @@ from logistics.models import Building, Room, User
 from logistics.repairs.choices import TRADE_ICONS, DamageCause, Urgency
 from logistics.repairs.models import DispatchRule, Material, RepairCategory
 from logistics.repairs.selectors import tickets as selectors
+from logistics.repairs.services import tickets as services
 
 
 class TicketFileForm(forms.Form):
@@ -230,7 +231,7 @@ class ConfirmForm(forms.Form):
 class RepairCategoryForm(SchoolScopedForm):
     class Meta:
         model = RepairCategory
-        fields = ["trade", "name", "sort_order", "is_active"]
+        fields = services.CATEGORY_FIELDS
 
 
 class DispatchRuleForm(SchoolScopedForm):
@@ -238,7 +239,7 @@ class DispatchRuleForm(SchoolScopedForm):
 
     class Meta:
         model = DispatchRule
-        fields = ["trade", "building", "technician", "is_active"]
+        fields = services.RULE_FIELDS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -249,4 +250,4 @@ class DispatchRuleForm(SchoolScopedForm):
 class MaterialForm(SchoolScopedForm):
     class Meta:
         model = Material
-        fields = ["name", "spec", "unit", "unit_cost", "trade", "is_active"]
+        fields = services.MATERIAL_FIELDS

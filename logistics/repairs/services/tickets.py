@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from logistics.choices import Role, Trade
-from logistics.common.submissions import create_once, save_once
+from logistics.common.submissions import create_once, school_record_save
 from logistics.common.uploads import image_store
 from logistics.common.workflow import Refusal, Workflow, status_record, transition
 from logistics.models import School
@@ -92,25 +92,9 @@ CATEGORY_FIELDS = ("trade", "name", "sort_order", "is_active")
 RULE_FIELDS = ("trade", "building", "technician", "is_active")
 MATERIAL_FIELDS = ("name", "spec", "unit", "unit_cost", "trade", "is_active")
 
-
-def repair_category_save(*, school, instance=None, submission_key=None, **data):
-    return save_once(
-        instance or RepairCategory(school=school),
-        data=data,
-        fields=CATEGORY_FIELDS,
-        existing=RepairCategory.objects.for_school(school),
-        submission_key=submission_key,
-    )
-
-
-def material_save(*, school, instance=None, submission_key=None, **data):
-    return save_once(
-        instance or Material(school=school),
-        data=data,
-        fields=MATERIAL_FIELDS,
-        existing=Material.objects.for_school(school),
-        submission_key=submission_key,
-    )
+repair_category_save = school_record_save(RepairCategory, CATEGORY_FIELDS)
+material_save = school_record_save(Material, MATERIAL_FIELDS)
+_dispatch_rule_save = school_record_save(DispatchRule, RULE_FIELDS)
 
 
 def _check_technician(school, technician, trade=None, field="technician"):
@@ -128,12 +112,8 @@ def dispatch_rule_save(*, school, instance=None, submission_key=None, **data):
     building = data.get("building")
     if building is not None and building.school_id != school.pk:
         raise ValidationError({"building": _("This belongs to another school.")})
-    return save_once(
-        instance or DispatchRule(school=school),
-        data=data,
-        fields=RULE_FIELDS,
-        existing=DispatchRule.objects.for_school(school),
-        submission_key=submission_key,
+    return _dispatch_rule_save(
+        school=school, instance=instance, submission_key=submission_key, **data
     )
 
 

@@ -17,11 +17,11 @@ from django.views.generic import ListView
 from logistics.common import rooms
 from logistics.common.spreadsheets import Column, xlsx_response
 from logistics.common.views import (
+    OnceCreateView,
     SchoolRequiredMixin,
     ScopedFormView,
     ScopedListView,
     WorkflowPage,
-    add_service_errors,
     filter_chips,
     refusal_message,
 )
@@ -53,54 +53,50 @@ def ticket_room_link(request, room):
     return redirect(f"{reverse('ticket_create')}?room={room}")
 
 
-@login_required
-@permission_required("logistics.add_ticket", raise_exception=True)
-def ticket_create(request):
-    _school_required(request)
-    user = request.user
-    school = user.school
+class TicketCreate(OnceCreateView):
+    """The filing form (of a room, from its QR sticker's address ``?room=``)."""
+
+    permission_required = "logistics.add_ticket"
+    form_class = forms.TicketFileForm
+    template_name = "repairs/ticket_form.html"
+    title = gettext_lazy("File a repair")
+    url_name = "ticket_detail"
+    created_message = gettext_lazy("Repair #%(number)s filed. You will be told when it is done.")
+    again_message = gettext_lazy("This request was already filed.")
     qr_room = None
-    if request.method == "POST":
-        form = forms.TicketFileForm(request.POST, request.FILES, school=school)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                ticket, created = services.ticket_file(
-                    requester=user,
-                    room=data["room"],
-                    trade=data["trade"],
-                    category=data["category"],
-                    description=data["description"],
-                    urgency=data["urgency"],
-                    contact_phone=data["contact_phone"],
-                    photos=data["photos"],
-                    submission_key=data["submission_key"],
+
+    def get_initial(self):
+        initial = {"contact_phone": self.request.user.phone}
+        if self.request.method == "GET":
+            asked = self.request.GET.get("room")
+            self.qr_room = rooms.room_for_filing(self.request.user.school, asked)
+            if self.qr_room is not None:
+                room = self.qr_room
+                initial.update(building=room.building_id, floor=room.floor, room=room.pk)
+            elif asked:
+                messages.warning(
+                    self.request, _("That room is not in use here: choose the room below.")
                 )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                if created:
-                    messages.success(
-                        request,
-                        _("Repair #%(number)s filed. You will be told when it is done.")
-                        % {"number": ticket.pk},
-                    )
-                else:
-                    messages.info(request, _("This request was already filed."))
-                return redirect("ticket_detail", pk=ticket.pk)
-    else:
-        initial = {"contact_phone": user.phone}
-        qr_room = rooms.room_for_filing(school, request.GET.get("room"))
-        if qr_room is not None:
-            initial.update(building=qr_room.building_id, floor=qr_room.floor, room=qr_room.pk)
-        elif request.GET.get("room"):
-            messages.warning(request, _("That room is not in use here: choose the room below."))
-        form = forms.TicketFileForm(initial=initial, school=school)
-    return render(
-        request,
-        "repairs/ticket_form.html",
-        {"form": form, "qr_room": qr_room, "title": _("File a repair")},
-    )
+        return initial
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "qr_room": self.qr_room}
+
+    def create(self, data):
+        return services.ticket_file(
+            requester=self.request.user,
+            room=data["room"],
+            trade=data["trade"],
+            category=data["category"],
+            description=data["description"],
+            urgency=data["urgency"],
+            contact_phone=data["contact_phone"],
+            photos=data["photos"],
+            submission_key=data["submission_key"],
+        )
+
+
+ticket_create = TicketCreate.as_view()
 
 
 @login_required
