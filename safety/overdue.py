@@ -28,9 +28,11 @@ def inspection_overdue(status, due_at, now):
 
 
 def hazard_overdue_q(today=None):
-    """Hazards still to be rectified after their deadline (``today`` a local date)."""
+    """Hazards still to be rectified after their deadline (``today`` a local date). A
+    hazard without a deadline is not overdue: false, not unknown, so that the flag a
+    list computes with it (``is_overdue``) is False as in Python, not NULL."""
     today = today or timezone.localdate()
-    return Q(status__in=OPEN_HAZARD_STATUSES, deadline__lt=today)
+    return Q(status__in=OPEN_HAZARD_STATUSES, deadline__isnull=False, deadline__lt=today)
 
 
 def hazard_overdue(status, deadline, today):
