@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, ListView
 
-from logistics.common.submissions import OnceSubmitted, with_submission_key
+from logistics.common.submissions import FIELD as SUBMISSION_KEY
+from logistics.common.submissions import OnceSubmitted, SubmissionKeyField, with_submission_key
 
 
 class SchoolRequiredMixin:
@@ -179,6 +180,25 @@ class ScopedFormView(
         form = super().get_form(form_class)
         return with_submission_key(form) if self.creates_once() else form
 
+    def sent_before(self):
+        """The record this very form made already (its key sent again), or None."""
+        try:
+            key = SubmissionKeyField().to_python(self.request.POST.get(SUBMISSION_KEY))
+        except ValidationError:
+            return None
+        if key is None:
+            return None
+        mine = self.model.objects.for_school(self.request.user.school_id)
+        return mine.filter(submission_key=key).first()
+
+    def post(self, request, *args, **kwargs):
+        # The same form sent again: its record is made, answer as the first time (before
+        # the form's own checks, which would find that record in the way).
+        if self.creates_once() and (made := self.sent_before()) is not None:
+            self.object = made
+            return self.saved()
+        return super().post(request, *args, **kwargs)
+
     def service_kwargs(self, form):
         return dict(form.cleaned_data)
 
@@ -192,6 +212,10 @@ class ScopedFormView(
         except ValidationError as exc:
             add_service_errors(form, exc)
             return self.form_invalid(form)
+        return self.saved()
+
+    def saved(self):
+        """The answer once ``self.object`` is saved."""
         messages.success(self.request, _("Saved: %(object)s") % {"object": self.object})
         return redirect(self.success_url_name)
 

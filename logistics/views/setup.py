@@ -414,6 +414,10 @@ class PersonFormView(ScopedFormView):
             return self.form_invalid(form)
         return redirect("person_detail", pk=user.pk)
 
+    def saved(self):
+        """The same form sent again (``sent_before``): the account it made."""
+        return redirect("person_detail", pk=self.object.pk)
+
 
 def _own_person(request, pk):
     return get_object_or_404(User.objects.for_school(request.user.school_id), pk=pk)

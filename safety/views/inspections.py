@@ -501,16 +501,9 @@ class ChecklistCreate(ScopedFormView):
     title_create = gettext_lazy("New checklist")
     title_edit = gettext_lazy("Edit checklist")
 
-    def form_valid(self, form):
-        try:
-            template = services.checklist_template_save(
-                school=self.request.user.school, instance=None, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            return self.form_invalid(form)
+    def saved(self):
         messages.success(self.request, _("Checklist created: now add its items."))
-        return redirect("safety_checklist_edit", pk=template.pk)
+        return redirect("safety_checklist_edit", pk=self.object.pk)
 
     def form_invalid(self, form):
         response = super().form_invalid(form)
