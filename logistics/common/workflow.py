@@ -4,10 +4,12 @@ app (repair tickets, hazards, inspections, printed documents, import jobs).
 - ``Workflow`` and ``Step``: each step of a workflow is declared once, on the service
   that takes it (``@steps.step(...)``): the statuses it is allowed from, who may take it
   (a predicate of the actor and the record), what else must hold (guards), the statuses
-  it leads to, its form and its success message. A page offers exactly the steps
-  ``available`` (``offered``) returns; the service starts with ``begin``, which locks the
-  row and checks the same declaration again: what the page showed may have changed
-  meanwhile (someone acted first), and the loser is told who won.
+  it leads to, its form and its success message. ``available`` is what the services
+  accept now; a record's page offers those steps (``offered``; a declaration may keep
+  one back from the page, ``shown``, never the other way round). The service starts with
+  ``begin``, which locks the row and checks the same declaration again: what the page
+  showed may have changed meanwhile (someone acted first), and the loser is told who
+  won.
 - ``transition``: the change of status itself. The move must be one the workflow knows
   (``Workflow.moves``: the steps' statuses and what they lead to, plus the moves of the
   tick jobs); the row is saved and the change recorded: who, when, from, to, note.
@@ -62,8 +64,8 @@ class Refusal(ValidationError):
         return super().__new__(cls, message, code, params)
 
     def __init__(self, message, code, params=None):
-        if not code:
-            raise TypeError("A refusal names its code.")
+        if code not in REFUSAL_CODES:
+            raise TypeError(f"A refusal names its code (one of REFUSAL_CODES), not {code!r}.")
         super().__init__(message, code=code, params=params)
 
 

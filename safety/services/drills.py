@@ -5,7 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from logistics.common.submissions import create_once
-from logistics.common.workflow import model_update, status_record
+from logistics.common.workflow import STATUS, Refusal, model_update, status_record
 from safety.choices import AgreementKind, DrillKind
 from safety.models import Drill, DrillPhoto, SafetyAgreement
 from safety.services.common import as_date, check_person, require, text
@@ -194,7 +194,7 @@ def agreement_retire(agreement, *, actor, reason):
     if not reason:
         raise ValidationError({"reason": _("Say why the agreement is withdrawn.")})
     if not agreement.is_active:
-        raise ValidationError(_("This agreement is already withdrawn."), code="status")
+        raise Refusal(_("This agreement is already withdrawn."), STATUS)
     agreement.is_active = False
     agreement.retired_reason = reason[:200]
     agreement.save(update_fields=["is_active", "retired_reason"])

@@ -38,7 +38,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from logistics.common.submissions import create_once
-from logistics.common.workflow import Refusal, Workflow, model_update, status_record, transition
+from logistics.common.workflow import (
+    PERMISSION,
+    Refusal,
+    Workflow,
+    model_update,
+    status_record,
+    transition,
+)
 from logistics.selectors import status_history
 from logistics.services.notifications import notifications_done, notify
 from safety.choices import (
@@ -191,7 +198,7 @@ def hazard_report(
     returns the first hazard and stores nothing (``logistics.common.submissions``)."""
     school = actor.school
     if school is None:
-        raise ValidationError(_("Your account does not belong to a school."))
+        raise Refusal(_("Your account does not belong to a school."), PERMISSION)
     require(actor, school.pk, "safety.add_hazard", _("You cannot report hazards."))
     errors = {}
     if category not in SafetyArea.values:

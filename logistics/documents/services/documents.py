@@ -44,7 +44,14 @@ from django.utils.translation import gettext as _
 
 from logistics.common.queue import enqueue_on_commit
 from logistics.common.registry import registry
-from logistics.common.workflow import PERMISSION, Refusal, Workflow, status_record, transition
+from logistics.common.workflow import (
+    PERMISSION,
+    STATUS,
+    Refusal,
+    Workflow,
+    status_record,
+    transition,
+)
 from logistics.documents.models import Document, DocumentStatus
 from logistics.models import School
 
@@ -211,7 +218,7 @@ def document_retry(*, document, actor=None):
         School.objects.select_for_update().only("pk").get(pk=document.school_id)
         document = Document.objects.select_for_update().get(pk=document.pk)
         if document.status == DocumentStatus.DONE:
-            raise ValidationError(_("This document is ready; ask for a new version instead."))
+            raise Refusal(_("This document is ready; ask for a new version instead."), STATUS)
         if document.in_progress and not _stopped(document, timezone.now()):
             return document
         other = (

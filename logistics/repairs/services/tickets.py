@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from logistics.choices import Role, Trade
 from logistics.common.submissions import create_once, school_record_save
 from logistics.common.uploads import image_store
-from logistics.common.workflow import Refusal, Workflow, status_record, transition
+from logistics.common.workflow import PERMISSION, Refusal, Workflow, status_record, transition
 from logistics.models import School
 from logistics.repairs.choices import (
     OPEN_TICKET_STATUSES,
@@ -247,7 +247,7 @@ def ticket_file(
     school = requester.school
     errors = {}
     if school is None:
-        raise ValidationError(_("Your account does not belong to a school."))
+        raise Refusal(_("Your account does not belong to a school."), PERMISSION)
     if room is None or room.building.school_id != school.pk or not room.is_active:
         errors["room"] = _("Choose a room of your school that is in use.")
     if trade not in Trade.values:
