@@ -13,7 +13,7 @@ from logistics.common.filters import yes_no_filter
 from logistics.models import Building, Department, User
 from safety.choices import HazardLevel, HazardStatus, SafetyArea
 from safety.models import Hazard
-from safety.selectors import hazard_overdue_q
+from safety.overdue import hazard_overdue_q
 
 MINE_CHOICES = [
     ("rectify", _("I am responsible for")),

@@ -33,20 +33,3 @@ class ScopedQuerySet(models.QuerySet):
         if user.district_id and user.has_role(Role.DISTRICT_VIEWER):
             return self.for_district(user.district_id)
         return self.none()
-
-
-def locked(queryset, pk):
-    """``queryset.get(pk=pk)`` with the row locked until the transaction ends.
-
-    The lock is taken first, on the row alone; then the row and whatever ``queryset``
-    joins (``select_related``) are read. In one statement (``select_for_update(of=…)``
-    with ``select_related``) PostgreSQL, after waiting for another transaction's lock,
-    returns the row's new values but the joined rows as they were before the wait: a
-    ticket just taken by someone else came back with the new ``assignee_id`` and no
-    assignee ("None 已接此单"). Read after the lock, every related row is the committed
-    one. (On SQLite the lock is the write lock an IMMEDIATE transaction already holds.)
-    """
-    queryset.model._base_manager.select_for_update().filter(pk=pk).values_list(
-        "pk", flat=True
-    ).get()
-    return queryset.get(pk=pk)

@@ -1,7 +1,5 @@
 """Forms of the portal: input and its shape only; the rules are in services."""
 
-import uuid
-
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
@@ -9,8 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from logistics.choices import Trade
 from logistics.common.fields import bounded_formfield
 from logistics.common.spreadsheets import XLSX_CONTENT_TYPE
+from logistics.common.submissions import SubmissionKeyField
 from logistics.models import Building, Campus, Department, Room, School, Semester
 from logistics.roles import SCHOOL_ROLES
+from logistics.services import organisation
 
 
 class SchoolScopedForm(forms.ModelForm):
@@ -42,7 +42,7 @@ class SchoolScopedForm(forms.ModelForm):
 class CampusForm(SchoolScopedForm):
     class Meta:
         model = Campus
-        fields = ["name", "address", "is_active"]
+        fields = organisation.CAMPUS_FIELDS
 
 
 class BuildingForm(SchoolScopedForm):
@@ -50,7 +50,7 @@ class BuildingForm(SchoolScopedForm):
 
     class Meta:
         model = Building
-        fields = ["name", "code", "campus", "floors_above", "floors_below", "is_active"]
+        fields = organisation.BUILDING_FIELDS
 
 
 class RoomForm(SchoolScopedForm):
@@ -58,19 +58,19 @@ class RoomForm(SchoolScopedForm):
 
     class Meta:
         model = Room
-        fields = ["building", "floor", "number", "name", "kind", "capacity", "is_active"]
+        fields = organisation.ROOM_FIELDS
 
 
 class DepartmentForm(SchoolScopedForm):
     class Meta:
         model = Department
-        fields = ["name", "is_active"]
+        fields = organisation.DEPARTMENT_FIELDS
 
 
 class SemesterForm(SchoolScopedForm):
     class Meta:
         model = Semester
-        fields = ["academic_year", "term", "start_date", "end_date", "is_current"]
+        fields = organisation.SEMESTER_FIELDS
         # A date input only accepts ISO dates, whatever the interface language.
         widgets = {
             "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -140,16 +140,7 @@ class ImportForm(forms.Form):
         label=_("Excel file (.xlsx)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx," + XLSX_CONTENT_TYPE}),
     )
-    # Sent back by the page; a client that leaves it out gets a new one (and no guard).
-    submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not self.is_bound and not self.initial.get("submission_key"):
-            self.initial["submission_key"] = uuid.uuid4()
-
-    def clean_submission_key(self):
-        return self.cleaned_data.get("submission_key") or uuid.uuid4()
+    submission_key = SubmissionKeyField()
 
 
 class PeopleImportForm(ImportForm):

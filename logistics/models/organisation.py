@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from logistics.choices import RoomKind, Term, WebhookKind
 from logistics.common.models import SchoolOwned, SchoolScoped, school_field
+from logistics.common.submissions import OnceSubmitted
 
 
 class District(models.Model):
@@ -118,7 +119,7 @@ class School(SchoolScoped):
         return self.name
 
 
-class Campus(SchoolOwned):
+class Campus(OnceSubmitted, SchoolOwned):
     school = school_field("campuses")
     name = models.CharField(_("name"), max_length=100)
     address = models.CharField(_("address"), max_length=300, blank=True)
@@ -140,7 +141,7 @@ class Campus(SchoolOwned):
         return self.name
 
 
-class Building(SchoolOwned):
+class Building(OnceSubmitted, SchoolOwned):
     school = school_field("buildings")
     campus = models.ForeignKey(
         Campus,
@@ -177,7 +178,7 @@ class Building(SchoolOwned):
         return self.name
 
 
-class Room(SchoolScoped):
+class Room(OnceSubmitted, SchoolScoped):
     building = models.ForeignKey(
         Building, on_delete=models.PROTECT, related_name="rooms", verbose_name=_("building")
     )
@@ -217,7 +218,7 @@ class Room(SchoolScoped):
         return f"{label} {self.name}" if self.name else label
 
 
-class Department(SchoolOwned):
+class Department(OnceSubmitted, SchoolOwned):
     school = school_field("departments")
     name = models.CharField(_("name"), max_length=100)
     is_active = models.BooleanField(_("active"), default=True)
@@ -238,7 +239,7 @@ class Department(SchoolOwned):
         return self.name
 
 
-class Semester(SchoolOwned):
+class Semester(OnceSubmitted, SchoolOwned):
     """A term of an academic year (学年 + 第一/第二学期).
 
     Within a school semesters never overlap (checked by ``semester_save`` under a lock

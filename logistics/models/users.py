@@ -10,13 +10,14 @@ from django.utils.translation import gettext_lazy as _
 from logistics.choices import Role, Trade
 from logistics.common.models import SchoolOwned, school_field
 from logistics.common.querysets import ScopedQuerySet
+from logistics.common.submissions import OnceSubmitted
 
 
 class ScopedUserManager(UserManager.from_queryset(ScopedQuerySet)):
     pass
 
 
-class User(SchoolOwned, AbstractUser):
+class User(OnceSubmitted, SchoolOwned, AbstractUser):
     name = models.CharField(_("full name"), max_length=100, blank=True)
     school = school_field("people", null=True)
     district = models.ForeignKey(

@@ -16,11 +16,12 @@ from django.utils.translation import pgettext_lazy
 
 from logistics.choices import Trade
 from logistics.common.models import SchoolOwned, SchoolScoped, school_field
+from logistics.common.submissions import OnceSubmitted
 from logistics.models.media import StoredImage
 from logistics.repairs.choices import DamageCause, PhotoKind, TicketStatus, Urgency
 
 
-class RepairCategory(SchoolOwned):
+class RepairCategory(OnceSubmitted, SchoolOwned):
     """The second level of what is broken, under a trade (水 → 漏水 / 堵塞 / 龙头)."""
 
     school = school_field("repair_categories")
@@ -45,7 +46,7 @@ class RepairCategory(SchoolOwned):
         return f"{self.get_trade_display()} · {self.name}"
 
 
-class DispatchRule(SchoolOwned):
+class DispatchRule(OnceSubmitted, SchoolOwned):
     """Who gets a new ticket of a trade: in one building, or (no building) anywhere.
 
     A building's rule wins over the school-wide rule of the same trade.
@@ -94,7 +95,7 @@ class DispatchRule(SchoolOwned):
         return f"{self.get_trade_display()} · {where} → {self.technician}"
 
 
-class Material(SchoolOwned):
+class Material(OnceSubmitted, SchoolOwned):
     """The materials catalogue (台盆水管, 门锁, 灯管 …) technicians pick from."""
 
     school = school_field("materials")
@@ -256,14 +257,11 @@ class Ticket(SchoolOwned):
         return self.status in OPEN_TICKET_STATUSES
 
     def overdue_at(self, now):
-        """Which target this open ticket has missed at ``now``: "response", "completion" or ""."""
-        if not self.is_open:
-            return ""
-        if self.started_at is None and now > self.respond_by:
-            return "response"
-        if now > self.complete_by:
-            return "completion"
-        return ""
+        """Which target this open ticket has missed at ``now``: "response", "completion" or ""
+        (the rule of ``logistics.repairs.overdue``)."""
+        from logistics.repairs.overdue import missed_target
+
+        return missed_target(self.status, self.started_at, self.respond_by, self.complete_by, now)
 
 
 class TicketPhoto(StoredImage):
@@ -280,7 +278,7 @@ class TicketPhoto(StoredImage):
         ordering = ["ticket", "created_at", "pk"]
 
 
-class TicketMaterial(SchoolScoped):
+class TicketMaterial(OnceSubmitted, SchoolScoped):
     """A material used on a ticket: from the catalogue or entered freely."""
 
     ticket = models.ForeignKey(

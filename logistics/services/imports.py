@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -45,7 +45,8 @@ from django.utils.translation import gettext_lazy, ngettext
 from logistics.choices import Role, RoomKind, Trade
 from logistics.common.queue import enqueue_on_commit
 from logistics.common.spreadsheets import Column, SheetError, read_header, read_rows
-from logistics.common.workflow import status_record
+from logistics.common.submissions import create_once
+from logistics.common.workflow import PERMISSION, Refusal, Workflow, status_record, transition
 from logistics.models import (
     Building,
     Department,
@@ -417,15 +418,14 @@ def rooms_import(*, school, upload):
 
 # --- The job -------------------------------------------------------------------------------------
 
-
-def _change(job, to_status, *, actor=None, note="", **fields):
-    from_status = job.status
-    job.status = to_status
-    for name, value in fields.items():
-        setattr(job, name, value)
-    job.save()
-    status_record(job, from_status=from_status, to_status=to_status, actor=actor, note=note)
-    return job
+# How a job moves: queued → running (a run claims it) → done, or failed.
+import_moves = Workflow(
+    ImportJob,
+    moves={
+        ImportStatus.QUEUED: [ImportStatus.RUNNING],
+        ImportStatus.RUNNING: [ImportStatus.DONE, ImportStatus.FAILED],
+    },
+)
 
 
 def _enqueue(job):
@@ -444,22 +444,23 @@ def import_request(*, school, kind, upload, actor, submission_key, password=""):
     """
     importer = IMPORTERS[kind]
     if actor.school_id != school.pk or not actor.has_perm(importer.permission):
-        raise PermissionDenied
-    same = ImportJob.objects.filter(created_by=actor, submission_key=submission_key)
-    if job := same.first():
-        return job, False
+        raise Refusal(_("You cannot import these records."), PERMISSION)
+    mine = ImportJob.objects.filter(created_by=actor)
+    if job := mine.filter(submission_key=submission_key).first():
+        return job, False  # before the file is read: the same form, sent again
     if kind == ImportKind.PEOPLE and not password:
         raise ValidationError(
             {"password": _("%(field)s is required.") % {"field": _("Initial password")}}
         )
     read_header(upload, importer.columns)
     password_hash = make_password(password) if kind == ImportKind.PEOPLE else ""
-    day = timezone.localdate()
-    name = default_storage.save(
-        f"{MEDIA_PREFIX}/{school.pk}/{day:%Y/%m}/{uuid.uuid4().hex}.xlsx", upload
-    )
-    try:
-        with transaction.atomic():
+
+    def create():
+        day = timezone.localdate()
+        name = default_storage.save(
+            f"{MEDIA_PREFIX}/{school.pk}/{day:%Y/%m}/{uuid.uuid4().hex}.xlsx", upload
+        )
+        try:
             job = ImportJob.objects.create(
                 school=school,
                 kind=kind,
@@ -473,15 +474,12 @@ def import_request(*, school, kind, upload, actor, submission_key, password=""):
             )
             status_record(job, from_status="", to_status=ImportStatus.QUEUED, actor=actor)
             _enqueue(job)
-    except IntegrityError:
-        default_storage.delete(name)
-        if job := same.first():  # the same form, submitted twice at once
-            return job, False
-        raise
-    except BaseException:
-        default_storage.delete(name)
-        raise
-    return job, True
+        except BaseException:  # the same form at the same moment, or a failure: no file
+            default_storage.delete(name)
+            raise
+        return job
+
+    return create_once(mine, submission_key, create)
 
 
 def _claim(job_id):
@@ -494,9 +492,13 @@ def _claim(job_id):
         )
         if job is None or job.status != ImportStatus.QUEUED:
             return None  # done, failed, or being run by another delivery of the task
-        return _change(
-            job, ImportStatus.RUNNING, started_at=timezone.now(), attempts=job.attempts + 1
+        transition(
+            job,
+            ImportStatus.RUNNING,
+            actor=None,
+            fields={"started_at": timezone.now(), "attempts": job.attempts + 1},
         )
+        return job
 
 
 def _progress(job_id, **fields):
@@ -509,15 +511,19 @@ def _fail(job_id, *, error="", row_errors=(), note=""):
         job = ImportJob.objects.select_for_update().get(pk=job_id)
         if job.status != ImportStatus.RUNNING:
             return job
-        return _change(
+        transition(
             job,
             ImportStatus.FAILED,
+            actor=None,
             note=note or error[:500],
-            error=error,
-            row_errors=list(row_errors),
-            password_hash="",
-            finished_at=timezone.now(),
+            fields={
+                "error": error,
+                "row_errors": list(row_errors),
+                "password_hash": "",
+                "finished_at": timezone.now(),
+            },
         )
+        return job
 
 
 class _Abandoned(Exception):
@@ -558,14 +564,18 @@ def _work(job):
             if locked.status != ImportStatus.RUNNING:
                 raise _Abandoned
             created, updated = importer.write(checked)
-            return _change(
+            transition(
                 locked,
                 ImportStatus.DONE,
-                created_count=created,
-                updated_count=updated,
-                password_hash="",
-                finished_at=timezone.now(),
+                actor=None,
+                fields={
+                    "created_count": created,
+                    "updated_count": updated,
+                    "password_hash": "",
+                    "finished_at": timezone.now(),
+                },
             )
+            return locked
     except _Abandoned:
         return ImportJob.objects.get(pk=job.pk)
     except _RowErrors as exc:
@@ -634,14 +644,17 @@ def imports_resume(now):
             # A job whose rows are being written holds its row: it is not stopped.
             job = ImportJob.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
             if job is not None and _stopped(job, now):
-                _change(
+                transition(
                     job,
                     ImportStatus.FAILED,
+                    actor=None,
                     note=_("The run stopped without finishing (time limit or a stopped worker)."),
-                    error=_(
-                        "The import stopped before it finished (time limit or a stopped "
-                        "worker); nothing was imported. Upload the file again."
-                    ),
-                    password_hash="",
-                    finished_at=timezone.now(),
+                    fields={
+                        "error": _(
+                            "The import stopped before it finished (time limit or a stopped "
+                            "worker); nothing was imported. Upload the file again."
+                        ),
+                        "password_hash": "",
+                        "finished_at": timezone.now(),
+                    },
                 )

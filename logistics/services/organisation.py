@@ -7,17 +7,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from logistics.choices import CurrentStatus
+from logistics.common.submissions import create_once, school_record_save
 from logistics.common.workflow import status_record
 from logistics.models import Building, Campus, Department, Room, School, Semester
 from logistics.services.notifications import notifications_done
 
-
-def _save(instance, *, fields):
-    for name, value in fields.items():
-        setattr(instance, name, value)
-    instance.full_clean()
-    instance.save()
-    return instance
+CAMPUS_FIELDS = ("name", "address", "is_active")
+BUILDING_FIELDS = ("name", "code", "campus", "floors_above", "floors_below", "is_active")
+ROOM_FIELDS = ("building", "floor", "number", "name", "kind", "capacity", "is_active")
+DEPARTMENT_FIELDS = ("name", "is_active")
+SEMESTER_FIELDS = ("academic_year", "term", "start_date", "end_date", "is_current")
 
 
 def figures_changed(schools):
@@ -35,13 +34,14 @@ def _same_school(school, **objects):
             raise ValidationError({field: _("This belongs to another school.")})
 
 
-def campus_save(*, school, instance=None, **fields):
-    return _save(instance or Campus(), fields={**fields, "school": school})
+campus_save = school_record_save(Campus, CAMPUS_FIELDS)
+_building_save = school_record_save(Building, BUILDING_FIELDS)
+_department_save = school_record_save(Department, DEPARTMENT_FIELDS)
 
 
-def building_save(*, school, instance=None, **fields):
-    _same_school(school, campus=fields.get("campus"))
-    building = _save(instance or Building(), fields={**fields, "school": school})
+def building_save(*, school, **data):
+    _same_school(school, campus=data.get("campus"))
+    building = _building_save(school=school, **data)
     figures_changed(school)  # the statistics name buildings
     return building
 
@@ -49,6 +49,9 @@ def building_save(*, school, instance=None, **fields):
 def room_check(*, school, instance=None, **fields):
     """The room ``room_save`` would write, checked but not saved (an import checks every
     row before it writes any); raises ``ValidationError``."""
+    unknown = set(fields) - set(ROOM_FIELDS)
+    if unknown:
+        raise TypeError(f"A room takes no {', '.join(sorted(unknown))} here")
     building = fields.get("building") or (instance.building if instance else None)
     _same_school(school, building=building)
     if building is not None and "floor" in fields:
@@ -71,27 +74,45 @@ def room_check(*, school, instance=None, **fields):
     return room
 
 
-def room_save(*, school, instance=None, **fields):
+def room_save(*, school, instance=None, submission_key=None, **fields):
     room = room_check(school=school, instance=instance, **fields)
-    room.save()
+
+    def create():
+        room.submission_key = submission_key
+        room.save()
+        return room
+
+    if instance is None:
+        existing = Room.objects.for_school(school)
+        room, _created = create_once(existing, submission_key, create)
+    else:
+        room.save()
     figures_changed(school)  # … and rooms
     return room
 
 
-def department_save(*, school, instance=None, **fields):
-    department = _save(instance or Department(), fields={**fields, "school": school})
+def department_save(*, school, **data):
+    department = _department_save(school=school, **data)
     figures_changed(school)  # … and departments
     return department
 
 
 @transaction.atomic
-def semester_save(*, school, instance=None, actor=None, **fields):
-    """Create or change a semester; semesters of one school never overlap.
+def semester_save(*, school, instance=None, actor=None, submission_key=None, **fields):
+    """Create or change a semester; semesters of one school never overlap. The same form
+    sent twice (its ``submission_key``) makes one semester.
 
     The school row is locked so two people saving at once cannot both pass the check.
     """
     School.objects.select_for_update().get(pk=school.pk)
-    semester = instance or Semester(school=school)
+    if instance is None and submission_key is not None:
+        made = Semester.objects.filter(school=school, submission_key=submission_key).first()
+        if made is not None:
+            return made  # the same form, sent again (the lock above orders the two)
+    unknown = set(fields) - set(SEMESTER_FIELDS)
+    if unknown:
+        raise TypeError(f"A semester takes no {', '.join(sorted(unknown))} here")
+    semester = instance or Semester(school=school, submission_key=submission_key)
     for name, value in fields.items():
         setattr(semester, name, value)
     semester.school = school
@@ -114,7 +135,7 @@ def semester_save(*, school, instance=None, actor=None, **fields):
                     "end": overlapping.end_date,
                 }
             )
-    semester.full_clean(exclude=["is_current"])
+    semester.full_clean(exclude=["is_current", "submission_key"])
     was_new = semester.pk is None
     make_current = semester.is_current
     semester.is_current = False if was_new else Semester.objects.get(pk=semester.pk).is_current

@@ -38,7 +38,8 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from logistics.backends import role_permissions
 from logistics.choices import AccountEvent, Role, Trade, UserStatus
-from logistics.common.workflow import status_record
+from logistics.common.submissions import create_once
+from logistics.common.workflow import PERMISSION, Refusal, status_record
 from logistics.models import PasswordCheckThrottle, TechnicianTrade, User
 from logistics.roles import SCHOOL_ROLES
 
@@ -119,7 +120,7 @@ def person_check(actor, person, action):
     """Refuse (``ValidationError``, code ``permission``) what ``person_may`` refuses."""
     reason = _refusal(actor, person, action)
     if reason is not None:
-        raise ValidationError(REFUSALS[reason], code="permission")
+        raise Refusal(REFUSALS[reason], PERMISSION)
 
 
 def roles_check(actor, roles):
@@ -191,6 +192,7 @@ def person_create(
     password="",
     password_hash="",
     actor=None,
+    submission_key=None,
 ):
     """Create an account of ``school``; returns (user, password).
 
@@ -198,38 +200,46 @@ def person_create(
     it at first login. ``actor`` may give only the roles ``grantable_roles`` lists. An
     import passes ``password_hash`` instead (the one password typed in its form, checked
     and hashed once for all its people): the account gets that hash and the returned
-    password is None.
+    password is None. The same form sent twice (its ``submission_key``) makes one
+    account: the second call returns it with the password None (it was handed over once).
     """
     if actor is not None and not (
         actor.is_superuser
         or (actor.school_id == school.pk and actor.has_perm("logistics.add_user"))
     ):
-        raise ValidationError(REFUSALS["permission"], code="permission")
-    roles_check(actor, {str(r) for r in roles})
-    _check_department(school, department)
-    if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError({"username": _("This user name is already taken.")})
-    user = User(
-        school=school,
-        username=username,
-        name=name,
-        phone=phone,
-        email=email,
-        department=department,
-        must_change_password=True,
-    )
-    if password_hash:
-        user.password, password = password_hash, None
-    else:
-        password = password or password_generate()
-        validate_password(password, user)
-        user.set_password(password)
-    user.full_clean(exclude=["password"])
-    user.save()
-    _set_roles(user, roles)
-    _set_trades(user, trades)
-    status_record(user, from_status="", to_status=UserStatus.ACTIVE, actor=actor, school=school)
-    return user, password
+        raise Refusal(REFUSALS["permission"], PERMISSION)
+    made = {}
+
+    def create():
+        roles_check(actor, {str(r) for r in roles})
+        _check_department(school, department)
+        if User.objects.filter(username__iexact=username).exists():
+            raise ValidationError({"username": _("This user name is already taken.")})
+        user = User(
+            school=school,
+            username=username,
+            name=name,
+            phone=phone,
+            email=email,
+            department=department,
+            must_change_password=True,
+            submission_key=submission_key,
+        )
+        if password_hash:
+            user.password, made["password"] = password_hash, None
+        else:
+            made["password"] = password or password_generate()
+            validate_password(made["password"], user)
+            user.set_password(made["password"])
+        user.full_clean(exclude=["password", "submission_key"])
+        user.save()
+        _set_roles(user, roles)
+        _set_trades(user, trades)
+        status_record(user, from_status="", to_status=UserStatus.ACTIVE, actor=actor, school=school)
+        return user
+
+    user, _created = create_once(User.objects.filter(school=school), submission_key, create)
+    return user, made.get("password")
 
 
 @transaction.atomic

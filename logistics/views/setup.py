@@ -399,7 +399,8 @@ class PersonFormView(ScopedFormView):
                         % {"username": user.username},
                     )
                 else:
-                    _password_hand_over(self.request, user, password)
+                    if password is not None:  # None: the form sent again; handed over once
+                        _password_hand_over(self.request, user, password)
                     messages.success(
                         self.request,
                         _("Account %(username)s created.") % {"username": user.username},
@@ -412,6 +413,10 @@ class PersonFormView(ScopedFormView):
             add_service_errors(form, exc)
             return self.form_invalid(form)
         return redirect("person_detail", pk=user.pk)
+
+    def saved(self):
+        """The same form sent again (``sent_before``): the account it made."""
+        return redirect("person_detail", pk=self.object.pk)
 
 
 def _own_person(request, pk):

@@ -6,7 +6,6 @@ The step forms of a hazard's page are posted with a ``prefix`` per step.
 """
 
 import datetime
-import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -17,6 +16,7 @@ from django.utils.translation import pgettext_lazy
 
 from logistics.common import rooms as places
 from logistics.common.fields import DateField, DateTimeField, MultipleImageField
+from logistics.common.submissions import SubmissionKeyField
 from logistics.models import Building, Department, Room, User
 from safety.choices import AREA_ICONS, HazardLevel, HazardPhotoKind, SafetyArea
 
@@ -97,7 +97,7 @@ class HazardReportForm(forms.Form):
         label=_("Found at"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
     )
-    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+    submission_key = SubmissionKeyField()
 
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)
@@ -117,7 +117,6 @@ class HazardReportForm(forms.Form):
             f"{r.number} {r.name}".strip() if r.name else r.number
         )
         if not self.is_bound:
-            self.initial.setdefault("submission_key", uuid.uuid4())
             self.initial.setdefault(
                 "found_at", timezone.localtime().replace(second=0, microsecond=0)
             )
@@ -303,6 +302,13 @@ class VerifyForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Needed when you send it back: say what is still wrong."),
     )
+
+    def service_kwargs(self):
+        """What ``hazard_verify`` takes: approve or not, and the reason."""
+        return {
+            "approve": self.cleaned_data["decision"] == self.APPROVE,
+            "reason": self.cleaned_data["reason"],
+        }
 
 
 class WithdrawForm(forms.Form):

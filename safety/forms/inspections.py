@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from logistics.common.fields import DateField, DateFilter
+from logistics.common.submissions import SubmissionKeyField
 from logistics.common.uploads import ImageUploadField
 from logistics.forms import SchoolScopedForm
 from logistics.models import Room, User
@@ -22,7 +23,9 @@ from safety.choices import (
     SafetyArea,
 )
 from safety.models import ChecklistTemplate, Inspection, InspectionSchedule
-from safety.selectors import inspection_overdue_q, templates_in_use
+from safety.overdue import inspection_overdue_q
+from safety.selectors import templates_in_use
+from safety.services import checklists
 
 DATE_WIDGET = {"type": "date"}
 # A big button per answer, in the order an inspector meets them.
@@ -152,6 +155,7 @@ class InspectionCreateForm(forms.Form):
     period_end = DateField(
         label=_("Until"), widget=date_input(), help_text=_("Due at the end of this day.")
     )
+    submission_key = SubmissionKeyField()
 
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)
@@ -294,7 +298,7 @@ class CancelForm(forms.Form):
 class ChecklistTemplateForm(SchoolScopedForm):
     class Meta:
         model = ChecklistTemplate
-        fields = ["name", "kind", "area", "description", "is_active"]
+        fields = checklists.TEMPLATE_FIELDS
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
 
@@ -325,17 +329,7 @@ class ChecklistItemForm(forms.Form):
 class InspectionScheduleForm(SchoolScopedForm):
     class Meta:
         model = InspectionSchedule
-        fields = [
-            "template",
-            "inspector",
-            "frequency",
-            "area",
-            "rooms",
-            "scope_note",
-            "starts_on",
-            "ends_on",
-            "is_active",
-        ]
+        fields = checklists.SCHEDULE_FIELDS
         widgets = {
             "starts_on": date_input(),
             "ends_on": date_input(),

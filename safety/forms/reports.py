@@ -15,6 +15,7 @@ from logistics.choices import Term
 from logistics.common.fields import DateField
 from logistics.common.periods import DEFAULT_DAYS, Period, PeriodForm
 from logistics.common.rawsql import convert, converters_for
+from logistics.common.submissions import SubmissionKeyField
 from logistics.common.uploads import ImageUploadField
 from logistics.models import Semester, User
 from safety.choices import AgreementKind, DrillKind
@@ -353,6 +354,8 @@ class DrillForm(forms.Form):
             "location": data["location"],
             "notes": data["notes"],
             "photos": data["photos"],
+            # Only a new drill's form carries the one-time key (``drill_create``).
+            **({"submission_key": data["submission_key"]} if "submission_key" in data else {}),
         }
 
 
@@ -398,6 +401,7 @@ class AgreementForm(forms.Form):
         required=False,
         help_text=_("The signed agreement as a PDF or a photo."),
     )
+    submission_key = SubmissionKeyField()
 
     def __init__(self, *args, school, today=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,10 +6,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from logistics.common.models import SchoolOwned, school_field
+from logistics.common.submissions import OnceSubmitted
 from safety.choices import AgreementKind
 
 
-class SafetyAgreement(SchoolOwned):
+class SafetyAgreement(OnceSubmitted, SchoolOwned):
     """A signed responsibility agreement of one person for one academic year.
 
     ``year`` is the academic year it covers, as ``Semester.academic_year`` (2026 means

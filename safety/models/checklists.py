@@ -11,10 +11,11 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from logistics.common.models import SchoolOwned, SchoolScoped, school_field
+from logistics.common.submissions import OnceSubmitted
 from safety.choices import Frequency, InspectionKind, SafetyArea
 
 
-class ChecklistTemplate(SchoolOwned):
+class ChecklistTemplate(OnceSubmitted, SchoolOwned):
     school = school_field("safety_checklists", db_index=False)
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind of inspection"), max_length=20, choices=InspectionKind.choices)
@@ -55,7 +56,7 @@ class ChecklistTemplate(SchoolOwned):
         return self.name
 
 
-class ChecklistItem(SchoolScoped):
+class ChecklistItem(OnceSubmitted, SchoolScoped):
     template = models.ForeignKey(
         ChecklistTemplate,
         on_delete=models.PROTECT,
@@ -87,7 +88,7 @@ class ChecklistItem(SchoolScoped):
         return self.text
 
 
-class InspectionSchedule(SchoolOwned):
+class InspectionSchedule(OnceSubmitted, SchoolOwned):
     """Who inspects with which checklist, how often; the tick creates each period's
     inspection (``safety.services.inspections_plan``)."""
 

@@ -6,11 +6,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from logistics.common.models import SchoolOwned, school_field
+from logistics.common.submissions import OnceSubmitted
 from logistics.models.media import StoredImage
 from safety.choices import DrillKind
 
 
-class Drill(SchoolOwned):
+class Drill(OnceSubmitted, SchoolOwned):
     school = school_field("safety_drills", db_index=False)
     kind = models.CharField(_("kind of drill"), max_length=30, choices=DrillKind.choices)
     title = models.CharField(_("title"), max_length=200, blank=True)

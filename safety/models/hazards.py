@@ -256,8 +256,11 @@ class Hazard(SchoolOwned):
         return self.status == HazardStatus.RECTIFYING and self.verified_by_id is not None
 
     def is_overdue(self, today):
-        """Still to be rectified (reported or being rectified) after its deadline."""
-        return self.is_open and self.deadline is not None and today > self.deadline
+        """Still to be rectified (reported or being rectified) after its deadline (the
+        rule of ``safety.overdue``)."""
+        from safety.overdue import hazard_overdue
+
+        return hazard_overdue(self.status, self.deadline, today)
 
 
 class HazardPhoto(StoredImage):

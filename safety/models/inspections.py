@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from logistics.common.models import SchoolOwned, SchoolScoped, school_field
+from logistics.common.submissions import OnceSubmitted
 from safety.choices import (
     OPEN_INSPECTION_STATUSES,
     HazardLevel,
@@ -24,7 +25,7 @@ from safety.choices import (
 )
 
 
-class Inspection(SchoolOwned):
+class Inspection(OnceSubmitted, SchoolOwned):
     # The foreign keys leading an index or constraint of their own need no other.
     school = school_field("safety_inspections", db_index=False)
     schedule = models.ForeignKey(
@@ -155,7 +156,10 @@ class Inspection(SchoolOwned):
         return self.status == InspectionStatus.SUBMITTED
 
     def is_overdue(self, now):
-        return self.is_open and now >= self.due_at
+        """Not done at or after its due time (the rule of ``safety.overdue``)."""
+        from safety.overdue import inspection_overdue
+
+        return inspection_overdue(self.status, self.due_at, now)
 
 
 class InspectionResult(SchoolScoped):

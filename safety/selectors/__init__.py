@@ -1,5 +1,6 @@
-"""Reads of campus safety: who sees what, the lists, one object with its parts, what a
-user may do next, the media check, and counts for home cards.
+"""Reads of campus safety: who sees what, the lists, one object with its parts, the media
+check, and counts for home cards. (What a user may do next is the steps' declaration:
+``safety.services.hazards.hazard_steps``, ``safety.services.inspections.inspection_steps``.)
 
 Every list starts from ``Model.objects.for_user(user)``: another school's object is never
 among them (a 404 on the pages). The statistics are in ``safety.selectors.stats``.
@@ -13,7 +14,6 @@ from safety.choices import (
     OPEN_INSPECTION_STATUSES,
     HazardLevel,
     HazardStatus,
-    InspectionStatus,
     Outcome,
 )
 from safety.models import (
@@ -29,6 +29,7 @@ from safety.models import (
     InspectionSchedule,
     SafetyAgreement,
 )
+from safety.overdue import hazard_overdue_q, inspection_overdue_q
 from safety.uploads import AGREEMENT_SCANS, DRILL_PHOTOS, HAZARD_PHOTOS, INSPECTION_PHOTOS
 
 # --- Checklists and schedules ---------------------------------------------------------
@@ -61,12 +62,6 @@ def schedule_list(user):
 
 
 # --- Inspections ------------------------------------------------------------------------
-
-
-def inspection_overdue_q(now=None):
-    """Inspections not done (to do or in progress) after their due time (one SQL filter)."""
-    now = now or timezone.now()
-    return Q(status__in=OPEN_INSPECTION_STATUSES, due_at__lte=now)
 
 
 def inspection_visible(user):
@@ -132,33 +127,7 @@ def inspection_progress(inspection):
     )
 
 
-def inspection_actions(user, inspection):
-    """The steps ``user`` may take on ``inspection`` now (what the page offers; the
-    services check the same rules again under a lock): start, record, submit, cancel."""
-    from safety.services.inspections import may_work
-
-    actions = []
-    if may_work(user, inspection):
-        if inspection.status == InspectionStatus.PLANNED:
-            actions.append("start")
-        if inspection.status == InspectionStatus.DRAFT:
-            actions += ["record", "submit"]
-    if (
-        inspection.status in OPEN_INSPECTION_STATUSES
-        and (user.is_superuser or user.school_id == inspection.school_id)
-        and user.has_perm("safety.cancel_inspection")
-    ):
-        actions.append("cancel")
-    return actions
-
-
 # --- Hazards ----------------------------------------------------------------------------
-
-
-def hazard_overdue_q(today=None):
-    """Hazards still to be rectified after their deadline (one SQL filter)."""
-    today = today or timezone.localdate()
-    return Q(status__in=OPEN_HAZARD_STATUSES, deadline__lt=today)
 
 
 def hazard_visible(user):
@@ -248,35 +217,6 @@ def hazard_detail(user, pk):
     )
 
 
-def hazard_actions(user, hazard):
-    """The steps ``user`` may take on ``hazard`` now: assign, plan, defer, start, submit,
-    photo, verify, withdraw (the services check the same rules again under a lock)."""
-    from safety.services.hazards import may_assign, may_rectify, may_verify
-
-    status = hazard.status
-    actions = []
-    assigner, rectifier = may_assign(user, hazard), may_rectify(user, hazard)
-    if assigner and status in OPEN_HAZARD_STATUSES:
-        actions.append("assign")
-        if hazard.deadline is not None:
-            actions.append("defer")
-    if rectifier and status in (*OPEN_HAZARD_STATUSES, HazardStatus.AWAITING_CHECK):
-        actions.append("plan")
-    if rectifier and status == HazardStatus.REPORTED and hazard.responsible_person_id:
-        actions.append("start")
-    if rectifier and status == HazardStatus.RECTIFYING:
-        actions.append("submit")
-    if status in (*OPEN_HAZARD_STATUSES, HazardStatus.AWAITING_CHECK) and (
-        hazard.found_by_id == user.pk or assigner
-    ):
-        actions.append("photo")
-    if status == HazardStatus.AWAITING_CHECK and may_verify(user, hazard):
-        actions.append("verify")
-    if assigner and status == HazardStatus.REPORTED:
-        actions.append("withdraw")
-    return actions
-
-
 # --- Drills and agreements ----------------------------------------------------------------
 
 
@@ -350,10 +290,10 @@ def inspector_counts(user, now=None):
     today = timezone.localdate(now)
     inspections = Inspection.objects.filter(
         inspector=user, status__in=OPEN_INSPECTION_STATUSES, period_start__lte=today
-    ).aggregate(to_do=Count("pk"), overdue=Count("pk", filter=Q(due_at__lte=now)))
+    ).aggregate(to_do=Count("pk"), overdue=Count("pk", filter=inspection_overdue_q(now)))
     hazards = Hazard.objects.filter(
         responsible_person=user, status__in=OPEN_HAZARD_STATUSES
-    ).aggregate(to_rectify=Count("pk"), overdue=Count("pk", filter=Q(deadline__lt=today)))
+    ).aggregate(to_rectify=Count("pk"), overdue=Count("pk", filter=hazard_overdue_q(today)))
     return {
         "inspections_to_do": inspections["to_do"],
         "inspections_overdue": inspections["overdue"],

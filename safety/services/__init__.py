@@ -1,7 +1,9 @@
 """The business actions of campus safety (``<entity>_<verb>``); every write goes through
-them. They raise ``django.core.exceptions.ValidationError`` (with field errors where a
-form field is to blame, and a ``code`` for the refusals a page may want to tell apart:
-``permission``, ``status``, ``unanswered``, ``plan``, ``same_person``, ``decided``).
+them. They raise ``django.core.exceptions.ValidationError`` with field errors where a
+form field is to blame, and ``logistics.common.workflow.Refusal`` (a ValidationError with
+a ``code``: ``permission``, ``status``, ``unanswered``, ``plan``, ``same_person``,
+``decided`` …) when the step itself is refused. The steps of a hazard and of an
+inspection are declared on their services (``hazard_steps``, ``inspection_steps``).
 
 ``from safety import services`` gives all of them; the modules hold the rules:
 
@@ -35,6 +37,7 @@ from safety.services.hazards import (
     hazard_plan_save,
     hazard_report,
     hazard_start_rectifying,
+    hazard_steps,
     hazard_submit_rectification,
     hazard_verify,
     hazard_withdraw,
@@ -47,6 +50,7 @@ from safety.services.inspections import (
     inspection_create,
     inspection_record_result,
     inspection_start,
+    inspection_steps,
     inspection_submit,
     may_work,
 )
@@ -68,6 +72,7 @@ __all__ = [
     "hazard_plan_save",
     "hazard_report",
     "hazard_start_rectifying",
+    "hazard_steps",
     "hazard_submit_rectification",
     "hazard_verify",
     "hazard_withdraw",
@@ -76,6 +81,7 @@ __all__ = [
     "inspection_record_result",
     "inspection_schedule_save",
     "inspection_start",
+    "inspection_steps",
     "inspection_submit",
     "inspections_plan",
     "may_assign",

@@ -10,11 +10,29 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from logistics.common.submissions import save_once, school_record_save
 from logistics.models import Semester
 from safety.choices import Frequency, InspectionKind, SafetyArea
 from safety.defaults import default_templates
 from safety.models import ChecklistItem, ChecklistTemplate, Inspection, InspectionSchedule
-from safety.services.common import check_person, check_room, day_end, save
+from safety.services.common import check_person, check_room, day_end
+
+TEMPLATE_FIELDS = ("name", "kind", "area", "description", "is_active")
+ITEM_FIELDS = ("text", "guidance", "area", "sort_order")
+SCHEDULE_FIELDS = (
+    "template",
+    "inspector",
+    "frequency",
+    "area",
+    "rooms",
+    "scope_note",
+    "starts_on",
+    "ends_on",
+    "is_active",
+)
+
+_template_save = school_record_save(ChecklistTemplate, TEMPLATE_FIELDS)
+_schedule_save = school_record_save(InspectionSchedule, SCHEDULE_FIELDS)
 
 # --- Checklists ---------------------------------------------------------------------------
 
@@ -57,17 +75,17 @@ def checklists_load_defaults(school):
     return added
 
 
-def checklist_template_save(*, school, instance=None, **fields):
+def checklist_template_save(*, school, instance=None, submission_key=None, **fields):
     """Create or change a checklist: ``name``, ``kind``, ``area`` (optional), ``description``,
     ``is_active`` (retire with False). Raises ``ValidationError``."""
     if instance is not None and instance.school_id != school.pk:
         raise ValidationError(_("This belongs to another school."))
     if "kind" in fields and fields["kind"] not in InspectionKind.values:
         raise ValidationError({"kind": _("Choose the kind of inspection.")})
-    return save(instance or ChecklistTemplate(), {**fields, "school": school})
+    return _template_save(school=school, instance=instance, submission_key=submission_key, **fields)
 
 
-def checklist_item_save(*, template, instance=None, **fields):
+def checklist_item_save(*, template, instance=None, submission_key=None, **fields):
     """Add or change an item of ``template``: ``text``, ``guidance``, ``area`` (defaults to
     the template's area), ``sort_order`` (defaults to after the last item).
 
@@ -82,7 +100,13 @@ def checklist_item_save(*, template, instance=None, **fields):
     if instance is None and fields.get("sort_order") is None:
         last = template.items.order_by("-sort_order").values_list("sort_order", flat=True).first()
         fields["sort_order"] = (last or 0) + 10
-    return save(instance or ChecklistItem(), {**fields, "template": template})
+    return save_once(
+        instance or ChecklistItem(template=template),
+        data=fields,
+        fields=ITEM_FIELDS,
+        existing=ChecklistItem.objects.filter(template=template),
+        submission_key=submission_key,
+    )
 
 
 def checklist_item_retire(item):
@@ -116,7 +140,7 @@ def checklist_items_reorder(template, item_ids):
 # --- Schedules ----------------------------------------------------------------------------
 
 
-def inspection_schedule_save(*, school, instance=None, rooms=None, **fields):
+def inspection_schedule_save(*, school, instance=None, submission_key=None, **fields):
     """Create or change a schedule: ``template``, ``inspector``, ``frequency``, ``area``
     (optional), ``scope_note``, ``starts_on``, ``ends_on`` (optional), ``is_active``;
     ``rooms`` (optional) replaces its rooms. Retire a schedule with ``is_active=False``:
@@ -133,13 +157,12 @@ def inspection_schedule_save(*, school, instance=None, rooms=None, **fields):
     area = fields.get("area", instance.area if instance else "")
     if area and not template.items.filter(is_active=True, area=area).exists():
         raise ValidationError({"area": _("The checklist has no item of this area.")})
-    for room in rooms or ():
+    for room in fields.get("rooms") or ():
         check_room(school, room, "rooms")
     with transaction.atomic():
-        schedule = save(instance or InspectionSchedule(), {**fields, "school": school})
-        if rooms is not None:
-            schedule.rooms.set(rooms)
-    return schedule
+        return _schedule_save(
+            school=school, instance=instance, submission_key=submission_key, **fields
+        )
 
 
 def period_of(frequency, day, semester=None):

@@ -1,4 +1,4 @@
-"""Helpers the safety services share: checks of people and places, links, saving."""
+"""Helpers the safety services share: checks of people and places, links, who may."""
 
 import datetime
 
@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from logistics.choices import Role
 from logistics.common.dates import plausible_date
+from logistics.common.workflow import PERMISSION, Refusal
 
 # The pages the notifications link to, once the pages exist (a missing name gives no link).
 HAZARD_DETAIL_URL = "safety_hazard_detail"
@@ -21,15 +22,6 @@ def link(url_name, *args):
         return reverse(url_name, args=args)
     except NoReverseMatch:
         return ""
-
-
-def save(instance, fields, *, exclude=None):
-    """Set ``fields`` on ``instance``, validate it (constraints included) and save it."""
-    for name, value in fields.items():
-        setattr(instance, name, value)
-    instance.full_clean(exclude=exclude)
-    instance.save()
-    return instance
 
 
 def hazard_written(sender, instance, **kwargs):
@@ -64,20 +56,21 @@ def same_school(actor, school_id):
     return actor.is_superuser or actor.school_id == school_id
 
 
+def holds(perm):
+    """Who may: ``perm`` (``safety.<codename>``) in the school of the record (a
+    ``may(actor, obj)`` predicate for a step's declaration)."""
+
+    def may(actor, obj):
+        return same_school(actor, obj.school_id) and actor.has_perm(perm)
+
+    may.__name__ = f"holds {perm}"
+    return may
+
+
 def require(actor, school_id, perm, message):
     """``actor`` must hold ``perm`` (``safety.<codename>``) in the school of the object."""
     if not (same_school(actor, school_id) and actor.has_perm(perm)):
-        raise ValidationError(message, code="permission")
-
-
-def refuse_status(obj, allowed, message=None):
-    if obj.status not in allowed:
-        raise ValidationError(
-            message
-            or _("This is now “%(status)s”: this step is no longer possible.")
-            % {"status": obj.get_status_display()},
-            code="status",
-        )
+        raise Refusal(message, PERMISSION)
 
 
 def day_end(day):

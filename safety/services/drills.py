@@ -4,7 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from logistics.common.workflow import status_record
+from logistics.common.submissions import create_once
+from logistics.common.workflow import STATUS, Refusal, model_update, status_record
 from safety.choices import AgreementKind, DrillKind
 from safety.models import Drill, DrillPhoto, SafetyAgreement
 from safety.services.common import as_date, check_person, require, text
@@ -25,6 +26,17 @@ def _count(value, field, *, required):
     if number < 1:
         raise ValidationError({field: _("Enter a number greater than zero.")})
     return number
+
+
+DRILL_FIELDS = (
+    "kind",
+    "held_on",
+    "participants",
+    "evacuation_seconds",
+    "title",
+    "location",
+    "notes",
+)
 
 
 def _drill_fields(kind, held_on, participants, evacuation_seconds, title, location, notes):
@@ -64,13 +76,24 @@ def drill_record(
     location="",
     notes="",
     photos=(),
+    submission_key=None,
 ):
-    """Record a drill held (by someone who may add drills). Returns the drill."""
+    """Record a drill held (by someone who may add drills). Returns the drill; the same
+    form sent twice (its ``submission_key``) records it once."""
     require(actor, school.pk, "safety.add_drill", _("You cannot record drills."))
     fields = _drill_fields(kind, held_on, participants, evacuation_seconds, title, location, notes)
-    with StoredFiles() as files, transaction.atomic():
-        drill = Drill.objects.create(school=school, recorded_by=actor, **fields)
-        _drill_photos(files, drill, photos, actor)
+
+    def create():
+        with StoredFiles() as files, transaction.atomic():
+            drill = Drill.objects.create(
+                school=school, recorded_by=actor, submission_key=submission_key, **fields
+            )
+            _drill_photos(files, drill, photos, actor)
+        return drill
+
+    drill, _created = create_once(
+        Drill.objects.filter(school=school, recorded_by=actor), submission_key, create
+    )
     return drill
 
 
@@ -92,9 +115,7 @@ def drill_update(
     fields = _drill_fields(kind, held_on, participants, evacuation_seconds, title, location, notes)
     with StoredFiles() as files, transaction.atomic():
         drill = Drill.objects.select_for_update().get(pk=drill.pk)
-        for name, value in fields.items():
-            setattr(drill, name, value)
-        drill.save()
+        model_update(drill, data=fields, fields=DRILL_FIELDS)
         _drill_photos(files, drill, photos, actor)
     return drill
 
@@ -102,11 +123,14 @@ def drill_update(
 # --- Responsibility agreements -------------------------------------------------------------
 
 
-def agreement_record(*, school, actor, signer, kind, year, signed_on, title="", scan=None):
+def agreement_record(
+    *, school, actor, signer, kind, year, signed_on, title="", scan=None, submission_key=None
+):
     """Record that ``signer`` signed an agreement of ``kind`` for the academic ``year``
     (2026 = 2026~2027) on ``signed_on``; ``scan`` (optional) is the scanned copy, a PDF
     (checked by its bytes and size) or a picture. ``title`` defaults to the kind's name.
-    One valid agreement of a kind per person and year. Returns the agreement."""
+    One valid agreement of a kind per person and year. Returns the agreement; the same
+    form sent twice (its ``submission_key``) records it once."""
     require(
         actor,
         school.pk,
@@ -121,6 +145,9 @@ def agreement_record(*, school, actor, signer, kind, year, signed_on, title="", 
     except (TypeError, ValueError):
         raise ValidationError({"year": _("Enter the academic year.")}) from None
     signed_on = as_date(signed_on, "signed_on")
+    mine = SafetyAgreement.objects.filter(school=school, recorded_by=actor)
+    if submission_key is not None and (made := mine.filter(submission_key=submission_key).first()):
+        return made  # the same form, sent again (before the rules refuse a second one)
     agreement = SafetyAgreement(
         school=school,
         signer=signer,
@@ -129,21 +156,27 @@ def agreement_record(*, school, actor, signer, kind, year, signed_on, title="", 
         year=year,
         signed_on=signed_on,
         recorded_by=actor,
+        submission_key=submission_key,
     )
-    agreement.full_clean(exclude=["file", "file_type", "file_size"])
-    with StoredFiles() as files:
-        if scan is not None:
-            stored = files.add(scan_store(scan))
-            agreement.file = stored.name
-            agreement.file_type = stored.content_type
-            agreement.file_size = stored.size
-        try:
+    agreement.full_clean(exclude=["file", "file_type", "file_size", "submission_key"])
+
+    def create():
+        with StoredFiles() as files:
+            if scan is not None:
+                stored = files.add(scan_store(scan))
+                agreement.file = stored.name
+                agreement.file_type = stored.content_type
+                agreement.file_size = stored.size
             with transaction.atomic():
                 agreement.save()
-        except IntegrityError:
-            raise ValidationError(
-                _("This person already has this agreement for this academic year.")
-            ) from None
+        return agreement
+
+    try:
+        agreement, _created = create_once(mine, submission_key, create)
+    except IntegrityError:
+        raise ValidationError(
+            _("This person already has this agreement for this academic year.")
+        ) from None
     return agreement
 
 
@@ -161,7 +194,7 @@ def agreement_retire(agreement, *, actor, reason):
     if not reason:
         raise ValidationError({"reason": _("Say why the agreement is withdrawn.")})
     if not agreement.is_active:
-        raise ValidationError(_("This agreement is already withdrawn."), code="status")
+        raise Refusal(_("This agreement is already withdrawn."), STATUS)
     agreement.is_active = False
     agreement.retired_reason = reason[:200]
     agreement.save(update_fields=["is_active", "retired_reason"])

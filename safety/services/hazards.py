@@ -1,5 +1,9 @@
 """Hazards (隐患) and their rectification: report, assign, plan, rectify, defer, check.
 
+Each step is declared once, on its service (``hazard_steps``, see
+``logistics.common.workflow``): the hazard's page offers what the declaration allows,
+the service checks it again under the row lock.
+
     reported ──start──▶ rectifying ──submit──▶ awaiting_check ──verify(approve)──▶ closed
         │                  ▲                          │
         └─withdraw         └──────verify(reject)──────┘
@@ -31,14 +35,22 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from logistics.common.querysets import locked
 from logistics.common.submissions import create_once
-from logistics.common.workflow import status_record
+from logistics.common.workflow import (
+    PERMISSION,
+    Refusal,
+    Workflow,
+    model_update,
+    status_record,
+    transition,
+)
 from logistics.selectors import status_history
 from logistics.services.notifications import notifications_done, notify
 from safety.choices import (
     OPEN_HAZARD_STATUSES,
+    UNRESOLVED_HAZARD_STATUSES,
     HazardLevel,
     HazardPhotoKind,
     HazardStatus,
@@ -51,10 +63,9 @@ from safety.services.common import (
     check_department,
     check_person,
     check_room,
+    holds,
     link,
-    refuse_status,
     require,
-    same_school,
     text,
     verifiers,
 )
@@ -62,21 +73,15 @@ from safety.uploads import HAZARD_PHOTOS, StoredFiles, photo_store
 
 MAX_PHOTOS = 3  # per upload (a report, a rectification)
 
-
-def _locked(hazard):
-    return locked(
-        Hazard.objects.select_related("school", "room__building", "responsible_person", "found_by"),
-        hazard.pk if isinstance(hazard, Hazard) else hazard,
-    )
-
-
-def _change(hazard, to_status, *, actor, note="", fields=()):
-    from_status = hazard.status
-    hazard.status = to_status
-    hazard.save(update_fields=["status", *fields])
-    return status_record(
-        hazard, from_status=from_status, to_status=to_status, actor=actor, note=note
-    )
+hazard_steps = Workflow(
+    Hazard,
+    lock=Hazard.objects.select_related(
+        "school", "room__building", "responsible_person", "found_by"
+    ),
+)
+FORMS = "safety.forms.hazards"
+ONLY_RESPONSIBLE = gettext_lazy("Only the person responsible for this hazard can do this.")
+NO_PHOTOS = gettext_lazy("You cannot add photos to this hazard.")
 
 
 def _store_photos(files, hazard, photos, kind, actor):
@@ -98,8 +103,7 @@ def _store_photos(files, hazard, photos, kind, actor):
     return stored
 
 
-def may_assign(actor, hazard):
-    return same_school(actor, hazard.school_id) and actor.has_perm("safety.assign_hazard")
+may_assign = holds("safety.assign_hazard")  # general affairs
 
 
 def may_rectify(actor, hazard):
@@ -109,12 +113,54 @@ def may_rectify(actor, hazard):
 
 def may_verify(actor, hazard):
     """Who may check a rectification: ``verify_hazard`` in the school, and neither its
-    rectifier nor the responsible person."""
-    return (
-        same_school(actor, hazard.school_id)
-        and actor.has_perm("safety.verify_hazard")
-        and actor.pk not in (hazard.rectified_by_id, hazard.responsible_person_id)
-    )
+    rectifier nor the responsible person (the ``verify`` step's rule and guard)."""
+    return may_check(actor, hazard) and _not_their_own(actor, hazard) is None
+
+
+may_check = holds("safety.verify_hazard")
+
+
+def may_add_found_photos(actor, hazard):
+    """Whoever found it, or general affairs."""
+    return hazard.found_by_id == actor.pk or may_assign(actor, hazard)
+
+
+def plan_of(hazard):
+    """The hazard's rectification plan, or None."""
+    return getattr(hazard, "plan", None)
+
+
+def _has_plan_or_is_major(hazard):
+    return hazard.level == HazardLevel.MAJOR or plan_of(hazard) is not None
+
+
+def _has_deadline(actor, hazard):
+    if hazard.deadline is None:
+        return Refusal(_("Assign the hazard with a deadline first."), "assign")
+    return None
+
+
+def _is_assigned(actor, hazard):
+    if hazard.responsible_person_id is None or hazard.deadline is None:
+        return Refusal(_("Assign a responsible person and a deadline first."), "assign")
+    return None
+
+
+def _not_their_own(actor, hazard):
+    if actor.pk in (hazard.rectified_by_id, hazard.responsible_person_id):
+        return Refusal(
+            _("Someone other than the rectifier must check the rectification."), "same_person"
+        )
+    return None
+
+
+def photo_kinds(actor, hazard):
+    """What the photos ``actor`` adds may show: as found; of the rectification too while
+    it is being rectified by them."""
+    kinds = [HazardPhotoKind.FOUND]
+    if hazard_steps.allows("photo_rectified", actor, hazard):
+        kinds.append(HazardPhotoKind.RECTIFIED)
+    return kinds
 
 
 def notify_reported(hazard):
@@ -152,7 +198,7 @@ def hazard_report(
     returns the first hazard and stores nothing (``logistics.common.submissions``)."""
     school = actor.school
     if school is None:
-        raise ValidationError(_("Your account does not belong to a school."))
+        raise Refusal(_("Your account does not belong to a school."), PERMISSION)
     require(actor, school.pk, "safety.add_hazard", _("You cannot report hazards."))
     errors = {}
     if category not in SafetyArea.values:
@@ -188,24 +234,32 @@ def hazard_report(
     return create_once(Hazard.objects.filter(found_by=actor), submission_key, create)
 
 
+@hazard_steps.step(
+    "photo",
+    statuses=UNRESOLVED_HAZARD_STATUSES,
+    may=may_add_found_photos,
+    refusal=NO_PHOTOS,
+    form=f"{FORMS}.PhotoForm",
+    form_kwargs=lambda actor, hazard: {"kinds": photo_kinds(actor, hazard)},
+    message=gettext_lazy("Photos added."),
+)
+# Photos of the rectification: not a step of the page of its own (a kind of the photos).
+@hazard_steps.step(
+    "photo_rectified",
+    statuses=[HazardStatus.RECTIFYING],
+    may=may_rectify,
+    refusal=NO_PHOTOS,
+    shown=False,
+    posted=False,
+)
 def hazard_photo_add(hazard, *, actor, photos, kind=HazardPhotoKind.FOUND):
     """More photos: as found (by whoever found it, or general affairs) while it is not
     closed, or of the rectification (by whoever may rectify it) while it is rectified."""
     if kind not in HazardPhotoKind.values:
         raise ValidationError({"kind": _("Choose what the photo shows.")})
+    step = "photo" if kind == HazardPhotoKind.FOUND else "photo_rectified"
     with StoredFiles() as files, transaction.atomic():
-        hazard = _locked(hazard)
-        if kind == HazardPhotoKind.FOUND:
-            if hazard.found_by_id != actor.pk and not may_assign(actor, hazard):
-                raise ValidationError(_("You cannot add photos to this hazard."), code="permission")
-            refuse_status(
-                hazard,
-                [HazardStatus.REPORTED, HazardStatus.RECTIFYING, HazardStatus.AWAITING_CHECK],
-            )
-        else:
-            if not may_rectify(actor, hazard):
-                raise ValidationError(_("You cannot add photos to this hazard."), code="permission")
-            refuse_status(hazard, [HazardStatus.RECTIFYING])
+        hazard = hazard_steps.begin(step, hazard, actor=actor)
         return _store_photos(files, hazard, photos, kind, actor)
 
 
@@ -216,6 +270,15 @@ def _deadline(value, field="deadline"):
     return as_date(value, field)
 
 
+@hazard_steps.step(
+    "assign",
+    statuses=OPEN_HAZARD_STATUSES,
+    may=may_assign,
+    refusal=gettext_lazy("You cannot assign hazards."),
+    form=f"{FORMS}.AssignForm",
+    form_kwargs=lambda actor, hazard: {"hazard": hazard},
+    message=gettext_lazy("Assigned: the responsible person is told."),
+)
 @transaction.atomic
 def hazard_assign(
     hazard, *, actor, responsible_person, deadline, department=None, level=None, note="", now=None
@@ -223,9 +286,7 @@ def hazard_assign(
     """General affairs names who rectifies the hazard and by when (and may correct its
     level). Allowed until it is submitted for the check; a later deadline on a hazard that
     already has one is a deferral (``hazard_defer``), not an assignment."""
-    hazard = _locked(hazard)
-    require(actor, hazard.school_id, "safety.assign_hazard", _("You cannot assign hazards."))
-    refuse_status(hazard, OPEN_HAZARD_STATUSES)
+    hazard = hazard_steps.begin("assign", hazard, actor=actor)
     check_person(hazard.school, responsible_person, "responsible_person")
     check_department(hazard.school, department)
     deadline = _deadline(deadline)
@@ -292,6 +353,9 @@ def hazard_assign(
     return hazard
 
 
+PLAN_FIELDS = ("measures", "funding", "responsible_person", "deadline", "interim_measures")
+
+
 def _money(value, field):
     try:
         amount = Decimal(str(value if value not in (None, "") else "0"))
@@ -304,6 +368,17 @@ def _money(value, field):
     return amount.quantize(Decimal("0.01"))
 
 
+@hazard_steps.step(
+    "plan",
+    statuses=UNRESOLVED_HAZARD_STATUSES,
+    may=may_rectify,
+    refusal=gettext_lazy("You cannot write the plan of this hazard."),
+    form=f"{FORMS}.PlanForm",
+    form_kwargs=lambda actor, hazard: {"hazard": hazard, "plan": plan_of(hazard)},
+    message=gettext_lazy("Rectification plan saved."),
+    # The page offers it for a major hazard, or one that has a plan (to revise it).
+    shown=_has_plan_or_is_major,
+)
 @transaction.atomic
 def hazard_plan_save(
     hazard,
@@ -318,12 +393,7 @@ def hazard_plan_save(
     """Write (or revise) the rectification plan of a hazard not yet closed, by general
     affairs or the responsible person. Returns the plan. Every field is required;
     ``funding`` is in yuan (Decimal, 0 allowed)."""
-    hazard = _locked(hazard)
-    if not may_rectify(actor, hazard):
-        raise ValidationError(_("You cannot write the plan of this hazard."), code="permission")
-    refuse_status(
-        hazard, [HazardStatus.REPORTED, HazardStatus.RECTIFYING, HazardStatus.AWAITING_CHECK]
-    )
+    hazard = hazard_steps.begin("plan", hazard, actor=actor)
     errors = {}
     if not text(measures):
         errors["measures"] = _("Describe the rectification measures.")
@@ -344,9 +414,7 @@ def hazard_plan_save(
         plan = RectificationPlan.objects.create(hazard=hazard, created_by=actor, **fields)
         note = _("Rectification plan written")
     else:
-        for name, value in fields.items():
-            setattr(plan, name, value)
-        plan.save()
+        model_update(plan, data=fields, fields=PLAN_FIELDS)
         note = _("Rectification plan revised")
     status_record(
         hazard,
@@ -359,20 +427,25 @@ def hazard_plan_save(
     return plan
 
 
+@hazard_steps.step(
+    "defer",
+    statuses=OPEN_HAZARD_STATUSES,
+    may=may_assign,
+    refusal=gettext_lazy("You cannot defer hazards."),
+    guards=[_has_deadline],
+    form=f"{FORMS}.DeferForm",
+    message=gettext_lazy("Rectification arrangement recorded: the deadline is moved."),
+)
 @transaction.atomic
 def hazard_defer(hazard, *, actor, reason, new_deadline, interim_measures="", now=None):
     """An 整改安排 for a hazard that cannot be fixed now: general affairs gives the reason
     and a later deadline (and the interim measures). Recorded as an arrangement and in
     the hazard's history; the overdue reminder starts again from the new deadline."""
-    hazard = _locked(hazard)
-    require(actor, hazard.school_id, "safety.assign_hazard", _("You cannot defer hazards."))
-    refuse_status(hazard, OPEN_HAZARD_STATUSES)
+    hazard = hazard_steps.begin("defer", hazard, actor=actor)
     reason = text(reason)
     if not reason:
         raise ValidationError({"reason": _("Say why it cannot be rectified now.")})
     new_deadline = _deadline(new_deadline, "new_deadline")
-    if hazard.deadline is None:
-        raise ValidationError({"new_deadline": _("Assign the hazard with a deadline first.")})
     if new_deadline <= hazard.deadline or new_deadline < timezone.localdate(now):
         raise ValidationError(
             {"new_deadline": _("The new deadline must be later than the present one.")}
@@ -416,30 +489,43 @@ def hazard_defer(hazard, *, actor, reason, new_deadline, interim_measures="", no
 
 
 def _needs_plan(hazard):
+    """A major hazard needs its plan before its rectification starts, and before the
+    check. (Not a guard: the page shows the step, disabled, with what it needs.)"""
     if (
         hazard.level == HazardLevel.MAJOR
         and not RectificationPlan.objects.filter(hazard=hazard).exists()
     ):
-        raise ValidationError(_("A major hazard needs a rectification plan first."), code="plan")
+        raise Refusal(_("A major hazard needs a rectification plan first."), "plan")
 
 
+@hazard_steps.step(
+    "start",
+    statuses=[HazardStatus.REPORTED],
+    may=may_rectify,
+    refusal=ONLY_RESPONSIBLE,
+    guards=[_is_assigned],
+    to=[HazardStatus.RECTIFYING],
+    message=gettext_lazy("Rectification started."),
+)
 @transaction.atomic
 def hazard_start_rectifying(hazard, *, actor, note=""):
     """The responsible person (or general affairs) starts the rectification of an assigned
     hazard; a major one needs its plan first."""
-    hazard = _locked(hazard)
-    if not may_rectify(actor, hazard):
-        raise ValidationError(
-            _("Only the person responsible for this hazard can do this."), code="permission"
-        )
-    refuse_status(hazard, [HazardStatus.REPORTED])
-    if hazard.responsible_person_id is None or hazard.deadline is None:
-        raise ValidationError(_("Assign a responsible person and a deadline first."), code="assign")
+    hazard = hazard_steps.begin("start", hazard, actor=actor)
     _needs_plan(hazard)
-    _change(hazard, HazardStatus.RECTIFYING, actor=actor, note=text(note))
+    transition(hazard, HazardStatus.RECTIFYING, actor=actor, note=text(note))
     return hazard
 
 
+@hazard_steps.step(
+    "submit",
+    statuses=[HazardStatus.RECTIFYING],
+    may=may_rectify,
+    refusal=ONLY_RESPONSIBLE,
+    to=[HazardStatus.AWAITING_CHECK],
+    form=f"{FORMS}.SubmitForm",
+    message=gettext_lazy("Submitted for the check. General affairs is told."),
+)
 def hazard_submit_rectification(hazard, *, actor, note, photo, now=None):
     """Submit the rectification for the check: what was done AND a photo of the result
     (an upload or a ``CleanImage``; a list of up to three is accepted). Either missing is
@@ -455,32 +541,22 @@ def hazard_submit_rectification(hazard, *, actor, note, photo, now=None):
     if errors:
         raise ValidationError(errors)
     with StoredFiles() as files, transaction.atomic():
-        hazard = _locked(hazard)
-        if not may_rectify(actor, hazard):
-            raise ValidationError(
-                _("Only the person responsible for this hazard can do this."), code="permission"
-            )
-        refuse_status(hazard, [HazardStatus.RECTIFYING])
+        hazard = hazard_steps.begin("submit", hazard, actor=actor)
         _needs_plan(hazard)
         _store_photos(files, hazard, photos, HazardPhotoKind.RECTIFIED, actor)
-        hazard.rectification_note = note
-        hazard.rectified_by = actor
-        hazard.rectified_at = now or timezone.now()
-        # The previous check (a rejection) is in the history; a new one is awaited.
-        hazard.verified_by = None
-        hazard.verified_at = None
-        change = _change(
+        change = transition(
             hazard,
             HazardStatus.AWAITING_CHECK,
             actor=actor,
             note=note,
-            fields=[
-                "rectification_note",
-                "rectified_by",
-                "rectified_at",
-                "verified_by",
-                "verified_at",
-            ],
+            fields={
+                "rectification_note": note,
+                "rectified_by": actor,
+                "rectified_at": now or timezone.now(),
+                # The previous check (a rejection) is in the history; a new one is awaited.
+                "verified_by": None,
+                "verified_at": None,
+            },
         )
         # Rectified: "to rectify", "deferred", "not accepted" and "overdue" ask no more.
         notifications_done(
@@ -504,7 +580,7 @@ def hazard_submit_rectification(hazard, *, actor, note, photo, now=None):
     return hazard
 
 
-def _already_decided(hazard):
+def _already_decided(actor, hazard):
     """The refusal a checker gets when the hazard is no longer awaiting the check: who
     decided, if someone just did."""
     last = status_history(hazard).filter(field="status").last()
@@ -517,53 +593,53 @@ def _already_decided(hazard):
         message = _("%(name)s already sent this hazard back for rectification (%(time)s).")
     else:
         message = _("This hazard is now “%(status)s”: it cannot be checked.")
-    return ValidationError(
+    return Refusal(
         message
         % {"name": who or _("Someone"), "time": when, "status": hazard.get_status_display()},
-        code="decided",
+        "decided",
     )
 
 
+def _verified_message(hazard, result, data):
+    if data.get("approve"):
+        return _("Checked and closed.")
+    return _("Sent back for rectification: the responsible person is told.")
+
+
+@hazard_steps.step(
+    "verify",
+    statuses=[HazardStatus.AWAITING_CHECK],
+    may=may_check,
+    refusal=gettext_lazy("You cannot check hazards."),
+    status_refusal=_already_decided,
+    guards=[_not_their_own],
+    to=[HazardStatus.CLOSED, HazardStatus.RECTIFYING],
+    form=f"{FORMS}.VerifyForm",
+    message=_verified_message,
+)
 @transaction.atomic
 def hazard_verify(hazard, *, actor, approve, reason="", now=None):
     """Check a rectification: approve → closed (销号), reject → back to rectifying with the
     reason. By someone who may verify, neither its rectifier nor the responsible person.
     A second checker at the same time is told who decided (code ``decided``)."""
-    hazard = _locked(hazard)
-    require(actor, hazard.school_id, "safety.verify_hazard", _("You cannot check hazards."))
-    if hazard.status != HazardStatus.AWAITING_CHECK:
-        raise _already_decided(hazard)
-    if actor.pk in (hazard.rectified_by_id, hazard.responsible_person_id):
-        raise ValidationError(
-            _("Someone other than the rectifier must check the rectification."),
-            code="same_person",
-        )
+    hazard = hazard_steps.begin("verify", hazard, actor=actor)
     reason = text(reason)
     now = now or timezone.now()
-    hazard.verified_by = actor
-    hazard.verified_at = now
-    hazard.check_note = reason[:500]
+    checked = {"verified_by": actor, "verified_at": now, "check_note": reason[:500]}
     # Checked (a refusal below rolls this back): "please check it" asks no more.
     notifications_done(school=hazard.school, prefixes=[f"safety:hazard:{hazard.pk}:check:"])
     if approve:
-        hazard.closed_at = now
-        _change(
+        transition(
             hazard,
             HazardStatus.CLOSED,
             actor=actor,
             note=reason,
-            fields=["verified_by", "verified_at", "check_note", "closed_at"],
+            fields={**checked, "closed_at": now},
         )
         return hazard
     if not reason:
         raise ValidationError({"reason": _("Say what is still wrong.")})
-    change = _change(
-        hazard,
-        HazardStatus.RECTIFYING,
-        actor=actor,
-        note=reason,
-        fields=["verified_by", "verified_at", "check_note"],
-    )
+    change = transition(hazard, HazardStatus.RECTIFYING, actor=actor, note=reason, fields=checked)
     if hazard.responsible_person_id:
         notify(
             recipients=[hazard.responsible_person],
@@ -576,17 +652,24 @@ def hazard_verify(hazard, *, actor, approve, reason="", now=None):
     return hazard
 
 
+@hazard_steps.step(
+    "withdraw",
+    statuses=[HazardStatus.REPORTED],
+    may=may_assign,
+    refusal=gettext_lazy("You cannot withdraw hazards."),
+    to=[HazardStatus.WITHDRAWN],
+    form=f"{FORMS}.WithdrawForm",
+    message=gettext_lazy("Report withdrawn."),
+)
 @transaction.atomic
 def hazard_withdraw(hazard, *, actor, reason):
     """General affairs withdraws a report that is a duplicate or no hazard at all (only
     while reported). It is kept, and not counted in the rectification rate."""
-    hazard = _locked(hazard)
-    require(actor, hazard.school_id, "safety.assign_hazard", _("You cannot withdraw hazards."))
+    hazard = hazard_steps.begin("withdraw", hazard, actor=actor)
     reason = text(reason)
     if not reason:
         raise ValidationError({"reason": _("Say why the report is withdrawn.")})
-    refuse_status(hazard, [HazardStatus.REPORTED])
-    _change(hazard, HazardStatus.WITHDRAWN, actor=actor, note=reason)
+    transition(hazard, HazardStatus.WITHDRAWN, actor=actor, note=reason)
     notifications_done(
         school=hazard.school,
         prefixes=[f"safety:hazard:{hazard.pk}:", f"reminder:safety_hazard_overdue:{hazard.pk}:"],

@@ -15,10 +15,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
-from logistics.common.querysets import locked
-from logistics.common.workflow import status_record
+from logistics.common.submissions import create_once
+from logistics.common.workflow import Refusal, Workflow, status_record, transition
 from logistics.services.notifications import notifications_done, notify
 from safety.choices import (
     OPEN_INSPECTION_STATUSES,
@@ -42,8 +42,8 @@ from safety.services.common import (
     check_person,
     check_room,
     day_end,
+    holds,
     link,
-    refuse_status,
     require,
     same_school,
     text,
@@ -56,13 +56,14 @@ from safety.uploads import INSPECTION_PHOTOS, StoredFiles, files_delete_on_commi
 UNANSWERED_NAMED = 5
 
 
-def _locked(inspection):
-    return locked(
-        Inspection.objects.select_related(
-            "school", "template", "inspector", "room__building", "schedule"
-        ),
-        inspection.pk if isinstance(inspection, Inspection) else inspection,
-    )
+inspection_steps = Workflow(
+    Inspection,
+    lock=Inspection.objects.select_related(
+        "school", "template", "inspector", "room__building", "schedule"
+    ),
+)
+FORMS = "safety.forms.inspections"
+ONLY_INSPECTOR = gettext_lazy("Only the inspector of this inspection can do this.")
 
 
 def may_work(actor, inspection):
@@ -73,20 +74,10 @@ def may_work(actor, inspection):
     )
 
 
-def _must_work(actor, inspection):
-    if not may_work(actor, inspection):
-        raise ValidationError(
-            _("Only the inspector of this inspection can do this."), code="permission"
-        )
-
-
-def _change(inspection, to_status, *, actor, note="", fields=()):
-    from_status = inspection.status
-    inspection.status = to_status
-    inspection.save(update_fields=["status", *fields])
-    return status_record(
-        inspection, from_status=from_status, to_status=to_status, actor=actor, note=note
-    )
+def _already_submitted(actor, inspection):
+    if inspection.status == InspectionStatus.SUBMITTED:
+        return Refusal(_("This inspection was already submitted."), "done")
+    return None
 
 
 @transaction.atomic
@@ -103,10 +94,12 @@ def inspection_create(
     period_start=None,
     period_end=None,
     now=None,
+    submission_key=None,
 ):
     """An inspection by hand (a special or start-of-term inspection, not from a schedule):
     by someone who may add inspections; due at the end of ``period_end`` (today if not
-    given). Returns the inspection, to do (``planned``)."""
+    given). Returns the inspection, to do (``planned``); the same form sent twice (its
+    ``submission_key``) plans it once."""
     require(actor, school.pk, "safety.add_inspection", _("You cannot plan inspections."))
     if template.school_id != school.pk or not template.is_active:
         raise ValidationError({"template": _("Choose a checklist of this school that is in use.")})
@@ -122,42 +115,56 @@ def inspection_create(
         raise ValidationError({"period_end": _("The period cannot end before it starts.")})
     if area and not template.items.filter(is_active=True, area=area).exists():
         raise ValidationError({"area": _("The checklist has no item of this area.")})
-    inspection = Inspection.objects.create(
-        school=school,
-        template=template,
-        kind=kind,
-        inspector=inspector,
-        area=area,
-        room=room,
-        location=text(location),
-        period_start=period_start,
-        period_end=period_end,
-        due_at=day_end(period_end),
-        created_at=now,
-    )
-    status_record(inspection, from_status="", to_status=InspectionStatus.PLANNED, actor=actor)
-    if period_start <= timezone.localdate(now):
-        # Told at once, under the reminder's own key (the tick will not tell again); a
-        # later period is told by the tick when it begins.
-        from safety.services.reminders import inspection_assigned_now
 
-        inspection_assigned_now(inspection)
+    def create():
+        inspection = Inspection.objects.create(
+            school=school,
+            template=template,
+            kind=kind,
+            inspector=inspector,
+            area=area,
+            room=room,
+            location=text(location),
+            period_start=period_start,
+            period_end=period_end,
+            due_at=day_end(period_end),
+            created_at=now,
+            submission_key=submission_key,
+        )
+        status_record(inspection, from_status="", to_status=InspectionStatus.PLANNED, actor=actor)
+        if period_start <= timezone.localdate(now):
+            # Told at once, under the reminder's own key (the tick will not tell again); a
+            # later period is told by the tick when it begins.
+            from safety.services.reminders import inspection_assigned_now
+
+            inspection_assigned_now(inspection)
+        return inspection
+
+    inspection, _created = create_once(
+        Inspection.objects.for_school(school), submission_key, create
+    )
     return inspection
 
 
+@inspection_steps.step(
+    "start",
+    statuses=[InspectionStatus.PLANNED],
+    may=may_work,
+    refusal=ONLY_INSPECTOR,
+    to=[InspectionStatus.DRAFT],
+    message=gettext_lazy("Inspection started: answer each item below."),
+)
 @transaction.atomic
 def inspection_start(inspection, *, actor, now=None):
     """Start an inspection to do: its result rows are made from the checklist's items in
     use (those of its area, if it has one). Returns the inspection, in progress."""
-    inspection = _locked(inspection)
-    _must_work(actor, inspection)
-    refuse_status(inspection, [InspectionStatus.PLANNED])
+    inspection = inspection_steps.begin("start", inspection, actor=actor)
     items = ChecklistItem.objects.filter(template=inspection.template, is_active=True)
     if inspection.area:
         items = items.filter(area=inspection.area)
     items = list(items.order_by("sort_order", "pk"))
     if not items:
-        raise ValidationError(_("The checklist has no items in use."), code="empty")
+        raise Refusal(_("The checklist has no items in use."), "empty")
     InspectionResult.objects.bulk_create(
         InspectionResult(
             inspection=inspection,
@@ -168,11 +175,23 @@ def inspection_start(inspection, *, actor, now=None):
         )
         for item in items
     )
-    inspection.started_at = now or timezone.now()
-    _change(inspection, InspectionStatus.DRAFT, actor=actor, fields=["started_at"])
+    transition(
+        inspection,
+        InspectionStatus.DRAFT,
+        actor=actor,
+        fields={"started_at": now or timezone.now()},
+    )
     return inspection
 
 
+# Answering is done item by item on the inspection's own page (each item's form).
+@inspection_steps.step(
+    "record",
+    statuses=[InspectionStatus.DRAFT],
+    may=may_work,
+    refusal=ONLY_INSPECTOR,
+    posted=False,
+)
 def inspection_record_result(
     inspection,
     item,
@@ -203,18 +222,14 @@ def inspection_record_result(
         if hazard_level not in HazardLevel.values:
             raise ValidationError({"hazard_level": _("Choose the level of the hazard.")})
     with StoredFiles() as files, transaction.atomic():
-        inspection = _locked(inspection)
-        _must_work(actor, inspection)
-        refuse_status(inspection, [InspectionStatus.DRAFT])
+        inspection = inspection_steps.begin("record", inspection, actor=actor)
         item_id = item.pk if isinstance(item, ChecklistItem) else item
         try:
             result = InspectionResult.objects.select_for_update().get(
                 inspection=inspection, item_id=item_id
             )
         except InspectionResult.DoesNotExist:
-            raise ValidationError(
-                _("This item is not part of the inspection."), code="item"
-            ) from None
+            raise Refusal(_("This item is not part of the inspection."), "item") from None
         check_room(inspection.school, room)
         if outcome == Outcome.HAZARD and not (
             room or location or inspection.room_id or inspection.location
@@ -368,6 +383,42 @@ def _hazard_for(result, inspection, actor):
     return hazard, created
 
 
+def _submitted_message(inspection, result, data):
+    """What the inspector is told: the hazards reported, and those already open."""
+    _inspection, hazards = result
+    if not hazards:
+        return _("Inspection submitted: no hazards found.")
+    new = [h for h in hazards if h.inspection_id == inspection.pk]
+    again = [h for h in hazards if h.inspection_id != inspection.pk]
+    done = ngettext(
+        "Inspection submitted: %(count)s hazard reported to the office.",
+        "Inspection submitted: %(count)s hazards reported to the office.",
+        len(new),
+    ) % {"count": len(new)}
+    for hazard in again:
+        done += " " + same_hazard_text(hazard)
+    return done
+
+
+def same_hazard_text(hazard):
+    """What an inspector is told of an answer recorded as a hazard already open."""
+    return _("Recorded as the same hazard as #%(number)s, already open since %(date)s.") % {
+        "number": hazard.pk,
+        "date": timezone.localtime(hazard.found_at).strftime("%Y-%m-%d"),
+    }
+
+
+@inspection_steps.step(
+    "submit",
+    statuses=[InspectionStatus.DRAFT],
+    may=may_work,
+    refusal=ONLY_INSPECTOR,
+    status_refusal=_already_submitted,
+    to=[InspectionStatus.SUBMITTED],
+    form=f"{FORMS}.SubmitForm",
+    form_errors=["unanswered"],
+    message=_submitted_message,
+)
 @transaction.atomic
 def inspection_submit(inspection, *, actor, summary="", now=None):
     """Submit an inspection in progress; every item must be answered.
@@ -376,9 +427,7 @@ def inspection_submit(inspection, *, actor, summary="", now=None):
     room, see the module doc); general affairs is told of each new one. Returns
     ``(inspection, hazards)``: the hazards created or linked, in checklist order.
     Raises ``ValidationError`` (code ``unanswered``) naming the unanswered items."""
-    inspection = _locked(inspection)
-    _must_work(actor, inspection)
-    refuse_status(inspection, [InspectionStatus.DRAFT])
+    inspection = inspection_steps.begin("submit", inspection, actor=actor)
     results = list(
         InspectionResult.objects.filter(inspection=inspection)
         .select_for_update()
@@ -389,14 +438,14 @@ def inspection_submit(inspection, *, actor, summary="", now=None):
         named = "；".join(unanswered[:UNANSWERED_NAMED])
         if len(unanswered) > UNANSWERED_NAMED:
             named += "…"
-        raise ValidationError(
+        raise Refusal(
             ngettext(
                 "%(count)s item is not answered yet: %(items)s",
                 "%(count)s items are not answered yet: %(items)s",
                 len(unanswered),
             )
             % {"count": len(unanswered), "items": named},
-            code="unanswered",
+            "unanswered",
         )
     hazards, created = [], []
     for result in results:
@@ -405,20 +454,18 @@ def inspection_submit(inspection, *, actor, summary="", now=None):
             hazards.append(hazard)
             if new:
                 created.append(hazard)
-    inspection.summary = text(summary)
-    inspection.submitted_at = now or timezone.now()
     note = (
         ngettext("%(count)s hazard found", "%(count)s hazards found", len(hazards))
         % {"count": len(hazards)}
         if hazards
         else _("No hazards")
     )
-    _change(
+    transition(
         inspection,
         InspectionStatus.SUBMITTED,
         actor=actor,
         note=note,
-        fields=["summary", "submitted_at"],
+        fields={"summary": text(summary), "submitted_at": now or timezone.now()},
     )
     for hazard in created:
         notify_reported(hazard)
@@ -438,21 +485,23 @@ def _reminders_done(inspection):
     )
 
 
+@inspection_steps.step(
+    "cancel",
+    statuses=OPEN_INSPECTION_STATUSES,
+    may=holds("safety.cancel_inspection"),
+    refusal=gettext_lazy("You cannot cancel inspections."),
+    to=[InspectionStatus.CANCELLED],
+    form=f"{FORMS}.CancelForm",
+    message=gettext_lazy("Inspection cancelled."),
+)
 @transaction.atomic
 def inspection_cancel(inspection, *, actor, reason):
     """General affairs cancels an inspection that will not be done (a holiday, a schedule
     set up by mistake), with the reason. It is kept, and no longer reminded."""
-    inspection = _locked(inspection)
-    require(
-        actor,
-        inspection.school_id,
-        "safety.cancel_inspection",
-        _("You cannot cancel inspections."),
-    )
+    inspection = inspection_steps.begin("cancel", inspection, actor=actor)
     reason = text(reason)
     if not reason:
         raise ValidationError({"reason": _("Say why the inspection is cancelled.")})
-    refuse_status(inspection, OPEN_INSPECTION_STATUSES)
-    _change(inspection, InspectionStatus.CANCELLED, actor=actor, note=reason)
+    transition(inspection, InspectionStatus.CANCELLED, actor=actor, note=reason)
     _reminders_done(inspection)
     return inspection

@@ -12,19 +12,24 @@ again under a lock.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from logistics.common import rooms as places
 from logistics.common.permissions import permission_required
 from logistics.common.spreadsheets import Column, xlsx_response
-from logistics.common.views import ScopedListView, add_service_errors, filter_chips
+from logistics.common.views import (
+    OnceCreateView,
+    ScopedListView,
+    WorkflowPage,
+    filter_chips,
+)
 from logistics.documents.pdf import PDFTimeout, pdf_response, render_pdf
 from logistics.selectors import status_history
 from safety import selectors
@@ -216,51 +221,43 @@ def hazard_export(request):
 # --- Reporting ------------------------------------------------------------------------------
 
 
-@login_required
-@permission_required("safety.add_hazard", raise_exception=True)
-def hazard_create(request):
-    _school_required(request)
-    user = request.user
-    school = user.school
-    if request.method == "POST":
-        form = forms.HazardReportForm(request.POST, request.FILES, school=school)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                hazard, created = services.hazard_report(
-                    actor=user,
-                    category=data["category"],
-                    level=data["level"],
-                    description=data["description"],
-                    room=data["room"],
-                    location=data["location"],
-                    photos=data["photos"],
-                    found_at=data["found_at"],
-                    submission_key=data["submission_key"],
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                if created:
-                    messages.success(
-                        request,
-                        _("Hazard #%(number)s reported. General affairs is told.")
-                        % {"number": hazard.pk},
-                    )
-                else:
-                    messages.info(request, _("This hazard was already reported."))
-                return redirect("safety_hazard_detail", pk=hazard.pk)
-    else:
+class HazardCreate(OnceCreateView):
+    """Reporting a hazard (of a room, ``?room=``, and a category, ``?category=``)."""
+
+    permission_required = "safety.add_hazard"
+    form_class = forms.HazardReportForm
+    template_name = "safety/hazards/form.html"
+    title = gettext_lazy("Report a hazard")
+    url_name = "safety_hazard_detail"
+    created_message = gettext_lazy("Hazard #%(number)s reported. General affairs is told.")
+    again_message = gettext_lazy("This hazard was already reported.")
+
+    def get_initial(self):
         initial = {}
-        room = places.room_for_filing(school, request.GET.get("room"))
-        if room is not None:
-            initial.update(building=room.building_id, floor=room.floor, room=room.pk)
-        if request.GET.get("category") in SafetyArea.values:
-            initial["category"] = request.GET["category"]
-        form = forms.HazardReportForm(initial=initial, school=school)
-    return render(
-        request, "safety/hazards/form.html", {"form": form, "title": _("Report a hazard")}
-    )
+        if self.request.method == "GET":
+            asked = self.request.GET
+            room = places.room_for_filing(self.request.user.school, asked.get("room"))
+            if room is not None:
+                initial.update(building=room.building_id, floor=room.floor, room=room.pk)
+            if asked.get("category") in SafetyArea.values:
+                initial["category"] = asked["category"]
+        return initial
+
+    def create(self, data):
+        return services.hazard_report(
+            actor=self.request.user,
+            category=data["category"],
+            level=data["level"],
+            description=data["description"],
+            room=data["room"],
+            location=data["location"],
+            photos=data["photos"],
+            found_at=data["found_at"],
+            submission_key=data["submission_key"],
+        )
+
+
+hazard_create = HazardCreate.as_view()
 
 
 @login_required
@@ -278,43 +275,47 @@ def hazard_rooms(request):
 
 # --- One hazard and its steps -----------------------------------------------------------------
 
-# The order the steps are offered in (the usual next step first).
-STEP_ORDER = ("verify", "submit", "start", "plan", "assign", "defer", "photo", "withdraw")
 
+class HazardPage(WorkflowPage):
+    """A hazard, and the steps of its rectification the user may take now
+    (``services.hazard_steps``)."""
 
-def _plan_of(hazard):
-    return getattr(hazard, "plan", None)
+    steps = services.hazard_steps
+    selector = selectors.hazard_detail
+    template_name = "safety/hazards/detail.html"
+    url_name = "safety_hazard_detail"
+    # The order the steps are offered in (the usual next step first).
+    step_order = ("verify", "submit", "start", "plan", "assign", "defer", "photo", "withdraw")
 
+    def has_permission(self):
+        return may_open_hazards(self.request.user)
 
-def _photo_kinds(user, hazard):
-    kinds = [HazardPhotoKind.FOUND]
-    if hazard.status == HazardStatus.RECTIFYING and services.may_rectify(user, hazard):
-        kinds.append(HazardPhotoKind.RECTIFIED)
-    return kinds
-
-
-def _form(action, hazard, user, data=None, files=None):
-    """The form of a step (None for a step that is a button)."""
-    kwargs = {"prefix": action}
-    if data is not None:
-        kwargs.update(data=data, files=files)
-    if action == "assign":
-        return forms.AssignForm(hazard=hazard, **kwargs)
-    if action == "plan":
-        return forms.PlanForm(hazard=hazard, plan=_plan_of(hazard), **kwargs)
-    if action == "photo":
-        return forms.PhotoForm(kinds=_photo_kinds(user, hazard), **kwargs)
-    form_class = ACTIONS[action][0]
-    return form_class(**kwargs) if form_class is not None else None
-
-
-def _steps(user, hazard):
-    """The steps this user may take now, in the order shown. The plan is offered for a
-    major hazard (or one that has a plan)."""
-    allowed = set(selectors.hazard_actions(user, hazard))
-    if hazard.level != HazardLevel.MAJOR and _plan_of(hazard) is None:
-        allowed.discard("plan")
-    return [action for action in STEP_ORDER if action in allowed]
+    def page_context(self, hazard, steps):
+        user = self.request.user
+        photos = list(hazard.photos.all())
+        plan = services.plan_of(hazard)
+        major = hazard.level == HazardLevel.MAJOR
+        return {
+            "hazard": hazard,
+            "title": _("Hazard #%(number)s") % {"number": hazard.pk},
+            "found_photos": [p for p in photos if p.kind == HazardPhotoKind.FOUND],
+            "rectified_photos": [p for p in photos if p.kind == HazardPhotoKind.RECTIFIED],
+            "plan": plan,
+            "deferrals": list(hazard.deferrals.all()),
+            "history": status_history(hazard),
+            "open_step": _open_step(hazard, steps, plan),
+            "overdue": hazard.is_overdue(timezone.localdate()),
+            "needs_plan": major and plan is None and hazard.status != HazardStatus.WITHDRAWN,
+            "report_url": reverse("safety_hazard_report_pdf", args=[hazard.pk])
+            if major and may_print_report(user)
+            else "",
+            # Only to those who may open the inspection (its inspector, or whoever may
+            # view inspections): the same rule as the inspection's page.
+            "inspection_url": link(INSPECTION_DETAIL_URL, hazard.inspection_id)
+            if hazard.inspection_id
+            and selectors.inspection_visible(user).filter(pk=hazard.inspection_id).exists()
+            else "",
+        }
 
 
 def _open_step(hazard, steps, plan):
@@ -330,42 +331,8 @@ def _open_step(hazard, steps, plan):
     return ""
 
 
-def _detail(request, hazard, bound=None, status=200):
-    user = request.user
-    steps = {action: _form(action, hazard, user) for action in _steps(user, hazard)}
-    if bound:
-        steps.update(bound)
-    photos = list(hazard.photos.all())
-    plan = _plan_of(hazard)
-    major = hazard.level == HazardLevel.MAJOR
-    today = timezone.localdate()
-    return render(
-        request,
-        "safety/hazards/detail.html",
-        {
-            "hazard": hazard,
-            "title": _("Hazard #%(number)s") % {"number": hazard.pk},
-            "found_photos": [p for p in photos if p.kind == HazardPhotoKind.FOUND],
-            "rectified_photos": [p for p in photos if p.kind == HazardPhotoKind.RECTIFIED],
-            "plan": plan,
-            "deferrals": list(hazard.deferrals.all()),
-            "history": status_history(hazard),
-            "steps": steps,
-            "open_step": _open_step(hazard, steps, plan),
-            "overdue": hazard.is_overdue(today),
-            "needs_plan": major and plan is None and hazard.status != HazardStatus.WITHDRAWN,
-            "report_url": reverse("safety_hazard_report_pdf", args=[hazard.pk])
-            if major and may_print_report(user)
-            else "",
-            # Only to those who may open the inspection (its inspector, or whoever may
-            # view inspections): the same rule as the inspection's page.
-            "inspection_url": link(INSPECTION_DETAIL_URL, hazard.inspection_id)
-            if hazard.inspection_id
-            and selectors.inspection_visible(user).filter(pk=hazard.inspection_id).exists()
-            else "",
-        },
-        status=status,
-    )
+hazard_detail = HazardPage.as_view()
+hazard_action = HazardPage.as_view(action=True)
 
 
 def _get_hazard(request, pk):
@@ -374,130 +341,6 @@ def _get_hazard(request, pk):
         return selectors.hazard_detail(request.user, pk)
     except Hazard.DoesNotExist:
         raise Http404 from None
-
-
-@login_required
-def hazard_detail(request, pk):
-    return _detail(request, _get_hazard(request, pk))
-
-
-def _assign(hazard, user, data):
-    return services.hazard_assign(
-        hazard,
-        actor=user,
-        responsible_person=data["responsible_person"],
-        department=data["department"],
-        deadline=data["deadline"],
-        level=data["level"],
-        note=data["note"],
-    )
-
-
-def _plan(hazard, user, data):
-    return services.hazard_plan_save(
-        hazard,
-        actor=user,
-        measures=data["measures"],
-        funding=data["funding"],
-        responsible_person=data["responsible_person"],
-        deadline=data["deadline"],
-        interim_measures=data["interim_measures"],
-    )
-
-
-def _defer(hazard, user, data):
-    return services.hazard_defer(
-        hazard,
-        actor=user,
-        reason=data["reason"],
-        new_deadline=data["new_deadline"],
-        interim_measures=data["interim_measures"],
-    )
-
-
-def _submit(hazard, user, data):
-    return services.hazard_submit_rectification(
-        hazard, actor=user, note=data["note"], photo=list(data["photo"] or [])
-    )
-
-
-def _verify(hazard, user, data):
-    return services.hazard_verify(
-        hazard,
-        actor=user,
-        approve=data["decision"] == forms.VerifyForm.APPROVE,
-        reason=data["reason"],
-    )
-
-
-def _photo(hazard, user, data):
-    return services.hazard_photo_add(hazard, actor=user, photos=data["photos"], kind=data["kind"])
-
-
-def _verified_message(data):
-    if data.get("decision") == forms.VerifyForm.APPROVE:
-        return _("Checked and closed.")
-    return _("Sent back for rectification: the responsible person is told.")
-
-
-# action: (form class, service call, success message)
-ACTIONS = {
-    "assign": (
-        forms.AssignForm,
-        _assign,
-        gettext_lazy("Assigned: the responsible person is told."),
-    ),
-    "plan": (forms.PlanForm, _plan, gettext_lazy("Rectification plan saved.")),
-    "start": (
-        None,
-        lambda h, u, d: services.hazard_start_rectifying(h, actor=u),
-        gettext_lazy("Rectification started."),
-    ),
-    "defer": (
-        forms.DeferForm,
-        _defer,
-        gettext_lazy("Rectification arrangement recorded: the deadline is moved."),
-    ),
-    "submit": (
-        forms.SubmitForm,
-        _submit,
-        gettext_lazy("Submitted for the check. General affairs is told."),
-    ),
-    "verify": (forms.VerifyForm, _verify, _verified_message),
-    "withdraw": (
-        forms.WithdrawForm,
-        lambda h, u, d: services.hazard_withdraw(h, actor=u, reason=d["reason"]),
-        gettext_lazy("Report withdrawn."),
-    ),
-    "photo": (forms.PhotoForm, _photo, gettext_lazy("Photos added.")),
-}
-
-
-@login_required
-@require_POST
-def hazard_action(request, pk, action):
-    """One step on a hazard. A step the hazard no longer allows (someone acted first) or
-    the user may not take is explained on the hazard's page; a form with errors (the
-    service's reasons included) is shown again with them, status 400."""
-    if action not in ACTIONS:
-        raise Http404
-    hazard = _get_hazard(request, pk)
-    _form_class, call, done = ACTIONS[action]
-    form = _form(action, hazard, request.user, data=request.POST, files=request.FILES)
-    if form is not None and not form.is_valid():
-        return _detail(request, hazard, {action: form}, status=400)
-    data = form.cleaned_data if form is not None else {}
-    try:
-        call(hazard, request.user, data)
-    except ValidationError as exc:
-        if form is not None and hasattr(exc, "error_dict"):
-            add_service_errors(form, exc)
-            return _detail(request, _get_hazard(request, pk), {action: form}, status=400)
-        for message in exc.messages:
-            messages.error(request, message)
-        return redirect("safety_hazard_detail", pk=pk)
-    messages.success(request, done(data) if callable(done) else done)
-    return redirect("safety_hazard_detail", pk=pk)
 
 
 # --- The written report of a major hazard ------------------------------------------------------
@@ -525,7 +368,7 @@ def hazard_report_pdf(request, pk):
         "hazard": hazard,
         "school": hazard.school,
         "district": hazard.school.district,
-        "plan": _plan_of(hazard),
+        "plan": services.plan_of(hazard),
         "deferrals": list(hazard.deferrals.all()),
         "title": _("Report of a major safety hazard"),
         "today": timezone.localdate(),

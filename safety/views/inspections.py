@@ -25,7 +25,14 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from logistics.choices import Role
-from logistics.common.views import ScopedFormView, ScopedListView, add_service_errors
+from logistics.common.submissions import with_submission_key
+from logistics.common.views import (
+    ScopedFormView,
+    ScopedListView,
+    WorkflowPage,
+    add_service_errors,
+    refusal_message,
+)
 from logistics.selectors import status_history
 from safety import services
 from safety.choices import (
@@ -43,7 +50,6 @@ from safety.models import (
     InspectionSchedule,
 )
 from safety.selectors import (
-    inspection_actions,
     inspection_detail,
     inspection_list,
     inspection_visible,
@@ -52,7 +58,6 @@ from safety.selectors import (
     template_items,
     template_list,
 )
-from safety.services.inspections import may_work
 
 
 def _school_required(request):
@@ -191,6 +196,7 @@ def inspection_create(request):
                     location=data["location"],
                     period_start=data["period_start"],
                     period_end=data["period_end"],
+                    submission_key=data["submission_key"],
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
@@ -278,58 +284,72 @@ def _decorate(results):
     return results
 
 
-def _detail(request, inspection, *, bound=None, status=200, unanswered_error=False):
-    """The inspection's page. ``bound``: forms with the user's input to show again
-    (``{"submit": form}``, ``{"cancel": form}`` or ``{item_id: form}``)."""
-    user = request.user
-    bound = bound or {}
-    now = timezone.now()
-    actions = inspection_actions(user, inspection)
-    results = _decorate(list(inspection.results.all()))
-    progress = _progress(results)
-    room_labels = []
-    if "record" in actions:
-        rooms = _room_labels(inspection.school)
-        room_labels = list(rooms)
+class InspectionPage(WorkflowPage):
+    """An inspection: its items (each answered on its own form while it is in progress),
+    and its steps (start, submit, cancel: ``services.inspection_steps``). Someone who may
+    see it but take no step of it gets a 403 for the step."""
+
+    steps = services.inspection_steps
+    selector = inspection_detail
+    template_name = "safety/inspections/detail.html"
+    url_name = "safety_inspection_detail"
+    forbidden = True
+
+    def page_context(self, inspection, steps):
+        """``self.bound`` may hold an item's form with the user's input (by item id)."""
+        user = self.request.user
+        actions = self.offered
+        results = _decorate(list(inspection.results.all()))
+        room_labels = []
+        if "record" in actions:
+            rooms = _room_labels(inspection.school)
+            room_labels = list(rooms)
+            for result in results:
+                result.form = self.bound.get(result.item_id) or _result_form(
+                    result, inspection, rooms
+                )
+        preview = []
+        if inspection.status == InspectionStatus.PLANNED:
+            items = template_items(inspection.template)
+            if inspection.area:
+                items = items.filter(area=inspection.area)
+            preview = list(items)
+        hazards = []
         for result in results:
-            result.form = bound.get(result.item_id) or _result_form(result, inspection, rooms)
-    preview = []
-    if inspection.status == InspectionStatus.PLANNED:
-        items = template_items(inspection.template)
-        if inspection.area:
-            items = items.filter(area=inspection.area)
-        preview = list(items)
-    hazards = []
-    for result in results:
-        if result.hazard_id and result.hazard not in hazards:
-            hazards.append(result.hazard)
-        # A hazard found before (the open one of the same item and place this answer was
-        # recorded as): said so on the item and in the result.
-        if result.hazard_id and result.hazard.inspection_id != inspection.pk:
-            result.hazard.found_before = True
-    context = {
-        "inspection": inspection,
-        "title": inspection.template.name,
-        "results": results,
-        "progress": progress,
-        "actions": actions,
-        "room_labels": room_labels,
-        "preview": preview,
-        "hazards": hazards,
-        "unanswered": [r for r in results if not r.outcome],
-        "unanswered_error": unanswered_error,
-        "overdue": inspection.is_overdue(now),
-        "covering": "record" in actions and inspection.inspector_id != user.pk,
-        "submit_form": bound.get("submit") or forms.SubmitForm(prefix="submit"),
-        "cancel_form": bound.get("cancel") or forms.CancelForm(prefix="cancel"),
-        "history": status_history(inspection),
-    }
-    return render(request, "safety/inspections/detail.html", context, status=status)
+            if result.hazard_id and result.hazard not in hazards:
+                hazards.append(result.hazard)
+            # A hazard found before (the open one of the same item and place this answer
+            # was recorded as): said so on the item and in the result.
+            if result.hazard_id and result.hazard.inspection_id != inspection.pk:
+                result.hazard.found_before = True
+        return {
+            "inspection": inspection,
+            "title": inspection.template.name,
+            "results": results,
+            "progress": _progress(results),
+            "actions": actions,
+            "room_labels": room_labels,
+            "preview": preview,
+            "hazards": hazards,
+            "unanswered": [r for r in results if not r.outcome],
+            "unanswered_error": self.refused == "unanswered",
+            "overdue": inspection.is_overdue(timezone.now()),
+            "covering": "record" in actions and inspection.inspector_id != user.pk,
+            "submit_form": steps.get("submit") or forms.SubmitForm(prefix="submit"),
+            "cancel_form": steps.get("cancel") or forms.CancelForm(prefix="cancel"),
+            "history": status_history(inspection),
+        }
 
 
-@login_required
-def inspection_detail_page(request, pk):
-    return _detail(request, _get_inspection(request, pk))
+inspection_detail_page = InspectionPage.as_view()
+inspection_action = InspectionPage.as_view(action=True)
+
+
+def _detail(request, inspection, *, bound, status):
+    """The inspection's page with an item's form shown again (``{item_id: form}``)."""
+    page = InspectionPage()
+    page.setup(request, pk=inspection.pk)
+    return page.render_page(inspection, bound, status=status)
 
 
 def _item_anchor(inspection, item_id):
@@ -361,8 +381,9 @@ def inspection_result(request, pk, item):
     except Inspection.DoesNotExist:
         raise Http404 from None
     user = request.user
-    if not may_work(user, inspection):
-        raise PermissionDenied(_("Only the inspector of this inspection can do this."))
+    steps = services.inspection_steps
+    if not steps.permits("record", user, inspection):
+        raise PermissionDenied(steps.steps["record"].refusal)
     if inspection.status == InspectionStatus.PLANNED:
         messages.error(request, _("Start the inspection first."))
         url = reverse("safety_inspection_detail", args=[pk])
@@ -393,8 +414,7 @@ def inspection_result(request, pk, item):
         except ValidationError as exc:
             if not hasattr(exc, "error_dict"):
                 # Not the input: the inspection was submitted or cancelled meanwhile.
-                for message in exc.messages:
-                    messages.error(request, message)
+                refusal_message(request, exc)
                 url = reverse("safety_inspection_detail", args=[pk])
                 return HttpResponseClientRedirect(url) if _is_htmx(request) else redirect(url)
             add_service_errors(form, _field_errors_to_place(exc))
@@ -420,100 +440,6 @@ def inspection_result(request, pk, item):
             "progress": _progress(results),
         },
     )
-
-
-# action: (form class, who may, success message)
-def _start(request, inspection, form):
-    services.inspection_start(inspection, actor=request.user)
-    return _("Inspection started: answer each item below.")
-
-
-def _submit(request, inspection, form):
-    _inspection, hazards = services.inspection_submit(
-        inspection, actor=request.user, summary=form.cleaned_data["summary"]
-    )
-    new = [h for h in hazards if h.inspection_id == inspection.pk]
-    again = [h for h in hazards if h.inspection_id != inspection.pk]
-    if not hazards:
-        return _("Inspection submitted: no hazards found.")
-    done = ngettext(
-        "Inspection submitted: %(count)s hazard reported to the office.",
-        "Inspection submitted: %(count)s hazards reported to the office.",
-        len(new),
-    ) % {"count": len(new)}
-    for hazard in again:
-        done += " " + same_hazard_text(hazard)
-    return done
-
-
-def same_hazard_text(hazard):
-    """What an inspector is told of an answer recorded as a hazard already open."""
-    return _("Recorded as the same hazard as #%(number)s, already open since %(date)s.") % {
-        "number": hazard.pk,
-        "date": timezone.localtime(hazard.found_at).strftime("%Y-%m-%d"),
-    }
-
-
-def _cancel(request, inspection, form):
-    services.inspection_cancel(inspection, actor=request.user, reason=form.cleaned_data["reason"])
-    return _("Inspection cancelled.")
-
-
-ACTIONS = {
-    "start": (None, _start),
-    "submit": (forms.SubmitForm, _submit),
-    "cancel": (forms.CancelForm, _cancel),
-}
-
-
-def _may(user, inspection, action):
-    """May ``user`` take this step on this inspection in some status? (Whether the status
-    allows it now is for the service to say.)"""
-    if action == "cancel":
-        return (user.is_superuser or user.school_id == inspection.school_id) and user.has_perm(
-            "safety.cancel_inspection"
-        )
-    return may_work(user, inspection)
-
-
-@login_required
-@require_POST
-def inspection_action(request, pk, action):
-    """One step on an inspection: start, submit, cancel. A step the inspection no longer
-    allows (a second click, a colleague first) is explained on its page."""
-    if action not in ACTIONS:
-        raise Http404
-    inspection = _get_inspection(request, pk)
-    if not _may(request.user, inspection, action):
-        raise PermissionDenied
-    form_class, call = ACTIONS[action]
-    form = None
-    if form_class is not None:
-        form = form_class(request.POST, prefix=action)
-        if not form.is_valid():
-            return _detail(request, inspection, bound={action: form}, status=400)
-    try:
-        done = call(request, inspection, form)
-    except ValidationError as exc:
-        current = Inspection.objects.filter(pk=pk).values_list("status", flat=True).first()
-        if action == "submit" and current == InspectionStatus.SUBMITTED:
-            messages.info(request, _("This inspection was already submitted."))
-            return redirect("safety_inspection_detail", pk=pk)
-        code = getattr(exc, "code", None)
-        if form is not None and (code == "unanswered" or hasattr(exc, "error_dict")):
-            add_service_errors(form, exc)
-            return _detail(
-                request,
-                _get_inspection(request, pk),
-                bound={action: form},
-                status=400,
-                unanswered_error=code == "unanswered",
-            )
-        for message in exc.messages:
-            messages.error(request, message)
-        return redirect("safety_inspection_detail", pk=pk)
-    messages.success(request, done)
-    return redirect("safety_inspection_detail", pk=pk)
 
 
 # --- Set-up: checklists -------------------------------------------------------------------
@@ -577,16 +503,9 @@ class ChecklistCreate(ScopedFormView):
     title_create = gettext_lazy("New checklist")
     title_edit = gettext_lazy("Edit checklist")
 
-    def form_valid(self, form):
-        try:
-            template = services.checklist_template_save(
-                school=self.request.user.school, instance=None, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            return self.form_invalid(form)
+    def saved(self):
         messages.success(self.request, _("Checklist created: now add its items."))
-        return redirect("safety_checklist_edit", pk=template.pk)
+        return redirect("safety_checklist_edit", pk=self.object.pk)
 
     def form_invalid(self, form):
         response = super().form_invalid(form)
@@ -631,7 +550,8 @@ def _checklist_page(request, template, *, bound=None, status=200):
             if can_change
             else None
         ),
-        "new_item_form": bound.get("new") or forms.ChecklistItemForm(template=template),
+        "new_item_form": bound.get("new")
+        or with_submission_key(forms.ChecklistItemForm(template=template)),
     }
     return render(request, "safety/inspections/checklist_edit.html", context, status=status)
 
@@ -667,7 +587,7 @@ def checklist_edit(request, pk):
 @require_POST
 def checklist_item_add(request, pk):
     template = _get_template(request, pk)
-    form = forms.ChecklistItemForm(request.POST, template=template)
+    form = with_submission_key(forms.ChecklistItemForm(request.POST, template=template))
     if form.is_valid():
         try:
             item = services.checklist_item_save(template=template, **form.cleaned_data)
@@ -739,8 +659,7 @@ def checklist_item_action(request, pk, item, action):
         else:
             _move(template, item, -1 if action == "up" else 1)
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        refusal_message(request, exc)
     return redirect(reverse("safety_checklist_edit", args=[pk]) + f"#checklist-item-{item.pk}")
 
 

@@ -36,7 +36,8 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from logistics.common.permissions import permission_required
-from logistics.common.views import add_service_errors
+from logistics.common.submissions import with_submission_key
+from logistics.common.views import add_service_errors, refusal_message
 from logistics.documents.models import Document
 from logistics.documents.views.documents import documents_page
 from safety import selectors
@@ -540,8 +541,8 @@ def drill_create(request):
     school = _school(request)
     _require(request.user, "safety.add_drill")
     if request.method != "POST":
-        return _drill_form_page(request, forms.DrillForm())
-    form = forms.DrillForm(request.POST, request.FILES)
+        return _drill_form_page(request, with_submission_key(forms.DrillForm()))
+    form = with_submission_key(forms.DrillForm(request.POST, request.FILES))
     if form.is_valid():
         try:
             drill = services.drill_record(
@@ -632,6 +633,7 @@ def agreement_create(request):
                     signed_on=data["signed_on"],
                     title=data["title"],
                     scan=data["scan"],
+                    submission_key=data["submission_key"],
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
@@ -676,8 +678,7 @@ def agreement_retire(request, pk):
     try:
         services.agreement_retire(agreement, actor=request.user, reason=form.cleaned_data["reason"])
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        refusal_message(request, exc)
     else:
         messages.success(request, _("Withdrawn: %(object)s") % {"object": agreement})
     return redirect(back)

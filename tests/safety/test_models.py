@@ -36,13 +36,12 @@ from safety.models import (
 from safety.selectors import (
     agreement_visible,
     drill_list,
-    hazard_actions,
     hazard_visible,
-    inspection_actions,
     inspection_visible,
     inspections_to_do,
     media_readable,
 )
+from safety.services import hazard_steps, inspection_steps
 from tests import factories
 from tests.safety_factories import (
     AgreementFactory,
@@ -55,6 +54,9 @@ from tests.safety_factories import (
 )
 
 D = datetime.date
+# The steps a user may take now: their declarations on the services.
+hazard_actions = hazard_steps.available
+inspection_actions = inspection_steps.available
 
 
 # --- Default checklists ---------------------------------------------------------------------

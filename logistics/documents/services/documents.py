@@ -34,7 +34,7 @@ import logging
 from functools import partial
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -45,9 +45,27 @@ from django.utils.translation import gettext as _
 from logistics.common.permissions import permitted
 from logistics.common.queue import enqueue_on_commit
 from logistics.common.registry import registry
-from logistics.common.workflow import status_record
+from logistics.common.workflow import (
+    PERMISSION,
+    STATUS,
+    Refusal,
+    Workflow,
+    status_record,
+    transition,
+)
 from logistics.documents.models import Document, DocumentStatus
 from logistics.models import School
+
+# How a document moves: queued → running (a run claims it) → done, or failed; a failed
+# one, or a run that stopped without a word, is queued again (a retry).
+document_moves = Workflow(
+    Document,
+    moves={
+        DocumentStatus.QUEUED: [DocumentStatus.RUNNING],
+        DocumentStatus.RUNNING: [DocumentStatus.DONE, DocumentStatus.FAILED, DocumentStatus.QUEUED],
+        DocumentStatus.FAILED: [DocumentStatus.QUEUED],
+    },
+)
 
 logger = logging.getLogger(__name__)
 
@@ -130,16 +148,6 @@ def _file_present(document):
     return bool(document.file) and default_storage.exists(document.file.name)
 
 
-def _change(document, to_status, *, actor=None, note="", **fields):
-    from_status = document.status
-    document.status = to_status
-    for name, value in fields.items():
-        setattr(document, name, value)
-    document.save()
-    status_record(document, from_status=from_status, to_status=to_status, actor=actor, note=note)
-    return document
-
-
 def document_request(
     *, kind, school, start, end, semester=None, actor=None, params=None, language=None
 ):
@@ -150,7 +158,7 @@ def document_request(
     (default: the portal's)."""
     kind = kind_of(kind)
     if actor is not None and not may_make(actor, kind):
-        raise PermissionDenied
+        raise Refusal(_("You cannot make this document."), PERMISSION)
     if end < start:
         raise ValidationError(_("The end date must be after the start date."))
     params = clean_params(kind, school, params)
@@ -199,12 +207,12 @@ def document_retry(*, document, actor=None):
     document queued or being made is returned as it is."""
     kind = kind_of(document)
     if actor is not None and not may_make(actor, kind):
-        raise PermissionDenied
+        raise Refusal(_("You cannot make this document."), PERMISSION)
     with transaction.atomic():
         School.objects.select_for_update().only("pk").get(pk=document.school_id)
         document = Document.objects.select_for_update().get(pk=document.pk)
         if document.status == DocumentStatus.DONE:
-            raise ValidationError(_("This document is ready; ask for a new version instead."))
+            raise Refusal(_("This document is ready; ask for a new version instead."), STATUS)
         if document.in_progress and not _stopped(document, timezone.now()):
             return document
         other = (
@@ -215,16 +223,18 @@ def document_retry(*, document, actor=None):
         )
         if other is not None:
             return other  # someone asked again meanwhile: join that run
-        _change(
+        transition(
             document,
             DocumentStatus.QUEUED,
             actor=actor,
             note=_("Retry"),
-            progress=0,
-            stage=_("Waiting for a worker"),
-            error="",
-            started_at=None,
-            finished_at=None,
+            fields={
+                "progress": 0,
+                "stage": _("Waiting for a worker"),
+                "error": "",
+                "started_at": None,
+                "finished_at": None,
+            },
         )
         _enqueue(document)
     return document
@@ -246,12 +256,13 @@ def _stopped(document, now):
 
 
 def _fail_stopped(document):
-    _change(
+    message = _("The run stopped without finishing (time limit or a stopped worker).")
+    transition(
         document,
         DocumentStatus.FAILED,
-        note=_("The run stopped without finishing (time limit or a stopped worker)."),
-        error=_("The run stopped without finishing (time limit or a stopped worker)."),
-        finished_at=timezone.now(),
+        actor=None,
+        note=message,
+        fields={"error": message, "finished_at": timezone.now()},
     )
 
 
@@ -269,14 +280,18 @@ def _claim(document_id):
         ).first()
         if document is None or document.status != DocumentStatus.QUEUED:
             return None  # made, failed, or being made by another delivery of the task
-        return _change(
+        transition(
             document,
             DocumentStatus.RUNNING,
-            started_at=timezone.now(),
-            attempts=document.attempts + 1,
-            progress=5,
-            stage=_("Reading the records"),
+            actor=None,
+            fields={
+                "started_at": timezone.now(),
+                "attempts": document.attempts + 1,
+                "progress": 5,
+                "stage": _("Reading the records"),
+            },
         )
+        return document
 
 
 def file_name(document):
@@ -338,12 +353,15 @@ def document_render(document_id):
         with transaction.atomic():
             document = Document.objects.select_for_update().get(pk=document.pk)
             if document.status == DocumentStatus.RUNNING and document.attempts == attempt:
-                _change(
+                transition(
                     document,
                     DocumentStatus.FAILED,
+                    actor=None,
                     note=message[:500],
-                    error=message[:2000] or exc.__class__.__name__,
-                    finished_at=timezone.now(),
+                    fields={
+                        "error": message[:2000] or exc.__class__.__name__,
+                        "finished_at": timezone.now(),
+                    },
                 )
         return document
     with transaction.atomic():
@@ -353,16 +371,19 @@ def document_render(document_id):
             # retried since: the newer state stands.
             logger.warning("document %s finished after it was given up", document.pk)
             return document
-        _change(
+        transition(
             document,
             DocumentStatus.DONE,
-            file=saved,
-            fingerprint=fingerprint,
-            size=len(content),
-            pages=stage.pages,
-            progress=100,
-            stage=_("Ready"),
-            finished_at=timezone.now(),
+            actor=None,
+            fields={
+                "file": saved,
+                "fingerprint": fingerprint,
+                "size": len(content),
+                "pages": stage.pages,
+                "progress": 100,
+                "stage": _("Ready"),
+                "finished_at": timezone.now(),
+            },
         )
     return document
 

@@ -1,10 +1,11 @@
 """The semester summary: saving its text as it is typed, asking for the PDF."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from logistics.common.registry import registry
+from logistics.common.workflow import PERMISSION, Refusal
 from logistics.documents import narrative, selectors
 from logistics.documents.models import SummaryDraft
 from logistics.documents.services.documents import document_request, kind_of, may_make
@@ -20,15 +21,19 @@ def _part_key(part, section):
     return (part, None)
 
 
+def _own_semester(school, semester):
+    if semester.school_id != school.pk:
+        raise Refusal(_("This belongs to another school."), PERMISSION)
+
+
 def summary_draft_save(*, school, semester, actor, part, text, section=None):
     """Save one part of the semester's text (the opening, a section's narrative,
     problems, plans). Two people writing different parts at once both keep their text;
     the same part: the last save wins. Returns the draft. The text is kept even with an
     unknown placeholder (the editor shows the problem; the PDF is refused until fixed)."""
     if not may_make(actor, kind_of(selectors.SUMMARY_KIND)):
-        raise PermissionDenied
-    if semester.school_id != school.pk:
-        raise PermissionDenied
+        raise Refusal(_("You cannot make this document."), PERMISSION)
+    _own_semester(school, semester)
     key, section_key = _part_key(part, section)
     text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
     if len(text) > selectors.MAX_TEXT:
@@ -61,8 +66,7 @@ def summary_draft_save(*, school, semester, actor, part, text, section=None):
 def summary_request(*, school, semester, actor):
     """Ask for the semester's summary PDF (or join the one being made). Refused, with
     every problem listed, while a text names an unknown placeholder."""
-    if semester.school_id != school.pk:
-        raise PermissionDenied
+    _own_semester(school, semester)
     draft = selectors.draft_for(school, semester)
     sections = selectors.section_figures(school, semester)
     names = selectors.placeholder_values(school, semester, sections)

@@ -1,7 +1,5 @@
 """Forms of the repair pages: input and its shape; the rules are in the services."""
 
-import uuid
-
 from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -10,12 +8,14 @@ from django.utils.translation import pgettext_lazy
 from logistics.choices import Trade
 from logistics.common import rooms as places
 from logistics.common.fields import MultipleImageField
+from logistics.common.submissions import SubmissionKeyField
 from logistics.common.uploads import ImageUploadField
 from logistics.forms import SchoolScopedForm
 from logistics.models import Building, Room, User
 from logistics.repairs.choices import TRADE_ICONS, DamageCause, Urgency
 from logistics.repairs.models import DispatchRule, Material, RepairCategory
 from logistics.repairs.selectors import tickets as selectors
+from logistics.repairs.services import tickets as services
 
 
 class TicketFileForm(forms.Form):
@@ -62,7 +62,7 @@ class TicketFileForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
-    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+    submission_key = SubmissionKeyField()
 
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)
@@ -86,8 +86,6 @@ class TicketFileForm(forms.Form):
             selectors.categories(school, trade) if trade else RepairCategory.objects.none()
         )
         self.fields["category"].label_from_instance = lambda c: c.name
-        if not self.is_bound and not self.initial.get("submission_key"):
-            self.initial["submission_key"] = uuid.uuid4()
         # htmx: choosing a building (or floor) reloads the floor and room choices.
         cascade = {
             "hx-get": reverse("ticket_rooms"),
@@ -195,6 +193,7 @@ class MaterialUseForm(forms.Form):
         required=False,
         help_text=_("Leave empty to use the catalogue's price."),
     )
+    submission_key = SubmissionKeyField()  # a double tap records the material once
 
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)
@@ -233,7 +232,7 @@ class ConfirmForm(forms.Form):
 class RepairCategoryForm(SchoolScopedForm):
     class Meta:
         model = RepairCategory
-        fields = ["trade", "name", "sort_order", "is_active"]
+        fields = services.CATEGORY_FIELDS
 
 
 class DispatchRuleForm(SchoolScopedForm):
@@ -241,7 +240,7 @@ class DispatchRuleForm(SchoolScopedForm):
 
     class Meta:
         model = DispatchRule
-        fields = ["trade", "building", "technician", "is_active"]
+        fields = services.RULE_FIELDS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -252,4 +251,4 @@ class DispatchRuleForm(SchoolScopedForm):
 class MaterialForm(SchoolScopedForm):
     class Meta:
         model = Material
-        fields = ["name", "spec", "unit", "unit_cost", "trade", "is_active"]
+        fields = services.MATERIAL_FIELDS

@@ -15,14 +15,7 @@ from logistics.repairs.models import (
     TicketMaterial,
     TicketPhoto,
 )
-
-
-def overdue_q(now=None):
-    """Open tickets that missed their start or finish target at ``now`` (one SQL filter)."""
-    now = now or timezone.now()
-    return Q(status__in=OPEN_TICKET_STATUSES) & (
-        Q(started_at__isnull=True, respond_by__lt=now) | Q(complete_by__lt=now)
-    )
+from logistics.repairs.overdue import missed_target, overdue_q
 
 
 def with_overdue(tickets, now=None):
@@ -164,42 +157,6 @@ def material_list(user):
     return Material.objects.for_user(user)
 
 
-def ticket_actions(user, ticket):
-    """The steps ``user`` may take on ``ticket`` now (what the page offers; the services
-    check the same rules again under a lock)."""
-    status = ticket.status
-    dispatcher = user.school_id == ticket.school_id and user.has_perm("logistics.dispatch_ticket")
-    assignee = ticket.assignee_id is not None and ticket.assignee_id == user.pk
-    requester = ticket.requester_id == user.pk
-    actions = []
-    if dispatcher and status in OPEN_TICKET_STATUSES:
-        actions.append("assign")
-    if (
-        status == TicketStatus.SUBMITTED
-        and ticket.assignee_id is None
-        and user.school_id == ticket.school_id
-        and user.has_perm("logistics.work_ticket")
-    ):
-        actions.append("take")
-    if assignee and status == TicketStatus.ASSIGNED:
-        actions.append("start")
-    if (assignee or dispatcher) and status in (TicketStatus.ASSIGNED, TicketStatus.IN_PROGRESS):
-        actions.append("hold")
-    if (assignee or dispatcher) and status == TicketStatus.ON_HOLD:
-        actions.append("resume")
-    if assignee and status in (TicketStatus.IN_PROGRESS, TicketStatus.ON_HOLD):
-        actions.append("material")
-    if assignee and status == TicketStatus.IN_PROGRESS:
-        actions.append("complete")
-    if requester and status == TicketStatus.DONE:
-        actions += ["confirm", "reopen"]
-    if (dispatcher and status in OPEN_TICKET_STATUSES) or (
-        requester and status in (TicketStatus.SUBMITTED, TicketStatus.ASSIGNED)
-    ):
-        actions.append("cancel")
-    return actions
-
-
 # --- Counts for the home page (one aggregate query each) ---------------------------------
 
 
@@ -295,7 +252,8 @@ def _row_sql(connection, count):
 
 def ticket_rows(ids, now=None):
     """The list's rows of the tickets ``ids``, in that order: dicts of ``_ROW_COLUMNS``'
-    keys plus ``is_overdue`` (the rule of ``overdue_q``, at ``now``)."""
+    keys plus ``is_overdue`` (``logistics.repairs.overdue``'s rule on the row's values,
+    at ``now``)."""
     from django.db import connection
 
     ids = list(ids)
@@ -311,8 +269,10 @@ def ticket_rows(ids, now=None):
     by_id = {}
     for values in fetched:
         row = dict(zip(keys, convert(values, fields, converters, connection), strict=True))
-        row["is_overdue"] = row["status"] in OPEN_TICKET_STATUSES and (
-            (row["started_at"] is None and row["respond_by"] < now) or row["complete_by"] < now
+        row["is_overdue"] = bool(
+            missed_target(
+                row["status"], row["started_at"], row["respond_by"], row["complete_by"], now
+            )
         )
         by_id[row["pk"]] = row
     return [by_id[pk] for pk in ids if pk in by_id]

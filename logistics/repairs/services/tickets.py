@@ -1,8 +1,12 @@
 """Repair tickets: filing, dispatch, work, confirmation — the rules of every step.
 
-Each action takes the ticket under a row lock, checks that its status and the actor
-allow the step, changes it, and records the change (who, when, from, to, note). Two
-people acting at once are serialised by the lock: the second one is told what happened.
+Each step is declared once, on its service (``ticket_steps``, see
+``logistics.common.workflow``): the statuses it is allowed from, who may take it, its
+form and its success message. The ticket's page offers the steps the declaration allows
+(``ticket_steps.offered``); the service takes the ticket under a row lock and checks
+the same declaration (``ticket_steps.begin``), changes it, and records the change (who,
+when, from, to, note). Two people acting at once are serialised by the lock: the second
+one is told what happened.
 """
 
 import contextlib
@@ -15,12 +19,12 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from logistics.choices import Role, Trade
-from logistics.common.querysets import locked
-from logistics.common.submissions import create_once
+from logistics.common.submissions import create_once, school_record_save
 from logistics.common.uploads import image_store
-from logistics.common.workflow import status_record
+from logistics.common.workflow import PERMISSION, Refusal, Workflow, status_record, transition
 from logistics.models import School
 from logistics.repairs.choices import (
     OPEN_TICKET_STATUSES,
@@ -84,21 +88,13 @@ def repair_categories_load_defaults(school):
 
 # --- Set-up: categories, dispatch rules, the materials catalogue ----------------------
 
+CATEGORY_FIELDS = ("trade", "name", "sort_order", "is_active")
+RULE_FIELDS = ("trade", "building", "technician", "is_active")
+MATERIAL_FIELDS = ("name", "spec", "unit", "unit_cost", "trade", "is_active")
 
-def _save(instance, fields):
-    for name, value in fields.items():
-        setattr(instance, name, value)
-    instance.full_clean()
-    instance.save()
-    return instance
-
-
-def repair_category_save(*, school, instance=None, **fields):
-    return _save(instance or RepairCategory(), {**fields, "school": school})
-
-
-def material_save(*, school, instance=None, **fields):
-    return _save(instance or Material(), {**fields, "school": school})
+repair_category_save = school_record_save(RepairCategory, CATEGORY_FIELDS)
+material_save = school_record_save(Material, MATERIAL_FIELDS)
+_dispatch_rule_save = school_record_save(DispatchRule, RULE_FIELDS)
 
 
 def _check_technician(school, technician, trade=None, field="technician"):
@@ -111,12 +107,14 @@ def _check_technician(school, technician, trade=None, field="technician"):
         raise ValidationError({field: _("Choose an active technician of this school.")})
 
 
-def dispatch_rule_save(*, school, instance=None, **fields):
-    _check_technician(school, fields.get("technician"))
-    building = fields.get("building")
+def dispatch_rule_save(*, school, instance=None, submission_key=None, **data):
+    _check_technician(school, data.get("technician"))
+    building = data.get("building")
     if building is not None and building.school_id != school.pk:
         raise ValidationError({"building": _("This belongs to another school.")})
-    return _save(instance or DispatchRule(), {**fields, "school": school})
+    return _dispatch_rule_save(
+        school=school, instance=instance, submission_key=submission_key, **data
+    )
 
 
 def dispatch_rule_match(school, trade, building_id):
@@ -249,7 +247,7 @@ def ticket_file(
     school = requester.school
     errors = {}
     if school is None:
-        raise ValidationError(_("Your account does not belong to a school."))
+        raise Refusal(_("Your account does not belong to a school."), PERMISSION)
     if room is None or room.building.school_id != school.pk or not room.is_active:
         errors["room"] = _("Choose a room of your school that is in use.")
     if trade not in Trade.values:
@@ -298,15 +296,12 @@ def ticket_file(
                 )
                 technician = dispatch_rule_match(school, trade, room.building_id)
                 if technician is not None:
-                    ticket.status = TicketStatus.ASSIGNED
-                    ticket.assignee = technician
-                    ticket.assigned_at = now
-                    ticket.save(update_fields=["status", "assignee", "assigned_at"])
-                    change = status_record(
+                    change = transition(
                         ticket,
-                        from_status=TicketStatus.SUBMITTED,
-                        to_status=TicketStatus.ASSIGNED,
+                        TicketStatus.ASSIGNED,
+                        actor=None,
                         note=_("Assigned by rule to %(name)s") % {"name": technician},
+                        fields={"assignee": technician, "assigned_at": now},
                     )
                     _notify_assigned(ticket, change)
                 else:
@@ -321,65 +316,84 @@ def ticket_file(
 
 # --- Steps --------------------------------------------------------------------------------
 
+ticket_steps = Workflow(
+    Ticket,
+    lock=Ticket.objects.select_related("school", "room__building", "assignee", "requester"),
+    status_message=gettext_lazy(
+        "This ticket is now “%(status)s”: this step is no longer possible."
+    ),
+)
 
-def _locked(ticket):
-    return locked(
-        Ticket.objects.select_related("school", "room__building", "assignee", "requester"),
-        ticket.pk if isinstance(ticket, Ticket) else ticket,
-    )
-
-
-def _change(ticket, to_status, *, actor, note="", fields=()):
-    from_status = ticket.status
-    ticket.status = to_status
-    ticket.save(update_fields=["status", *fields])
-    return status_record(
-        ticket, from_status=from_status, to_status=to_status, actor=actor, note=note
-    )
+FORMS = "logistics.repairs.forms.tickets"
+WORKING = (TicketStatus.IN_PROGRESS, TicketStatus.ON_HOLD)
+ONLY_ASSIGNEE = gettext_lazy("Only the technician this ticket is assigned to can do this.")
 
 
-def _refuse_status(ticket, allowed):
-    if ticket.status not in allowed:
-        raise ValidationError(
-            _("This ticket is now “%(status)s”: this step is no longer possible.")
-            % {"status": ticket.get_status_display()},
-            code="status",
-        )
-
-
-def _must_be_assignee(ticket, actor):
-    if ticket.assignee_id != actor.pk:
-        raise ValidationError(_("Only the technician this ticket is assigned to can do this."))
-
-
-def _can_dispatch(actor, ticket):
+def may_dispatch(actor, ticket):
+    """General affairs of the ticket's school."""
     return actor.school_id == ticket.school_id and actor.has_perm("logistics.dispatch_ticket")
 
 
+def may_work(actor, ticket):
+    """A technician of the ticket's school."""
+    return actor.school_id == ticket.school_id and actor.has_perm("logistics.work_ticket")
+
+
+def is_assignee(actor, ticket):
+    return ticket.assignee_id is not None and ticket.assignee_id == actor.pk
+
+
+def is_assignee_or_dispatcher(actor, ticket):
+    return is_assignee(actor, ticket) or may_dispatch(actor, ticket)
+
+
+def is_requester(actor, ticket):
+    return ticket.requester_id == actor.pk
+
+
+def _taken(actor, ticket):
+    """Who took the ticket first, said to the one who came second."""
+    if ticket.assignee_id is None:
+        return None
+    if ticket.assignee_id == actor.pk:
+        return Refusal(_("You have already taken this ticket."), "taken")
+    return Refusal(
+        _("%(name)s has already taken this ticket.") % {"name": ticket.assignee}, "taken"
+    )
+
+
+def _with_school(actor, ticket):
+    return {"school": ticket.school}
+
+
+@ticket_steps.step(
+    "assign",
+    statuses=OPEN_TICKET_STATUSES,
+    may=may_dispatch,
+    refusal=gettext_lazy("You cannot dispatch repair tickets."),
+    to=[TicketStatus.ASSIGNED],
+    form=f"{FORMS}.AssignForm",
+    form_kwargs=_with_school,
+    message=gettext_lazy("Assigned."),
+)
 @transaction.atomic
 def ticket_assign(ticket, *, actor, technician, note=""):
     """General affairs assigns (or reassigns) a ticket that is not finished."""
-    ticket = _locked(ticket)
-    if not _can_dispatch(actor, ticket):
-        raise ValidationError(_("You cannot dispatch repair tickets."))
-    _refuse_status(ticket, OPEN_TICKET_STATUSES)
+    ticket = ticket_steps.begin("assign", ticket, actor=actor)
     _check_technician(ticket.school, technician)
     if ticket.assignee_id == technician.pk and ticket.status == TicketStatus.ASSIGNED:
         raise ValidationError({"technician": _("The ticket is already assigned to this person.")})
     previous = ticket.assignee
-    ticket.assignee = technician
-    ticket.assigned_at = timezone.now()
-    ticket.hold_reason = ""
     if previous is None:
         text = _("Assigned to %(name)s") % {"name": technician}
     else:
         text = _("Reassigned from %(old)s to %(new)s") % {"old": previous, "new": technician}
-    change = _change(
+    change = transition(
         ticket,
         TicketStatus.ASSIGNED,
         actor=actor,
         note="\n".join(filter(None, [text, note.strip()])),
-        fields=("assignee", "assigned_at", "hold_reason"),
+        fields={"assignee": technician, "assigned_at": timezone.now(), "hold_reason": ""},
     )
     # Dispatched: "needs a technician" and an earlier "assigned to you" ask no more.
     notifications_done(
@@ -391,43 +405,44 @@ def ticket_assign(ticket, *, actor, technician, note=""):
     return ticket
 
 
+@ticket_steps.step(
+    "take",
+    statuses=[TicketStatus.SUBMITTED],
+    may=may_work,
+    refusal=gettext_lazy("You cannot work repair tickets."),
+    to=[TicketStatus.ASSIGNED],
+    status_refusal=_taken,
+    guards=[_taken],
+    message=gettext_lazy("It is yours."),
+)
 @transaction.atomic
 def ticket_take(ticket, *, actor):
     """A technician takes an unassigned ticket of their trade; the first one wins."""
-    ticket = _locked(ticket)
-    if not actor.has_perm("logistics.work_ticket") or actor.school_id != ticket.school_id:
-        raise ValidationError(_("You cannot work repair tickets."))
-    if ticket.assignee_id is not None:
-        if ticket.assignee_id == actor.pk:
-            raise ValidationError(_("You have already taken this ticket."), code="taken")
-        raise ValidationError(
-            _("%(name)s has already taken this ticket.") % {"name": ticket.assignee},
-            code="taken",
-        )
-    _refuse_status(ticket, [TicketStatus.SUBMITTED])
-    ticket.assignee = actor
-    ticket.assigned_at = timezone.now()
-    _change(
+    ticket = ticket_steps.begin("take", ticket, actor=actor)
+    transition(
         ticket,
         TicketStatus.ASSIGNED,
         actor=actor,
         note=_("Taken by %(name)s") % {"name": actor},
-        fields=("assignee", "assigned_at"),
+        fields={"assignee": actor, "assigned_at": timezone.now()},
     )
     notifications_done(school=ticket.school, keys=[f"ticket:{ticket.pk}:dispatch"])
     return ticket
 
 
+@ticket_steps.step(
+    "start",
+    statuses=[TicketStatus.ASSIGNED],
+    may=is_assignee,
+    refusal=ONLY_ASSIGNEE,
+    to=[TicketStatus.IN_PROGRESS],
+    message=gettext_lazy("Work started."),
+)
 @transaction.atomic
 def ticket_start(ticket, *, actor, now=None):
-    ticket = _locked(ticket)
-    _must_be_assignee(ticket, actor)
-    _refuse_status(ticket, [TicketStatus.ASSIGNED])
-    fields = []
-    if ticket.started_at is None:
-        ticket.started_at = now or timezone.now()
-        fields.append("started_at")
-    _change(ticket, TicketStatus.IN_PROGRESS, actor=actor, fields=fields)
+    ticket = ticket_steps.begin("start", ticket, actor=actor)
+    fields = {} if ticket.started_at else {"started_at": now or timezone.now()}
+    transition(ticket, TicketStatus.IN_PROGRESS, actor=actor, fields=fields)
     # Started: "assigned to you" and "nobody has started it" ask no more.
     notifications_done(
         school=ticket.school,
@@ -439,29 +454,40 @@ def ticket_start(ticket, *, actor, now=None):
     return ticket
 
 
+@ticket_steps.step(
+    "hold",
+    statuses=[TicketStatus.ASSIGNED, TicketStatus.IN_PROGRESS],
+    may=is_assignee_or_dispatcher,
+    refusal=ONLY_ASSIGNEE,
+    to=[TicketStatus.ON_HOLD],
+    form=f"{FORMS}.HoldForm",
+    message=gettext_lazy("Put on hold."),
+)
 @transaction.atomic
 def ticket_hold(ticket, *, actor, reason):
-    ticket = _locked(ticket)
-    if ticket.assignee_id != actor.pk and not _can_dispatch(actor, ticket):
-        raise ValidationError(_("Only the technician this ticket is assigned to can do this."))
+    ticket = ticket_steps.begin("hold", ticket, actor=actor)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the work is on hold.")})
-    _refuse_status(ticket, [TicketStatus.ASSIGNED, TicketStatus.IN_PROGRESS])
-    ticket.hold_reason = reason[:200]
-    _change(ticket, TicketStatus.ON_HOLD, actor=actor, note=reason, fields=["hold_reason"])
+    transition(
+        ticket, TicketStatus.ON_HOLD, actor=actor, note=reason, fields={"hold_reason": reason[:200]}
+    )
     return ticket
 
 
+@ticket_steps.step(
+    "resume",
+    statuses=[TicketStatus.ON_HOLD],
+    may=is_assignee_or_dispatcher,
+    refusal=ONLY_ASSIGNEE,
+    to=[TicketStatus.IN_PROGRESS, TicketStatus.ASSIGNED],
+    message=gettext_lazy("Work resumed."),
+)
 @transaction.atomic
 def ticket_resume(ticket, *, actor):
-    ticket = _locked(ticket)
-    if ticket.assignee_id != actor.pk and not _can_dispatch(actor, ticket):
-        raise ValidationError(_("Only the technician this ticket is assigned to can do this."))
-    _refuse_status(ticket, [TicketStatus.ON_HOLD])
-    ticket.hold_reason = ""
+    ticket = ticket_steps.begin("resume", ticket, actor=actor)
     to = TicketStatus.IN_PROGRESS if ticket.started_at else TicketStatus.ASSIGNED
-    _change(ticket, to, actor=actor, fields=["hold_reason"])
+    transition(ticket, to, actor=actor, fields={"hold_reason": ""})
     return ticket
 
 
@@ -475,15 +501,31 @@ def _decimal(value, field):
     return number
 
 
+@ticket_steps.step(
+    "material",
+    statuses=WORKING,
+    may=is_assignee,
+    refusal=ONLY_ASSIGNEE,
+    form=f"{FORMS}.MaterialUseForm",
+    form_kwargs=_with_school,
+    message=gettext_lazy("Material recorded."),
+)
 @transaction.atomic
 def ticket_material_add(
-    ticket, *, actor, quantity, material=None, name="", spec="", unit="", unit_cost=None
+    ticket,
+    *,
+    actor,
+    quantity,
+    material=None,
+    name="",
+    spec="",
+    unit="",
+    unit_cost=None,
+    submission_key=None,
 ):
     """Record a material used: a catalogue item (its name, spec, unit and cost) or a
-    freely entered one."""
-    ticket = _locked(ticket)
-    _must_be_assignee(ticket, actor)
-    _refuse_status(ticket, [TicketStatus.IN_PROGRESS, TicketStatus.ON_HOLD])
+    freely entered one. The same form sent twice (its ``submission_key``) records it once."""
+    ticket = ticket_steps.begin("material", ticket, actor=actor)
     if material is not None:
         if material.school_id != ticket.school_id or not material.is_active:
             raise ValidationError({"material": _("Choose an item of the catalogue.")})
@@ -514,21 +556,37 @@ def ticket_material_add(
         unit=unit.strip(),
         unit_cost=unit_cost,
         added_by=actor,
+        submission_key=submission_key,
     )
-    used.full_clean(exclude=["ticket", "added_by"])
-    used.save()
+    used.full_clean(exclude=["ticket", "added_by", "submission_key"])
+
+    def create():
+        used.save()
+        return used
+
+    used, _created = create_once(
+        TicketMaterial.objects.filter(ticket=ticket, added_by=actor), submission_key, create
+    )
     return used
 
 
 @transaction.atomic
 def ticket_material_remove(used, *, actor):
-    """Take back a material entered by mistake, while the work is not finished."""
-    ticket = _locked(used.ticket_id)
-    _must_be_assignee(ticket, actor)
-    _refuse_status(ticket, [TicketStatus.IN_PROGRESS, TicketStatus.ON_HOLD])
+    """Take back a material entered by mistake, while the work is not finished (whoever
+    may add materials, the ``material`` step)."""
+    ticket = ticket_steps.begin("material", used.ticket_id, actor=actor)
     TicketMaterial.objects.filter(pk=used.pk, ticket=ticket).delete()
 
 
+@ticket_steps.step(
+    "complete",
+    statuses=[TicketStatus.IN_PROGRESS],
+    may=is_assignee,
+    refusal=ONLY_ASSIGNEE,
+    to=[TicketStatus.DONE],
+    form=f"{FORMS}.CompleteForm",
+    message=gettext_lazy("Marked as done. The requester is asked to confirm."),
+)
 def ticket_complete(ticket, *, actor, cause, work_notes="", photo=None, now=None):
     """The technician finishes the work: the cause, notes and a completion photo."""
     if cause not in DamageCause.values:
@@ -538,19 +596,15 @@ def ticket_complete(ticket, *, actor, cause, work_notes="", photo=None, now=None
     stored = []
     try:
         with transaction.atomic():
-            ticket = _locked(ticket)
-            _must_be_assignee(ticket, actor)
-            _refuse_status(ticket, [TicketStatus.IN_PROGRESS])
+            ticket = ticket_steps.begin("complete", ticket, actor=actor)
             stored = _store_photos(ticket, [photo], PhotoKind.COMPLETION, actor)
-            ticket.cause = cause
-            ticket.work_notes = (work_notes or "").strip()
-            ticket.done_at = now or timezone.now()
-            change = _change(
+            work_notes = (work_notes or "").strip()
+            change = transition(
                 ticket,
                 TicketStatus.DONE,
                 actor=actor,
-                note=ticket.work_notes,
-                fields=["cause", "work_notes", "done_at"],
+                note=work_notes,
+                fields={"cause": cause, "work_notes": work_notes, "done_at": now or timezone.now()},
             )
             # Finished: the work's reminders ask no more.
             notifications_done(
@@ -572,74 +626,91 @@ def ticket_complete(ticket, *, actor, cause, work_notes="", photo=None, now=None
     return ticket
 
 
+@ticket_steps.step(
+    "confirm",
+    statuses=[TicketStatus.DONE],
+    may=is_requester,
+    refusal=gettext_lazy("Only the person who filed this ticket can confirm it."),
+    to=[TicketStatus.CLOSED],
+    form=f"{FORMS}.ConfirmForm",
+    message=gettext_lazy("Thank you: the repair is confirmed."),
+)
 @transaction.atomic
 def ticket_confirm(ticket, *, actor, rating, comment="", now=None):
     """The requester confirms the repair and rates it (1–5)."""
-    ticket = _locked(ticket)
-    if ticket.requester_id != actor.pk:
-        raise ValidationError(_("Only the person who filed this ticket can confirm it."))
-    _refuse_status(ticket, [TicketStatus.DONE])
+    ticket = ticket_steps.begin("confirm", ticket, actor=actor)
     try:
         rating = int(rating)
     except (TypeError, ValueError):
         rating = 0
     if not 1 <= rating <= 5:
         raise ValidationError({"rating": _("A rating is from 1 to 5.")})
-    ticket.rating = rating
-    ticket.rating_comment = (comment or "").strip()[:500]
-    ticket.closed_at = now or timezone.now()
-    _change(
+    comment = (comment or "").strip()[:500]
+    transition(
         ticket,
         TicketStatus.CLOSED,
         actor=actor,
-        note=ticket.rating_comment,
-        fields=["rating", "rating_comment", "closed_at"],
+        note=comment,
+        fields={"rating": rating, "rating_comment": comment, "closed_at": now or timezone.now()},
     )
     notifications_done(school=ticket.school, prefixes=[f"ticket:{ticket.pk}:done:"])
     return ticket
 
 
+@ticket_steps.step(
+    "reopen",
+    statuses=[TicketStatus.DONE],
+    may=is_requester,
+    refusal=gettext_lazy("Only the person who filed this ticket can reopen it."),
+    to=[TicketStatus.ASSIGNED],
+    form=f"{FORMS}.ReopenForm",
+    message=gettext_lazy("Reopened: the technician is told."),
+)
 @transaction.atomic
 def ticket_reopen(ticket, *, actor, reason, now=None):
     """The requester says it is not fixed: back to its technician, with a new deadline."""
-    ticket = _locked(ticket)
-    if ticket.requester_id != actor.pk:
-        raise ValidationError(_("Only the person who filed this ticket can reopen it."))
+    ticket = ticket_steps.begin("reopen", ticket, actor=actor)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say what is still wrong.")})
-    _refuse_status(ticket, [TicketStatus.DONE])
     now = now or timezone.now()
-    ticket.reopen_count += 1
-    ticket.done_at = None
-    ticket.complete_by = service_targets(ticket.school, ticket.urgency, now)[1]
-    change = _change(
+    change = transition(
         ticket,
         TicketStatus.ASSIGNED,
         actor=actor,
         note=reason,
-        fields=["reopen_count", "done_at", "complete_by"],
+        fields={
+            "reopen_count": ticket.reopen_count + 1,
+            "done_at": None,
+            "complete_by": service_targets(ticket.school, ticket.urgency, now)[1],
+        },
     )
     notifications_done(school=ticket.school, prefixes=[f"ticket:{ticket.pk}:done:"])
     _notify_assigned(ticket, change)
     return ticket
 
 
+@ticket_steps.step(
+    "cancel",
+    # General affairs may cancel any unfinished ticket; its requester one not yet started.
+    who=[
+        (may_dispatch, OPEN_TICKET_STATUSES),
+        (is_requester, (TicketStatus.SUBMITTED, TicketStatus.ASSIGNED)),
+    ],
+    refusal=gettext_lazy("Only the person who filed this ticket can cancel it."),
+    to=[TicketStatus.CANCELLED],
+    form=f"{FORMS}.CancelForm",
+    message=gettext_lazy("Cancelled."),
+)
 @transaction.atomic
 def ticket_cancel(ticket, *, actor, reason):
     """The requester withdraws a ticket before the work starts; general affairs may
     cancel any unfinished one (a duplicate, not a repair)."""
-    ticket = _locked(ticket)
+    ticket = ticket_steps.begin("cancel", ticket, actor=actor)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the ticket is cancelled.")})
-    if _can_dispatch(actor, ticket):
-        _refuse_status(ticket, OPEN_TICKET_STATUSES)
-    elif ticket.requester_id == actor.pk:
-        _refuse_status(ticket, [TicketStatus.SUBMITTED, TicketStatus.ASSIGNED])
-    else:
-        raise ValidationError(_("Only the person who filed this ticket can cancel it."))
-    _change(ticket, TicketStatus.CANCELLED, actor=actor, note=reason)
+    transition(ticket, TicketStatus.CANCELLED, actor=actor, note=reason)
     # Nothing is left to do on it.
     notifications_done(
         school=ticket.school,
@@ -661,17 +732,15 @@ def tickets_auto_confirm(now=None):
         if done_at + timedelta(days=days) > now:
             continue
         with transaction.atomic():
-            ticket = _locked(pk)
+            ticket = ticket_steps.lock(pk)
             if ticket.status != TicketStatus.DONE:
                 continue
-            ticket.auto_confirmed = True
-            ticket.closed_at = now
-            _change(
+            transition(
                 ticket,
                 TicketStatus.CLOSED,
                 actor=None,
                 note=_("Confirmed automatically after %(days)s days") % {"days": days},
-                fields=["auto_confirmed", "closed_at"],
+                fields={"auto_confirmed": True, "closed_at": now},
             )
             notifications_done(school=ticket.school, prefixes=[f"ticket:{ticket.pk}:done:"])
             closed += 1

@@ -18,11 +18,13 @@ from logistics.common import rooms
 from logistics.common.permissions import permission_required
 from logistics.common.spreadsheets import Column, xlsx_response
 from logistics.common.views import (
+    OnceCreateView,
     SchoolRequiredMixin,
     ScopedFormView,
     ScopedListView,
-    add_service_errors,
+    WorkflowPage,
     filter_chips,
+    refusal_message,
 )
 from logistics.repairs import filters
 from logistics.repairs.choices import OPEN_TICKET_STATUSES, PhotoKind, TicketStatus
@@ -52,54 +54,50 @@ def ticket_room_link(request, room):
     return redirect(f"{reverse('ticket_create')}?room={room}")
 
 
-@login_required
-@permission_required("logistics.add_ticket", raise_exception=True)
-def ticket_create(request):
-    _school_required(request)
-    user = request.user
-    school = user.school
+class TicketCreate(OnceCreateView):
+    """The filing form (of a room, from its QR sticker's address ``?room=``)."""
+
+    permission_required = "logistics.add_ticket"
+    form_class = forms.TicketFileForm
+    template_name = "repairs/ticket_form.html"
+    title = gettext_lazy("File a repair")
+    url_name = "ticket_detail"
+    created_message = gettext_lazy("Repair #%(number)s filed. You will be told when it is done.")
+    again_message = gettext_lazy("This request was already filed.")
     qr_room = None
-    if request.method == "POST":
-        form = forms.TicketFileForm(request.POST, request.FILES, school=school)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                ticket, created = services.ticket_file(
-                    requester=user,
-                    room=data["room"],
-                    trade=data["trade"],
-                    category=data["category"],
-                    description=data["description"],
-                    urgency=data["urgency"],
-                    contact_phone=data["contact_phone"],
-                    photos=data["photos"],
-                    submission_key=data["submission_key"],
+
+    def get_initial(self):
+        initial = {"contact_phone": self.request.user.phone}
+        if self.request.method == "GET":
+            asked = self.request.GET.get("room")
+            self.qr_room = rooms.room_for_filing(self.request.user.school, asked)
+            if self.qr_room is not None:
+                room = self.qr_room
+                initial.update(building=room.building_id, floor=room.floor, room=room.pk)
+            elif asked:
+                messages.warning(
+                    self.request, _("That room is not in use here: choose the room below.")
                 )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                if created:
-                    messages.success(
-                        request,
-                        _("Repair #%(number)s filed. You will be told when it is done.")
-                        % {"number": ticket.pk},
-                    )
-                else:
-                    messages.info(request, _("This request was already filed."))
-                return redirect("ticket_detail", pk=ticket.pk)
-    else:
-        initial = {"contact_phone": user.phone}
-        qr_room = rooms.room_for_filing(school, request.GET.get("room"))
-        if qr_room is not None:
-            initial.update(building=qr_room.building_id, floor=qr_room.floor, room=qr_room.pk)
-        elif request.GET.get("room"):
-            messages.warning(request, _("That room is not in use here: choose the room below."))
-        form = forms.TicketFileForm(initial=initial, school=school)
-    return render(
-        request,
-        "repairs/ticket_form.html",
-        {"form": form, "qr_room": qr_room, "title": _("File a repair")},
-    )
+        return initial
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "qr_room": self.qr_room}
+
+    def create(self, data):
+        return services.ticket_file(
+            requester=self.request.user,
+            room=data["room"],
+            trade=data["trade"],
+            category=data["category"],
+            description=data["description"],
+            urgency=data["urgency"],
+            contact_phone=data["contact_phone"],
+            photos=data["photos"],
+            submission_key=data["submission_key"],
+        )
+
+
+ticket_create = TicketCreate.as_view()
 
 
 @login_required
@@ -339,32 +337,20 @@ def ticket_export(request):
 # --- One ticket and its steps ---------------------------------------------------------------
 
 
-def _action_forms(user, ticket):
-    """The forms of the steps this user may take on this ticket now."""
-    allowed = selectors.ticket_actions(user, ticket)
-    school = ticket.school
-    built = {}
-    for action in allowed:
-        form_class = ACTIONS[action][0]
-        if form_class is None:
-            built[action] = None
-        elif form_class in (forms.AssignForm, forms.MaterialUseForm):
-            built[action] = form_class(school=school, prefix=action)
-        else:
-            built[action] = form_class(prefix=action)
-    return built
+class TicketPage(WorkflowPage):
+    """A ticket, and the steps the user may take on it now (``services.ticket_steps``)."""
 
+    steps = services.ticket_steps
+    selector = selectors.ticket_detail
+    template_name = "repairs/ticket_detail.html"
+    url_name = "ticket_detail"
+    forms_name = "forms"
+    next_urls = {"queue": "ticket_queue"}  # a technician taking a ticket from the queue
 
-def _detail(request, ticket, action_forms=None, status=200):
-    forms_now = _action_forms(request.user, ticket)
-    if action_forms:
-        forms_now.update(action_forms)
-    materials = list(ticket.materials.all())
-    photos = list(ticket.photos.all())
-    return render(
-        request,
-        "repairs/ticket_detail.html",
-        {
+    def page_context(self, ticket, forms):
+        materials = list(ticket.materials.all())
+        photos = list(ticket.photos.all())
+        return {
             "ticket": ticket,
             "title": _("Repair #%(number)s") % {"number": ticket.pk},
             "photos": [p for p in photos if p.kind == PhotoKind.REPORT],
@@ -372,12 +358,13 @@ def _detail(request, ticket, action_forms=None, status=200):
             "materials": materials,
             "materials_total": sum((m.total for m in materials), start=0),
             "history": status_history(ticket),
-            "forms": forms_now,
             "overdue": ticket.overdue_at(timezone.now()),
-            "is_requester": ticket.requester_id == request.user.pk,
-        },
-        status=status,
-    )
+            "is_requester": ticket.requester_id == self.request.user.pk,
+        }
+
+
+ticket_detail = TicketPage.as_view()
+ticket_action = TicketPage.as_view(action=True)
 
 
 def _get_ticket(request, pk):
@@ -388,113 +375,6 @@ def _get_ticket(request, pk):
 
 
 @login_required
-def ticket_detail(request, pk):
-    return _detail(request, _get_ticket(request, pk))
-
-
-def _assign(ticket, user, data):
-    return services.ticket_assign(
-        ticket, actor=user, technician=data["technician"], note=data["note"]
-    )
-
-
-def _material(ticket, user, data):
-    return services.ticket_material_add(
-        ticket,
-        actor=user,
-        material=data["material"],
-        name=data["name"],
-        spec=data["spec"],
-        quantity=data["quantity"],
-        unit=data["unit"],
-        unit_cost=data["unit_cost"],
-    )
-
-
-def _complete(ticket, user, data):
-    return services.ticket_complete(
-        ticket, actor=user, cause=data["cause"], work_notes=data["work_notes"], photo=data["photo"]
-    )
-
-
-# action: (form, service call, success message)
-ACTIONS = {
-    "assign": (forms.AssignForm, _assign, gettext_lazy("Assigned.")),
-    "take": (None, lambda t, u, d: services.ticket_take(t, actor=u), gettext_lazy("It is yours.")),
-    "start": (
-        None,
-        lambda t, u, d: services.ticket_start(t, actor=u),
-        gettext_lazy("Work started."),
-    ),
-    "hold": (
-        forms.HoldForm,
-        lambda t, u, d: services.ticket_hold(t, actor=u, reason=d["reason"]),
-        gettext_lazy("Put on hold."),
-    ),
-    "resume": (
-        None,
-        lambda t, u, d: services.ticket_resume(t, actor=u),
-        gettext_lazy("Work resumed."),
-    ),
-    "material": (forms.MaterialUseForm, _material, gettext_lazy("Material recorded.")),
-    "complete": (
-        forms.CompleteForm,
-        _complete,
-        gettext_lazy("Marked as done. The requester is asked to confirm."),
-    ),
-    "confirm": (
-        forms.ConfirmForm,
-        lambda t, u, d: services.ticket_confirm(
-            t, actor=u, rating=d["rating"], comment=d["comment"]
-        ),
-        gettext_lazy("Thank you: the repair is confirmed."),
-    ),
-    "reopen": (
-        forms.ReopenForm,
-        lambda t, u, d: services.ticket_reopen(t, actor=u, reason=d["reason"]),
-        gettext_lazy("Reopened: the technician is told."),
-    ),
-    "cancel": (
-        forms.CancelForm,
-        lambda t, u, d: services.ticket_cancel(t, actor=u, reason=d["reason"]),
-        gettext_lazy("Cancelled."),
-    ),
-}
-
-
-@login_required
-@require_POST
-def ticket_action(request, pk, action):
-    """One step on a ticket. A step the ticket no longer allows (someone acted first) is
-    explained on the ticket's page; a form with errors is shown again with them."""
-    if action not in ACTIONS:
-        raise Http404
-    ticket = _get_ticket(request, pk)
-    form_class, call, done = ACTIONS[action]
-    form = None
-    if form_class is not None:
-        kwargs = {"prefix": action}
-        if form_class in (forms.AssignForm, forms.MaterialUseForm):
-            kwargs["school"] = ticket.school
-        form = form_class(request.POST, request.FILES, **kwargs)
-        if not form.is_valid():
-            return _detail(request, ticket, {action: form}, status=400)
-    try:
-        call(ticket, request.user, form.cleaned_data if form else {})
-    except ValidationError as exc:
-        if form is not None and hasattr(exc, "error_dict"):
-            add_service_errors(form, exc)
-            return _detail(request, _get_ticket(request, pk), {action: form}, status=400)
-        for message in exc.messages:
-            messages.error(request, message)
-        return redirect("ticket_detail", pk=pk)
-    messages.success(request, done)
-    if action == "take" and request.POST.get("next") == "queue":
-        return redirect("ticket_queue")
-    return redirect("ticket_detail", pk=pk)
-
-
-@login_required
 @require_POST
 def ticket_material_remove(request, pk, material):
     ticket = _get_ticket(request, pk)
@@ -502,8 +382,7 @@ def ticket_material_remove(request, pk, material):
     try:
         services.ticket_material_remove(used, actor=request.user)
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        refusal_message(request, exc)
     else:
         messages.success(request, _("Removed: %(item)s") % {"item": used})
     return redirect("ticket_detail", pk=pk)
