@@ -53,74 +53,21 @@ def _select(field, attrs):
     """A single-choice <select> rendered in Python: the markup of Django's widget
     templates (attributes from the bound field, as ``as_widget`` builds them) without a
     template render or an option dict per choice, which made up half the cost of every
-    list's filter bar."""
+    list's filter bar. Option groups are rare and go through Django's templates."""
     widget = field.field.widget
-    attrs = field.build_widget_attrs(dict(attrs), widget)
+    choices = list(widget.choices)
+    if any(isinstance(label, list | tuple) for _value, label in choices):
+        return field.as_widget(attrs=attrs)
+    attrs = {**widget.attrs, **field.build_widget_attrs(dict(attrs), widget)}
     if field.auto_id and "id" not in widget.attrs:
         attrs.setdefault("id", field.auto_id)
-    attrs = {**widget.attrs, **attrs}
-    choices = list(widget.choices)
-    if any(isinstance(label, list | tuple) for _value, label in choices):  # option groups
-        context = widget.get_context(field.html_name, field.value(), attrs)["widget"]
-        pairs = [
-            (option["value"], option["label"])
-            for _group, group_options, _index in context["optgroups"]
-            for option in group_options
-        ]
-        chosen = set(context["value"])
-        attrs = context["attrs"]
-    else:
-        pairs = choices
-        chosen = set(widget.format_value(field.value()))
+    chosen = set(widget.format_value(field.value()))
     options = format_html_join(
         "",
         '<option value="{}"{}>{}</option>',
-        ((value, " selected" if str(value) in chosen else "", label) for value, label in pairs),
+        ((value, " selected" if str(value) in chosen else "", label) for value, label in choices),
     )
     return format_html('<select name="{}"{}>{}</select>', field.html_name, flatatt(attrs), options)
-
-
-# Inputs rendered in Python, as Django's input.html would (a filter bar has several).
-FAST_INPUTS = (forms.TextInput, forms.DateInput, forms.NumberInput, forms.EmailInput)
-
-
-def _input(field, attrs):
-    widget = field.field.widget
-    attrs = field.build_widget_attrs(dict(attrs), widget)
-    if field.auto_id and "id" not in widget.attrs:
-        attrs.setdefault("id", field.auto_id)
-    context = widget.get_context(field.html_name, field.value(), attrs)["widget"]
-    value = context["value"]
-    return format_html(
-        '<input type="{}" name="{}"{}{}>',
-        context["type"],
-        context["name"],
-        format_html(' value="{}"', value) if value is not None else "",
-        flatatt(context["attrs"]),
-    )
-
-
-def _select(field, attrs):
-    """A single-choice <select> rendered in Python: the markup of Django's widget
-    templates (attributes from the bound field, as ``as_widget`` builds them) without a
-    template render per option, which made up half the cost of every list's filter bar."""
-    widget = field.field.widget
-    attrs = field.build_widget_attrs(dict(attrs), widget)
-    if field.auto_id and "id" not in widget.attrs:
-        attrs.setdefault("id", field.auto_id)
-    context = widget.get_context(field.html_name, field.value(), attrs)["widget"]
-    options = format_html_join(
-        "",
-        '<option value="{}"{}>{}</option>',
-        (
-            (option["value"], " selected" if option["selected"] else "", option["label"])
-            for _group, group_options, _index in context["optgroups"]
-            for option in group_options
-        ),
-    )
-    return format_html(
-        '<select name="{}"{}>{}</select>', context["name"], flatatt(context["attrs"]), options
-    )
 
 
 @register.filter
