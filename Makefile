@@ -22,7 +22,7 @@ APT_PACKAGES := chromium gettext redis-server docker-compose fonts-noto-cjk libh
 help:
 	@echo "make run    install, migrate, load the demo and serve http://127.0.0.1:8000 (PORT=…)"
 	@echo "make test   install what the suite needs and run the whole suite"
-	@echo "make lint   ruff and the migrations check"
+	@echo "make lint   ruff, the migrations check and the arrows between apps (lint-imports)"
 	@echo "make bench  benchmark the key pages at district scale (its own database)"
 
 $(VENV)/.installed: pyproject.toml uv.lock
@@ -70,6 +70,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/lint-imports --no-cache
 
 # --- Benchmark (make bench; README, "Benchmark") --------------------------------------------
 # Generates a district's data into its own PostgreSQL database (created if missing; never
