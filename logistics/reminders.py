@@ -12,13 +12,14 @@ from logistics.choices import Role
 from logistics.common.reminders import Due, ReminderRule
 from logistics.models import School, Semester
 from logistics.selectors import people_with_role
+from logistics.services import reminders as names
 from logistics.services.imports import imports_resume
 
 
 class SemesterEndingRule(ReminderRule):
     """Before the current semester ends, ask general affairs to set up the next one."""
 
-    name = "semester_ending"
+    name = names.SEMESTER_ENDING
 
     def due(self, now):
         today = timezone.localdate(now)
@@ -38,7 +39,7 @@ class SemesterEndingRule(ReminderRule):
             with translation.override(settings.LANGUAGE_CODE):
                 yield Due(
                     school=semester.school,
-                    key=f"{semester.school_id}:{semester.pk}",
+                    key=names.semester_ending_key(semester),
                     title=ngettext(
                         "%(semester)s ends in %(days)s day: set up the next semester",
                         "%(semester)s ends in %(days)s days: set up the next semester",
@@ -55,7 +56,7 @@ class SemesterEndingRule(ReminderRule):
 class NoCurrentSemesterRule(ReminderRule):
     """A school without a current semester covering today is told once a week."""
 
-    name = "no_current_semester"
+    name = names.NO_CURRENT_SEMESTER
 
     def due(self, now):
         today = timezone.localdate(now)
@@ -69,7 +70,7 @@ class NoCurrentSemesterRule(ReminderRule):
             with translation.override(settings.LANGUAGE_CODE):
                 yield Due(
                     school=school,
-                    key=f"{school.pk}:{year}-W{week:02d}",
+                    key=f"{names.no_current_semester_prefix(school.pk)}{year}-W{week:02d}",
                     title=_("No current semester covers today"),
                     body=_(
                         "Records are counted by semester: create this semester or mark it "

@@ -78,7 +78,7 @@ def fire(rule, due: Due) -> bool:
                 return False
         notify(
             recipients=recipients,
-            key=f"reminder:{name}:{due.key}",
+            key=notification_key(name, due.key),
             title=due.title,
             body=due.body,
             url=due.url,
@@ -86,6 +86,12 @@ def fire(rule, due: Due) -> bool:
             chat=due.chat,
         )
         return True
+
+
+def notification_key(rule, key):
+    """The key of the notification a reminder of ``rule`` (its name) sent under ``key``;
+    a service marks it done with ``notifications_done`` when what it asked for is done."""
+    return f"reminder:{rule}:{key}"
 
 
 def reminders_run(now) -> int:

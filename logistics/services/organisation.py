@@ -10,6 +10,7 @@ from logistics.choices import CurrentStatus
 from logistics.common.submissions import create_once, school_record_save
 from logistics.common.workflow import status_record
 from logistics.models import Building, Campus, Department, Room, School, Semester
+from logistics.services import reminders
 from logistics.services.notifications import notifications_done
 
 CAMPUS_FIELDS = ("name", "address", "is_active")
@@ -145,14 +146,14 @@ def semester_save(*, school, instance=None, actor=None, submission_key=None, **f
         semester.refresh_from_db()
     if semester.start_date:
         # A later semester exists now: "set up the next semester" asks no more.
-        from logistics.reminders import SemesterEndingRule
-
         earlier = Semester.objects.filter(school=school, end_date__lt=semester.start_date)
         notifications_done(
             school=school,
             keys=[
-                f"reminder:{SemesterEndingRule.name}:{school.pk}:{pk}"
-                for pk in earlier.values_list("pk", flat=True)
+                reminders.notification_key(
+                    reminders.SEMESTER_ENDING, reminders.semester_ending_key(earlier_semester)
+                )
+                for earlier_semester in earlier.only("pk", "school_id")
             ],
         )
     return semester
@@ -185,11 +186,14 @@ def semester_make_current(*, semester, actor=None):
     semester.is_current = True
     if semester.start_date <= timezone.localdate() <= semester.end_date:
         # A current semester covers today: "no current semester" asks no more.
-        from logistics.reminders import NoCurrentSemesterRule
-
         notifications_done(
             school=semester.school,
-            prefixes=[f"reminder:{NoCurrentSemesterRule.name}:{semester.school_id}:"],
+            prefixes=[
+                reminders.notification_key(
+                    reminders.NO_CURRENT_SEMESTER,
+                    reminders.no_current_semester_prefix(semester.school_id),
+                )
+            ],
         )
     return semester
 
