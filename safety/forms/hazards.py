@@ -9,7 +9,6 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -17,7 +16,7 @@ from django.utils.translation import pgettext_lazy
 from logistics.common import rooms as places
 from logistics.common.fields import DateField, DateTimeField, MultipleImageField
 from logistics.common.submissions import SubmissionKeyField
-from logistics.models import Building, Department, Room, User
+from logistics.models import Department, User
 from safety.choices import AREA_ICONS, HazardLevel, HazardPhotoKind, SafetyArea
 
 # A report's "found at" may be a little ahead of the server's clock (a phone's clock).
@@ -49,8 +48,10 @@ class PersonChoiceField(forms.ModelChoiceField):
         return person_label(obj)
 
 
-class HazardReportForm(forms.Form):
+class HazardReportForm(places.RoomPicker, forms.Form):
     """Report a hazard (随手拍): what, how serious, where, photos, when it was found."""
+
+    rooms_url_name = "safety_hazard_rooms"
 
     category = forms.ChoiceField(
         label=_("Category"), choices=SafetyArea.choices, widget=forms.RadioSelect
@@ -72,16 +73,7 @@ class HazardReportForm(forms.Form):
             attrs={"rows": 3, "placeholder": _("e.g. Bicycles block the fire exit.")}
         ),
     )
-    building = forms.ModelChoiceField(
-        label=_("Building"),
-        queryset=Building.objects.none(),
-        required=False,
-        empty_label=_("- Select -"),
-    )
-    floor = forms.TypedChoiceField(label=_("Floor"), coerce=int, required=False, empty_value=None)
-    room = forms.ModelChoiceField(
-        label=_("Room"), queryset=Room.objects.none(), required=False, empty_label=_("- Select -")
-    )
+    building, floor, room = places.room_picker_fields(required=False)
     location = forms.CharField(
         label=_("Or the place"),
         max_length=200,
@@ -102,48 +94,15 @@ class HazardReportForm(forms.Form):
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)
         self.school = school
-        self.fields["building"].queryset = places.filing_buildings(school)
-        building = self._int("building")
-        floor = self._int("floor")
-        floors = places.filing_floors(school, building) if building else []
-        self.fields["floor"].choices = [("", _("All floors"))] + [
-            (f, _("Floor %(floor)s") % {"floor": f}) for f in floors
-        ]
-        rooms = Room.objects.none()
-        if building:
-            rooms = places.filing_rooms(school, building, floor if floor in floors else None)
-        self.fields["room"].queryset = rooms
-        self.fields["room"].label_from_instance = lambda r: (
-            f"{r.number} {r.name}".strip() if r.name else r.number
-        )
+        self.room_picker(school)
         if not self.is_bound:
             self.initial.setdefault(
                 "found_at", timezone.localtime().replace(second=0, microsecond=0)
             )
-        # htmx: choosing a building (or floor) reloads the floor and room choices.
-        cascade = {
-            "hx-get": reverse("safety_hazard_rooms"),
-            "hx-target": "#room-fields",
-            "hx-swap": "outerHTML",
-            "hx-include": "#id_building, #id_floor",
-        }
-        self.fields["building"].widget.attrs.update(cascade)
-        self.fields["floor"].widget.attrs.update(cascade)
-
-    def _value(self, name):
-        value = self.data.get(name) if self.is_bound else self.initial.get(name)
-        return getattr(value, "pk", value)
-
-    def _int(self, name):
-        try:
-            value = self._value(name)
-            return int(value) if value not in (None, "") else None
-        except (TypeError, ValueError):
-            return None
 
     def category_options(self):
         """(value, label, icon, checked) of each category, for the buttons of the form."""
-        current = self._value("category")
+        current = self.picked("category")
         return [
             (value, label, AREA_ICONS.get(value, "bi-exclamation-triangle"), value == current)
             for value, label in SafetyArea.choices
@@ -151,7 +110,7 @@ class HazardReportForm(forms.Form):
 
     def level_options(self):
         """(value, label, colour, checked) of each level, for the buttons of the form."""
-        current = self._value("level") or HazardLevel.GENERAL
+        current = self.picked("level") or HazardLevel.GENERAL
         return [(level.value, level.label, level.color, level == current) for level in HazardLevel]
 
     def clean_found_at(self):
@@ -164,9 +123,9 @@ class HazardReportForm(forms.Form):
         cleaned = super().clean()
         room, building = cleaned.get("room"), cleaned.get("building")
         location = (cleaned.get("location") or "").strip()
-        if room is not None and building is not None and room.building_id != building.pk:
-            self.add_error("room", _("This room is not in the chosen building."))
-        elif room is None and not location and "location" not in self.errors:
+        if not self.clean_room_in_building(cleaned):
+            return cleaned
+        if room is None and not location and "location" not in self.errors:
             self.add_error("location", _("Say where the hazard is: a room or a place."))
         elif room is None and building is not None and location:
             # A place in a building without a room number (a staircase, a corridor).

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -266,11 +266,7 @@ hazard_create = HazardCreate.as_view()
 def hazard_rooms(request):
     """htmx: the floor and room choices of the chosen building (the report form)."""
     _school_required(request)
-    data = {"building": request.GET.get("building", "")}
-    if getattr(request, "htmx", None) and request.htmx.trigger_name != "building":
-        data["floor"] = request.GET.get("floor", "")
-    form = forms.HazardReportForm(initial=data, school=request.user.school)
-    return render(request, "safety/hazards/form.html#room-fields", {"form": form})
+    return places.room_fields(request, forms.HazardReportForm)
 
 
 # --- One hazard and its steps -----------------------------------------------------------------

@@ -1,7 +1,6 @@
 """Forms of the repair pages: input and its shape; the rules are in the services."""
 
 from django import forms
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -11,24 +10,20 @@ from logistics.common.fields import MultipleImageField
 from logistics.common.submissions import SubmissionKeyField
 from logistics.common.uploads import ImageUploadField
 from logistics.forms import SchoolScopedForm
-from logistics.models import Building, Room, User
+from logistics.models import Building, User
 from logistics.repairs.choices import TRADE_ICONS, DamageCause, Urgency
 from logistics.repairs.models import DispatchRule, Material, RepairCategory
 from logistics.repairs.selectors import tickets as selectors
 from logistics.repairs.services import tickets as services
 
 
-class TicketFileForm(forms.Form):
+class TicketFileForm(places.RoomPicker, forms.Form):
     """The filing form: building → floor → room (or the room of a QR code), what kind of
     repair, what is wrong, how urgent, photos and a phone number to call back."""
 
-    building = forms.ModelChoiceField(
-        label=_("Building"), queryset=Building.objects.none(), empty_label=_("- Select -")
-    )
-    floor = forms.TypedChoiceField(label=_("Floor"), coerce=int, required=False, empty_value=None)
-    room = forms.ModelChoiceField(
-        label=_("Room"), queryset=Room.objects.none(), empty_label=_("- Select -")
-    )
+    rooms_url_name = "ticket_rooms"
+
+    building, floor, room = places.room_picker_fields()
     trade = forms.ChoiceField(
         label=_("Kind of repair"), choices=Trade.choices, widget=forms.RadioSelect
     )
@@ -67,38 +62,16 @@ class TicketFileForm(forms.Form):
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)
         self.school = school
-        self.fields["building"].queryset = places.filing_buildings(school)
-        building = self._value("building")
-        floor = self._value("floor")
-        floors = places.filing_floors(school, building) if building else []
-        self.fields["floor"].choices = [("", _("All floors"))] + [
-            (f, _("Floor %(floor)s") % {"floor": f}) for f in floors
-        ]
-        rooms = Room.objects.none()
-        if building:
-            rooms = places.filing_rooms(school, building, floor if floor in floors else None)
-        self.fields["room"].queryset = rooms
-        self.fields["room"].label_from_instance = lambda r: (
-            f"{r.number} {r.name}".strip() if r.name else r.number
-        )
-        trade = self._value("trade")
+        self.room_picker(school)
+        trade = self._trade()
         self.fields["category"].queryset = (
             selectors.categories(school, trade) if trade else RepairCategory.objects.none()
         )
         self.fields["category"].label_from_instance = lambda c: c.name
-        # htmx: choosing a building (or floor) reloads the floor and room choices.
-        cascade = {
-            "hx-get": reverse("ticket_rooms"),
-            "hx-target": "#room-fields",
-            "hx-swap": "outerHTML",
-            "hx-include": "#id_building, #id_floor",
-        }
-        self.fields["building"].widget.attrs.update(cascade)
-        self.fields["floor"].widget.attrs.update(cascade)
 
     def trade_options(self):
         """(value, label, icon, checked) of each trade, for the buttons of the form."""
-        current = self._value("trade")
+        current = self._trade()
         return [
             (value, label, TRADE_ICONS.get(value, "bi-tools"), value == current)
             for value, label in Trade.choices
@@ -110,26 +83,13 @@ class TicketFileForm(forms.Form):
         current = current or Urgency.NORMAL
         return [(u.value, u.label, u.color, u == current) for u in Urgency]
 
-    def _value(self, name):
-        value = self.data.get(name) if self.is_bound else self.initial.get(name)
-        value = getattr(value, "pk", value)
-        if name == "floor":
-            try:
-                return int(value)
-            except (TypeError, ValueError):
-                return None
-        if name == "trade":
-            return value if value in Trade.values else None
-        try:
-            return int(value) if value not in (None, "") else None
-        except (TypeError, ValueError):
-            return None
+    def _trade(self):
+        value = self.picked("trade")
+        return value if value in Trade.values else None
 
     def clean(self):
         cleaned = super().clean()
-        room, building = cleaned.get("room"), cleaned.get("building")
-        if room is not None and building is not None and room.building_id != building.pk:
-            self.add_error("room", _("This room is not in the chosen building."))
+        self.clean_room_in_building(cleaned)
         return cleaned
 
 

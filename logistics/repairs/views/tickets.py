@@ -105,11 +105,7 @@ ticket_create = TicketCreate.as_view()
 def ticket_rooms(request):
     """htmx: the floor and room choices of the chosen building."""
     _school_required(request)
-    data = {"building": request.GET.get("building", "")}
-    if getattr(request, "htmx", None) and request.htmx.trigger_name != "building":
-        data["floor"] = request.GET.get("floor", "")
-    form = forms.TicketFileForm(initial=data, school=request.user.school)
-    return render(request, "repairs/ticket_form.html#room-fields", {"form": form})
+    return rooms.room_fields(request, forms.TicketFileForm)
 
 
 @login_required
