@@ -24,12 +24,17 @@ from logistics.common.submissions import FIELD as SUBMISSION_KEY
 from logistics.common.submissions import OnceSubmitted, SubmissionKeyField, with_submission_key
 
 
-class SchoolRequiredMixin:
+def school_required(request):
     """Writing needs a school of one's own (district viewers and bare admins have none)."""
+    if request.user.is_authenticated and request.user.school_id is None:
+        raise PermissionDenied(_("Your account does not belong to a school."))
+
+
+class SchoolRequiredMixin:
+    """``school_required`` for a class view."""
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and request.user.school_id is None:
-            raise PermissionDenied(_("Your account does not belong to a school."))
+        school_required(request)
         return super().dispatch(request, *args, **kwargs)
 
 

@@ -29,6 +29,7 @@ from logistics.common.views import (
     ScopedListView,
     WorkflowPage,
     filter_chips,
+    school_required,
 )
 from logistics.documents.pdf import PDFTimeout, pdf_response, render_pdf
 from logistics.selectors import status_history
@@ -44,11 +45,6 @@ from safety.forms import hazards as forms
 from safety.models import Hazard
 from safety.services import hazards as services
 from safety.services.common import INSPECTION_DETAIL_URL, link
-
-
-def _school_required(request):
-    if request.user.school_id is None:
-        raise PermissionDenied(_("Your account does not belong to a school."))
 
 
 def may_open_hazards(user):
@@ -265,7 +261,7 @@ hazard_create = HazardCreate.as_view()
 @require_GET
 def hazard_rooms(request):
     """htmx: the floor and room choices of the chosen building (the report form)."""
-    _school_required(request)
+    school_required(request)
     return places.room_fields(request, forms.HazardReportForm)
 
 

@@ -32,6 +32,7 @@ from logistics.common.views import (
     WorkflowPage,
     add_service_errors,
     refusal_message,
+    school_required,
 )
 from logistics.selectors import status_history
 from safety import services
@@ -58,11 +59,6 @@ from safety.selectors import (
     template_items,
     template_list,
 )
-
-
-def _school_required(request):
-    if request.user.school_id is None:
-        raise PermissionDenied(_("Your account does not belong to a school."))
 
 
 def _is_htmx(request):
@@ -177,7 +173,7 @@ class InspectionList(ScopedListView):
 @permission_required("safety.add_inspection", raise_exception=True)
 def inspection_create(request):
     """A special or start-of-term inspection, planned by hand."""
-    _school_required(request)
+    school_required(request)
     user, school = request.user, request.user.school
     status = 200
     if request.method == "POST":
@@ -478,7 +474,7 @@ class ChecklistList(ScopedListView):
 @permission_required("safety.add_checklisttemplate", raise_exception=True)
 @require_POST
 def checklist_defaults(request):
-    _school_required(request)
+    school_required(request)
     added = services.checklists_load_defaults(request.user.school)
     if added:
         messages.success(
@@ -516,7 +512,7 @@ class ChecklistCreate(ScopedFormView):
 def _get_template(request, pk):
     if not request.user.has_perm("safety.view_checklisttemplate"):
         raise PermissionDenied
-    _school_required(request)
+    school_required(request)
     return get_object_or_404(ChecklistTemplate.objects.for_user(request.user), pk=pk)
 
 

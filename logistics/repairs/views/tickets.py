@@ -25,6 +25,7 @@ from logistics.common.views import (
     WorkflowPage,
     filter_chips,
     refusal_message,
+    school_required,
 )
 from logistics.repairs import filters
 from logistics.repairs.choices import OPEN_TICKET_STATUSES, PhotoKind, TicketStatus
@@ -34,19 +35,13 @@ from logistics.repairs.selectors import tickets as selectors
 from logistics.repairs.services import tickets as services
 from logistics.selectors import status_history
 
-
-def _school_required(request):
-    if request.user.school_id is None:
-        raise PermissionDenied(_("Your account does not belong to a school."))
-
-
 # --- Filing -------------------------------------------------------------------------------
 
 
 @login_required
 def ticket_room_link(request, room):
     """The address in a room's QR sticker: the filing form for that room."""
-    _school_required(request)
+    school_required(request)
     if not request.user.has_perm("logistics.add_ticket"):
         raise PermissionDenied
     if rooms.room_for_filing(request.user.school, room) is None:
@@ -104,7 +99,7 @@ ticket_create = TicketCreate.as_view()
 @permission_required("logistics.add_ticket", raise_exception=True)
 def ticket_rooms(request):
     """htmx: the floor and room choices of the chosen building."""
-    _school_required(request)
+    school_required(request)
     return rooms.room_fields(request, forms.TicketFileForm)
 
 
@@ -112,7 +107,7 @@ def ticket_rooms(request):
 @permission_required("logistics.add_ticket", raise_exception=True)
 def ticket_categories(request):
     """htmx: the categories of the chosen trade."""
-    _school_required(request)
+    school_required(request)
     form = forms.TicketFileForm(
         initial={"trade": request.GET.get("trade", "")}, school=request.user.school
     )
@@ -158,7 +153,7 @@ class TicketMine(LoginRequiredMixin, PermissionRequiredMixin, SchoolRequiredMixi
 @permission_required("logistics.work_ticket", raise_exception=True)
 def ticket_queue(request):
     """A technician's work: their open tickets, and those of their trades nobody has."""
-    _school_required(request)
+    school_required(request)
     user = request.user
     return render(
         request,
@@ -261,7 +256,7 @@ class TicketList(ScopedListView):
 @permission_required("logistics.view_ticket", raise_exception=True)
 def ticket_filters(request):
     """htmx: the filter panel of the ticket list, with the filters in force."""
-    _school_required(request)
+    school_required(request)
     filterset = filters.TicketFilter(
         request.GET or None, queryset=Ticket.objects.none(), user=request.user
     )
@@ -428,7 +423,7 @@ class CategoryForm(ScopedFormView):
 @permission_required("logistics.add_repaircategory", raise_exception=True)
 @require_POST
 def repair_categories_defaults(request):
-    _school_required(request)
+    school_required(request)
     added = services.repair_categories_load_defaults(request.user.school)
     messages.success(request, _("%(count)s default categories added.") % {"count": added})
     return redirect("repair_category_list")
