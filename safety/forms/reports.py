@@ -18,6 +18,7 @@ from logistics.common.submissions import SubmissionKeyField
 from logistics.common.uploads import ImageUploadField
 from logistics.models import Semester, User
 from safety.choices import AgreementKind, DrillKind
+from safety.selectors.rows import format_duration
 from safety.selectors.stats import academic_year_of
 from safety.services.drills import MAX_DRILL_PHOTOS
 from safety.uploads import scan_clean
@@ -183,13 +184,6 @@ def parse_duration(value):
     raise ValidationError(
         _("Enter the time as minutes:seconds, e.g. 3:05."), code="invalid_duration"
     )
-
-
-def format_duration(seconds):
-    """``185`` → ``3:05``; "" for None."""
-    if seconds is None:
-        return ""
-    return f"{seconds // 60}:{seconds % 60:02d}"
 
 
 class DurationField(forms.CharField):
