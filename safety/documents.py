@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from logistics.common.registry import DocumentKind
 from safety.choices import DrillKind, HazardLevel
 from safety.selectors.reports import month_bounds, monthly_report
+from safety.selectors.rows import format_duration, hazard_rows
 
 MONTHLY_KIND = "safety_monthly_report"
 MONTHLY_TEMPLATE = "safety/reports/monthly_pdf.html"
@@ -40,8 +41,6 @@ def monthly_title(school, month):
 
 
 def _drill_values(drills):
-    from safety.forms.reports import format_duration
-
     kinds = dict(DrillKind.choices)
     for drill in drills:
         drill["kind_label"] = kinds.get(drill["kind"], drill["kind"])
@@ -52,14 +51,11 @@ def _drill_values(drills):
 def monthly_context(school, month, *, now=None):
     """The context of ``MONTHLY_TEMPLATE`` for ``school`` and ``month`` (any date in it):
     ``safety.selectors.reports.monthly_report`` plus the title and the rows' labels."""
-    # The hazard rows' labels are the ledger's (the report pages' helper).
-    from safety.views.reports import _hazard_rows
-
     report = monthly_report(school, month, now=now)
     return {
         **report,
         "title": monthly_title(school, report["month"]),
-        "unrectified": _hazard_rows(report["unrectified"]),
+        "unrectified": hazard_rows(report["unrectified"]),
         "drills": _drill_values(report["drills"]),
         "MAJOR": HazardLevel.MAJOR,
     }

@@ -14,11 +14,11 @@ from django.utils.translation import gettext_lazy as _
 from logistics.choices import Term
 from logistics.common.fields import DateField
 from logistics.common.periods import DEFAULT_DAYS, Period, PeriodForm
-from logistics.common.rawsql import convert, converters_for
 from logistics.common.submissions import SubmissionKeyField
 from logistics.common.uploads import ImageUploadField
 from logistics.models import Semester, User
 from safety.choices import AgreementKind, DrillKind
+from safety.selectors.rows import format_duration
 from safety.selectors.stats import academic_year_of
 from safety.services.drills import MAX_DRILL_PHOTOS
 from safety.uploads import scan_clean
@@ -52,41 +52,9 @@ class PersonChoiceField(forms.ModelChoiceField):
 # --- The period of the report pages --------------------------------------------------------
 
 
-_SEMESTERS: dict[str, tuple] = {}
-
-
-def _semesters_statement(connection):
-    """The statement of ``school_semesters``, the fields it reads and their converters."""
-    if connection.vendor not in _SEMESTERS:
-        q = connection.ops.quote_name
-        meta = Semester._meta
-        fields = meta.concrete_fields
-        sql = (
-            f"SELECT {', '.join(q(f.column) for f in fields)} "  # noqa: S608 - quoted names
-            f"FROM {q(meta.db_table)} WHERE {q(meta.get_field('school').column)} = %s "
-            f"ORDER BY {q(meta.get_field('start_date').column)} DESC"
-        )
-        _SEMESTERS[connection.vendor] = (
-            sql,
-            fields,
-            [f.attname for f in fields],
-            converters_for(connection, fields),
-        )
-    return _SEMESTERS[connection.vendor]
-
-
 def school_semesters(school):
-    """The school's semesters, the latest first (one statement, written once)."""
-    from django.db import connection
-
-    sql, fields, names, converters = _semesters_statement(connection)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [school.pk])
-        rows = cursor.fetchall()
-    return [
-        Semester.from_db(connection.alias, names, convert(row, fields, converters, connection))
-        for row in rows
-    ]
+    """The school's semesters, the latest first (one query)."""
+    return list(Semester.objects.filter(school=school).order_by("-start_date"))
 
 
 def semester_choices(semesters):
@@ -216,13 +184,6 @@ def parse_duration(value):
     raise ValidationError(
         _("Enter the time as minutes:seconds, e.g. 3:05."), code="invalid_duration"
     )
-
-
-def format_duration(seconds):
-    """``185`` → ``3:05``; "" for None."""
-    if seconds is None:
-        return ""
-    return f"{seconds // 60}:{seconds % 60:02d}"
 
 
 class DurationField(forms.CharField):

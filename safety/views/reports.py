@@ -19,7 +19,6 @@ write goes through ``safety.services``.
 
 import datetime
 import functools
-from html import escape
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -27,12 +26,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import urlencode
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from logistics.common.permissions import permission_required
@@ -44,16 +42,19 @@ from safety import selectors
 from safety.choices import (
     AgreementKind,
     DrillKind,
-    HazardLevel,
-    HazardStatus,
-    SafetyArea,
 )
 from safety.documents import MAKE as MONTHLY_MAKE
 from safety.documents import MONTHLY_KIND, monthly_request
 from safety.documents import describe as monthly_describe
 from safety.forms import reports as forms
 from safety.models import Drill, SafetyAgreement
-from safety.selectors.reports import month_bounds
+from safety.selectors.rows import (
+    format_duration,
+    ledger_links,
+    month_links,
+    overdue_rows,
+    rate_text,
+)
 from safety.selectors.stats import (
     agreement_coverage,
     agreements_missing,
@@ -62,7 +63,7 @@ from safety.selectors.stats import (
     trend_chart,
 )
 from safety.services import drills as services
-from safety.services.common import HAZARD_DETAIL_URL, link
+from safety.services.common import link
 
 # The rate page's breakdowns (grouping sets of the one statement; the levels come with the
 # totals).
@@ -89,273 +90,47 @@ def _require(user, *perms):
 #
 # The page is read by the office all the time and measured against a bare one-query page:
 # its figures come from two statements (``rectification_figures`` and the overdue list,
-# kept in the cache until the school's next hazard change: ``rate_page_figures``),
-# and its tables and period picker are written here in one pass over those few rows,
-# labels translated and escaped once (the standard library's ``escape``: the same five
-# characters as Django's), rather than by hundreds of template nodes.
+# kept in the cache until the school's next hazard change: ``rate_page_figures``); its
+# rows are made ready to show in ``safety.selectors.rows`` (links, labels, display
+# strings) and drawn by one partial per table under ``templates/safety/rate/``.
+
+PERIOD_FORM_TEMPLATE = "safety/reports/_period_form.html"
 
 
-def _ledger_links(rows, ledger, period_query, param):
-    """Each row gets ``url``: the ledger filtered by the period and the row's key (none
-    for the "not assigned"/"no room" row, which no filter of the ledger selects)."""
-    for row in rows:
-        key = row["key"]
-        row["url"] = f"{ledger}?{period_query}&{param}={key}" if ledger and key != "" else ""
-    return rows
-
-
-def _month_links(rows, ledger, period):
-    for row in rows:
-        first = max(row["key"], period.start)
-        last = min(month_bounds(row["key"])[1], period.end)
-        row["url"] = (
-            f"{ledger}?found_from={first.isoformat()}&found_to={last.isoformat()}" if ledger else ""
-        )
-    return rows
-
-
-def _where(row):
-    parts = []
-    if row.get("room__number"):
-        parts.append(f"{row['room__building__name']} {row['room__number']}")
-    if row.get("location"):
-        parts.append(row["location"])
-    return " · ".join(parts)
-
-
-def _person(row, prefix):
-    return row[f"{prefix}__name"] or row[f"{prefix}__username"] or ""
-
-
-def _hazard_rows(rows, today=None):
-    """Labels, place, people and links of hazard rows (plain values), for the templates."""
-    categories = dict(SafetyArea.choices)
-    levels = dict(HazardLevel.choices)
-    statuses = dict(HazardStatus.choices)
-    level_colors, status_colors = HazardLevel.colors(), HazardStatus.colors()
-    detail = link(HAZARD_DETAIL_URL, 0)
-    detail = detail[: -len("0/")] if detail.endswith("/0/") else ""
-    for row in rows:
-        row.update(
-            category_label=categories.get(row["category"], row["category"]),
-            level_label=levels.get(row["level"], row["level"]),
-            level_color=level_colors.get(row["level"], "secondary"),
-            status_label=statuses.get(row["status"], row["status"]),
-            status_color=status_colors.get(row["status"], "secondary"),
-            where=_where(row),
-            responsible=_person(row, "responsible_person"),
-            url=f"{detail}{row['pk']}/" if detail else "",
-        )
-        if today is not None and row.get("deadline") is not None:
-            row["days_overdue"] = (today - row["deadline"]).days
-    return rows
-
-
-def _rate(value):
-    return "—" if value is None else f"{value}%"
-
-
-def _named(row):
-    label = escape(str(row["label"]))
-    return f'<a href="{escape(row["url"])}">{label}</a>' if row["url"] and row["found"] else label
-
-
-NUMERIC = ' class="text-end"'
-
-
-def _table(testid, heads, body, *, css="table table-sm align-middle mb-0"):
-    """A responsive table: ``heads`` are (label, numeric) pairs; ``body`` is its rows."""
-    cells = "".join(
-        f'<th scope="col"{NUMERIC if numeric else ""}>{escape(str(label))}</th>'
-        for label, numeric in heads
-    )
-    return (
-        f'<div class="table-responsive"><table class="{css}" data-testid="{testid}">'
-        f'<thead class="table-light"><tr>{cells}</tr></thead><tbody>{"".join(body)}</tbody>'
-        "</table></div>"
-    )
-
-
-def summary_tiles(h):
-    """The period's key figures and the rate's definition."""
-    open_checking = _("Not rectified (%(open)s open, %(checking)s awaiting the check now)") % {
-        "open": h["open"],
-        "checking": h["awaiting_check"],
-    }
-    tiles = [
-        ("rate-value", "", _rate(h["rate"]), _("Rectification rate")),
-        ("rate-found", "", h["found"], _("Hazards found")),
-        ("rate-rectified", "", h["rectified"], _("Rectified (closed by the end of the period)")),
-        ("rate-unrectified", "", h["unrectified"], open_checking),
-        (
-            "rate-overdue",
-            " text-danger" if h["overdue"] else "",
-            h["overdue"],
-            _("Overdue now (found in the period)"),
-        ),
-        ("rate-major", "", f"{h['major_rectified']} / {h['major']}", _("Major hazards rectified")),
-    ]
-    cells = "".join(
-        f'<div class="col"><div class="stat-tile"><div class="stat-value{css}" '
-        f'data-testid="{testid}">{value}</div><div class="stat-label">{escape(str(label))}'
-        "</div></div></div>"
-        for testid, css, value, label in tiles
-    )
-    return mark_safe(  # noqa: S308 - every text in it is escaped (the values are numbers)
-        '<div class="row row-cols-2 row-cols-md-3 row-cols-xl-6 g-2 mb-2 stat-tiles">'
-        f'{cells}</div><p class="small text-muted mb-3" data-testid="rate-definition">'
-        '<i class="bi bi-info-circle" aria-hidden="true"></i> '
-        f"{escape(str(h['definition']))}</p>"
-    )
-
-
-def month_table(rows):
-    """The rate month by month (each month its own period)."""
-    body = [
-        f'<tr><th scope="row" class="fw-normal text-nowrap">{_named(r)}</th>'
-        f'<td class="text-end">{r["found"]}</td><td class="text-end">{r["rectified"]}</td>'
-        f'<td class="text-end">{_rate(r["rate"])}</td></tr>'
-        for r in rows
-    ]
-    heads = [
-        (_("Month"), False),
-        (_("Found"), True),
-        (_("Rectified in the month"), True),
-        (_("Rate"), True),
-    ]
-    table = _table("rate-per-month", heads, body, css="table table-sm text-nowrap mb-0")
-    return mark_safe(table)  # noqa: S308 - every text in it is escaped
-
-
-def breakdown_cards(breakdowns):
-    """One card per breakdown (category, level, department): found, rectified,
-    rate, and a red badge with the ones overdue now."""
-    overdue_title = escape(_("Overdue now"))
-    found, rectified, rate = _("Found"), _("Rectified"), _("Rate")
-    cards = []
-    for testid, title, heading, rows in breakdowns:
-        body = [
-            f'<tr data-key="{escape(str(r["key"]))}"><th scope="row" class="fw-normal">'
-            f"{_named(r)}"
-            + (
-                f' <span class="badge text-bg-danger" title="{overdue_title}">{r["overdue"]}</span>'
-                if r["overdue"]
-                else ""
-            )
-            + f'</th><td class="text-end">{r["found"]}</td>'
-            f'<td class="text-end">{r["rectified"]}</td>'
-            f'<td class="text-end text-nowrap">{_rate(r["rate"])}</td></tr>'
-            for r in rows
+def period_picker_context(picker):
+    """What the period picker partial (``PERIOD_FORM_TEMPLATE``, the markup of
+    ``dashboard.html``'s ``period-form`` partial) shows of a ``forms.PeriodPicker``: the
+    semester options (value, label, chosen), the date inputs (name, label, value, in
+    error), the error lines and the period."""
+    errors, values, labels = picker.errors, picker.values, picker.labels
+    chosen = values["semester"]
+    chosen = "" if chosen is None else str(getattr(chosen, "pk", chosen))
+    dates = []
+    for name in ("start", "end"):
+        value = values[name]
+        if isinstance(value, datetime.date):
+            value = value.isoformat()
+        shown = "" if value in (None, "") else str(value)
+        dates.append((name, labels[name], shown, name in errors))
+    lines = []
+    if errors:
+        lines = [str(e) for e in errors.get("__all__", ())] + [
+            f"{labels[name]}: {e}" for name in forms.PERIOD_FIELDS for e in errors.get(name, ())
         ]
-        heads = [(heading, False), (found, True), (rectified, True), (rate, True)]
-        cards.append(
-            '<div class="col-lg-4"><div class="card h-100"><div class="card-header">'
-            f'<h2 class="h6 mb-0">{escape(str(title))}</h2></div>'
-            f"{_table(testid, heads, body)}</div></div>"
-        )
-    return mark_safe("".join(cards))  # noqa: S308 - every text above is escaped
-
-
-def overdue_table(rows):
-    """The overdue hazards, the longest overdue first, each linking to its page."""
-    major = escape(str(HazardLevel.MAJOR.label))
-    body = []
-    for r in rows:
-        number = f"#{r['pk']}"
-        if r["url"]:
-            number = f'<a href="{escape(r["url"])}">{number}</a>'
-        if r["level"] == HazardLevel.MAJOR:
-            number += f' <span class="badge text-bg-danger">{major}</span>'
-        who = escape(r["responsible"])
-        if r["department__name"]:
-            who += f" · {escape(r['department__name'])}"
-        body.append(
-            f"<tr><td>{number}</td><td>{escape(str(r['category_label']))}</td>"
-            f"<td>{escape(r['where'])}</td><td>{who}</td>"
-            f'<td class="text-nowrap">{r["deadline"]:%Y-%m-%d}</td>'
-            f'<td class="text-end text-danger">{r["days_overdue"]}</td></tr>'
-        )
-    heads = [
-        ("#", False),
-        (_("Category"), False),
-        (pgettext("hazard", "Where"), False),
-        (_("Responsible"), False),
-        (_("Rectify by"), False),
-        (_("Days overdue"), True),
-    ]
-    table = _table("overdue-list", heads, body, css="table table-sm table-hover align-middle mb-0")
-    return mark_safe(table)  # noqa: S308 - every text in it is escaped
-
-
-def _period_select(choices, chosen, invalid):
-    """The semester select as ``houqin.bs`` draws it."""
-    aria = 'aria-describedby="id_semester_error" aria-invalid="true" ' if invalid else ""
-    css = "form-select is-invalid" if invalid else "form-select"
-    options = "".join(
-        f'<option value="{escape(str(v))}"{" selected" if str(v) == chosen else ""}>'
-        f"{escape(str(label))}</option>"
-        for v, label in choices
-    )
-    return f'<select name="semester" {aria}class="{css}" id="id_semester">{options}</select>'
-
-
-def _period_date(name, value, invalid):
-    """A date input as ``houqin.bs`` draws it."""
-    if isinstance(value, datetime.date):
-        value = value.isoformat()
-    shown = f' value="{escape(str(value))}"' if value not in (None, "") else ""
-    css = "form-control is-invalid" if invalid else "form-control"
-    after = f' aria-invalid="true" aria-describedby="id_{name}_error"' if invalid else ""
-    return f'<input type="date" name="{name}"{shown} class="{css}"{after} id="id_{name}">'
+    return {
+        "labels": labels,
+        "invalid": {"semester": "semester" in errors},
+        "options": [(v, label, str(v) == chosen) for v, label in picker.choices],
+        "dates": dates,
+        "errors": lines,
+        "period": picker.period,
+    }
 
 
 def period_form(picker):
-    """The period picker of the statistics pages (the markup of ``dashboard.html``'s
-    ``period-form`` partial) from a ``forms.PeriodPicker``, written in one pass."""
-    errors, values, labels, period = picker.errors, picker.values, picker.labels, picker.period
-    chosen = values["semester"]
-    chosen = "" if chosen is None else str(getattr(chosen, "pk", chosen))
-
-    def labelled(name, widget):
-        return (
-            f'<div class="flex-grow-1"><label class="form-label small mb-0" for="id_{name}">'
-            f"{escape(str(labels[name]))}</label>{widget}</div>"
-        )
-
-    show = escape(_("Show"))
-    button = f'<button class="btn btn-outline-primary" type="submit">{show}</button>'
-    semester = _period_select(picker.choices, chosen, "semester" in errors)
-    start = _period_date("start", values["start"], "start" in errors)
-    end = _period_date("end", values["end"], "end" in errors)
-    html = [
-        '<div class="card mb-3 d-print-none period-picker"><div class="card-body py-2">'
-        '<div class="row g-3 align-items-end">'
-        '<form method="get" class="col-12 col-lg-5 d-flex gap-2 align-items-end" '
-        f'aria-label="{escape(_("Choose a semester"))}">{labelled("semester", semester)}'
-        f"{button}</form>"
-        '<form method="get" class="col-12 col-lg-7 d-flex flex-wrap gap-2 align-items-end" '
-        f'aria-label="{escape(_("Choose dates"))}">{labelled("start", start)}'
-        f"{labelled('end', end)}{button}</form></div>"
-    ]
-    if errors:
-        lines = [escape(str(e)) for e in errors.get("__all__", ())] + [
-            f"{escape(str(labels[name]))}: {escape(str(e))}"
-            for name in forms.PERIOD_FIELDS
-            for e in errors.get(name, ())
-        ]
-        html.append(
-            '<div class="alert alert-danger py-2 mt-2 mb-0 small" role="alert" '
-            'data-testid="period-errors">' + "".join(f"<div>{e}</div>" for e in lines) + "</div>"
-        )
-    if period:
-        dates = f" ({period.start:%Y-%m-%d} – {period.end:%Y-%m-%d})" if period.semester else ""
-        html.append(
-            '<p class="small text-muted mb-0 mt-2" data-testid="period">'
-            f'<i class="bi bi-calendar3" aria-hidden="true"></i> {escape(str(period.label))}'
-            f"{dates}</p>"
-        )
-    html.append("</div></div>")
-    return mark_safe("".join(html))  # noqa: S308 - every text above is escaped
+    """The period picker of the statistics pages, drawn alone (the pages include
+    ``PERIOD_FORM_TEMPLATE`` with ``period_picker_context``)."""
+    return render_to_string(PERIOD_FORM_TEMPLATE, {"p": period_picker_context(picker)})
 
 
 @functools.lru_cache(maxsize=256)
@@ -391,7 +166,7 @@ def rate(request):
     context = {
         "title": _("Rectification rate"),
         "period": period,
-        "period_form": period_form(picker),
+        "picker": period_picker_context(picker),
     }
     if period is not None:
         now = timezone.now()
@@ -407,43 +182,40 @@ def rate(request):
         ledger = link(HAZARD_LIST_URL)
         span = f"found_from={period.start.isoformat()}&found_to={period.end.isoformat()}"
         hazards = figures["totals"]
+        hazards["rate_text"] = rate_text(hazards["rate"])
         context.update(
             hazards=hazards,
-            summary=summary_tiles(hazards),
             overdue_total=overdue_total,
             overdue_shown=len(overdue),
             ledger_period_url=f"{ledger}?{span}" if ledger else "",
             overdue_url=f"{ledger}?overdue=true" if ledger else "",
+            overdue=overdue_rows(overdue, today),
         )
         if hazards["found"]:
             context.update(
                 trend=trend_svg(figures["month"]),
-                month_table=month_table(_month_links(figures["month"], ledger, period)),
-                breakdowns=breakdown_cards(
-                    [
-                        (
-                            "rate-per-category",
-                            _("By category"),
-                            _("Category"),
-                            _ledger_links(figures["category"], ledger, span, "category"),
-                        ),
-                        (
-                            "rate-per-level",
-                            _("By level"),
-                            _("Level"),
-                            _ledger_links(figures["level"], ledger, span, "level"),
-                        ),
-                        (
-                            "rate-per-department",
-                            _("By responsible department"),
-                            _("Department"),
-                            _ledger_links(figures["department"], ledger, span, "department"),
-                        ),
-                    ]
-                ),
+                months=month_links(figures["month"], ledger, period),
+                breakdowns=[
+                    {
+                        "testid": "rate-per-category",
+                        "title": _("By category"),
+                        "heading": _("Category"),
+                        "rows": ledger_links(figures["category"], ledger, span, "category"),
+                    },
+                    {
+                        "testid": "rate-per-level",
+                        "title": _("By level"),
+                        "heading": _("Level"),
+                        "rows": ledger_links(figures["level"], ledger, span, "level"),
+                    },
+                    {
+                        "testid": "rate-per-department",
+                        "title": _("By responsible department"),
+                        "heading": _("Department"),
+                        "rows": ledger_links(figures["department"], ledger, span, "department"),
+                    },
+                ],
             )
-        if overdue:
-            context["overdue_table"] = overdue_table(_hazard_rows(overdue, today))
     return render(request, "safety/reports/rate.html", context)
 
 
@@ -454,7 +226,7 @@ def _drill_rows(drills):
     kinds = dict(DrillKind.choices)
     for drill in drills:
         drill.kind_label = kinds.get(drill.kind, drill.kind)
-        drill.evacuation = forms.format_duration(drill.evacuation_seconds)
+        drill.evacuation = format_duration(drill.evacuation_seconds)
     return drills
 
 
@@ -469,7 +241,7 @@ def drill_list(request):
     period = picker.period
     context = {
         "title": _("Emergency drills"),
-        "period_form": period_form(picker),
+        "picker": period_picker_context(picker),
         "period": period,
         "can_add": user.has_perm("safety.add_drill"),
     }

@@ -35,13 +35,13 @@ from safety.choices import (
 from safety.forms.reports import (
     MonthForm,
     SchoolPeriodForm,
-    format_duration,
     parse_duration,
     period_picker,
     resolve_school_period,
 )
 from safety.models import Drill, DrillPhoto, SafetyAgreement
 from safety.selectors.reports import monthly_report, unrectified_at_month_end
+from safety.selectors.rows import format_duration
 from safety.selectors.stats import (
     RECTIFICATION_RATE_DEFINITION,
     rectification_by,

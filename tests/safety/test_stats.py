@@ -253,7 +253,7 @@ class TestRectificationRate:
         # Each shape of the statement is written once.
         from django.db import connection
 
-        from safety.selectors.stats import _figures_sql
+        from safety.selectors.sql import _figures_sql
 
         assert _figures_sql(connection, 2, ("month",), False) is _figures_sql(
             connection, 2, ("month",), False

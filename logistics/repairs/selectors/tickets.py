@@ -4,8 +4,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q
 from django.utils import timezone
 
 from logistics.choices import Role
-from logistics.common.rawsql import convert, converters_for
-from logistics.models import Building, Room, StatusChange, User
+from logistics.models import StatusChange, User
 from logistics.repairs.choices import OPEN_TICKET_STATUSES, TicketStatus
 from logistics.repairs.models import (
     DispatchRule,
@@ -16,6 +15,7 @@ from logistics.repairs.models import (
     TicketPhoto,
 )
 from logistics.repairs.overdue import missed_target, overdue_q
+from logistics.repairs.selectors import sql
 
 
 def with_overdue(tickets, now=None):
@@ -197,85 +197,23 @@ def school_counts(school, now=None):
 
 # General affairs' list, the busiest page of the office, reads its rows in two steps: the
 # page's ticket ids (filtered and sorted by the ORM: a narrow query), then those tickets
-# with their room, category and people by a statement written once per page size
-# (``logistics.common.rawsql``), as plain values — no query compiled with five joins, no model
-# instances, whatever the number of tickets.
-_ROW_COLUMNS = (
-    ("t", "id", "pk"),
-    ("t", "created_at", "created_at"),
-    ("t", "status", "status"),
-    ("t", "trade", "trade"),
-    ("t", "urgency", "urgency"),
-    ("t", "started_at", "started_at"),
-    ("t", "respond_by", "respond_by"),
-    ("t", "complete_by", "complete_by"),
-    ("t", "assignee_id", "assignee_id"),
-    ("c", "name", "category__name"),
-    ("r", "number", "room__number"),
-    ("b", "name", "room__building__name"),
-    ("a", "name", "assignee__name"),
-    ("a", "username", "assignee__username"),
-    ("q", "name", "requester__name"),
-    ("q", "username", "requester__username"),
-)
-_ROW_SQL: dict[tuple[str, int], str] = {}
-
-
-def _row_fields():
-    models = {"t": Ticket, "c": RepairCategory, "r": Room, "b": Building, "a": User, "q": User}
-    return [models[alias]._meta.get_field(column) for alias, column, _key in _ROW_COLUMNS]
-
-
-def _row_sql(connection, count):
-    key = (connection.vendor, count)
-    sql = _ROW_SQL.get(key)
-    if sql is None:
-        q = connection.ops.quote_name
-        fields = _row_fields()
-        columns = ", ".join(
-            f"{alias}.{q(field.column)}"
-            for (alias, _column, _key), field in zip(_ROW_COLUMNS, fields, strict=True)
-        )
-        placeholders = ", ".join(["%s"] * count)
-        sql = (
-            f"SELECT {columns} FROM {q(Ticket._meta.db_table)} t "  # noqa: S608 - quoted names
-            f"LEFT JOIN {q(RepairCategory._meta.db_table)} c ON c.{q('id')} = t.{q('category_id')} "
-            f"JOIN {q(Room._meta.db_table)} r ON r.{q('id')} = t.{q('room_id')} "
-            f"JOIN {q(Building._meta.db_table)} b ON b.{q('id')} = r.{q('building_id')} "
-            f"LEFT JOIN {q(User._meta.db_table)} a ON a.{q('id')} = t.{q('assignee_id')} "
-            f"JOIN {q(User._meta.db_table)} q ON q.{q('id')} = t.{q('requester_id')} "
-            f"WHERE t.{q('id')} IN ({placeholders})"
-        )
-        _ROW_SQL[key] = sql
-    return sql
+# with their room, category and people by one hand-written statement (``sql.ticket_rows``),
+# as plain values — no query compiled with five joins, no model instances.
 
 
 def ticket_rows(ids, now=None):
-    """The list's rows of the tickets ``ids``, in that order: dicts of ``_ROW_COLUMNS``'
-    keys plus ``is_overdue`` (``logistics.repairs.overdue``'s rule on the row's values,
-    at ``now``)."""
-    from django.db import connection
-
-    ids = list(ids)
-    if not ids:
-        return []
+    """The list's rows of the tickets ``ids``, in that order: dicts of
+    ``sql.TICKET_ROW_KEYS`` plus ``is_overdue`` (``logistics.repairs.overdue``'s rule on
+    the row's values, at ``now``). One statement: ``sql.ticket_rows``."""
     now = now or timezone.now()
-    with connection.cursor() as cursor:
-        cursor.execute(_row_sql(connection, len(ids)), ids)
-        fetched = cursor.fetchall()
-    fields = _row_fields()
-    converters = converters_for(connection, fields)
-    keys = [key for _alias, _column, key in _ROW_COLUMNS]
-    by_id = {}
-    for values in fetched:
-        row = dict(zip(keys, convert(values, fields, converters, connection), strict=True))
+    rows = sql.ticket_rows(ids)
+    for row in rows:
         row["is_overdue"] = bool(
             missed_target(
                 row["status"], row["started_at"], row["respond_by"], row["complete_by"], now
             )
         )
-        by_id[row["pk"]] = row
-    return [by_id[pk] for pk in ids if pk in by_id]
+    return rows
 
 
 def ticket_ids(user):

@@ -1,0 +1,46 @@
+"""The repairs' hand-written SQL (``logistics.repairs.selectors.sql``) reads what the ORM
+reads: each statement against an ORM query of the same columns, on the database in use
+(PostgreSQL and SQLite)."""
+
+import datetime
+
+import pytest
+
+from logistics.choices import Role, Trade
+from logistics.repairs.choices import TicketStatus
+from logistics.repairs.models import Ticket
+from logistics.repairs.selectors import sql
+from tests import factories
+
+
+@pytest.mark.django_db
+def test_ticket_rows_are_the_orms_values(school, other_school):
+    """Every column of the list's rows, the tickets without a category or an assignee
+    too, in the order of the ids asked for; an id of no ticket is left out."""
+    category = factories.RepairCategoryFactory(school=school, name="水管漏水")
+    fixer = factories.technician(school, Trade.PLUMBING, name="")
+    named = factories.user_with_role(Role.TECHNICIAN, school=school, name="王师傅")
+    started = datetime.datetime(2026, 9, 2, 8, 30, tzinfo=datetime.UTC)
+    tickets = [
+        factories.TicketFactory(school=school),
+        factories.TicketFactory(
+            school=school,
+            category=category,
+            assignee=fixer,
+            status=TicketStatus.IN_PROGRESS,
+            started_at=started,
+        ),
+        factories.TicketFactory(school=school, assignee=named, status=TicketStatus.ASSIGNED),
+        factories.TicketFactory(school=other_school),
+    ]
+    ids = [tickets[2].pk, tickets[0].pk, 999_999, tickets[3].pk, tickets[1].pk]
+
+    rows = sql.ticket_rows(ids)
+
+    by_pk = {
+        row["pk"]: row for row in Ticket.objects.filter(pk__in=ids).values(*sql.TICKET_ROW_KEYS)
+    }
+    assert rows == [by_pk[pk] for pk in ids if pk in by_pk]
+    assert [row["pk"] for row in rows] == [tickets[i].pk for i in (2, 0, 3, 1)]
+    assert rows[3]["started_at"] == started and rows[3]["category__name"] == "水管漏水"
+    assert sql.ticket_rows([]) == []

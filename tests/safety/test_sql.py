@@ -1,0 +1,248 @@
+"""Campus safety's hand-written SQL (``safety.selectors.sql``) reads what the ORM reads:
+each statement against an ORM query written here for the purpose, on the database in use
+(the rate's statement is written differently for PostgreSQL and SQLite: both are run)."""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db.models import Case, Count, DateTimeField, F, IntegerField, Q, Value, When
+
+from logistics.common.periods import period_bounds
+from safety.choices import (
+    OPEN_HAZARD_STATUSES,
+    OPEN_INSPECTION_STATUSES,
+    HazardLevel,
+    HazardStatus,
+    InspectionKind,
+    InspectionStatus,
+    SafetyArea,
+)
+from safety.models import Hazard, Inspection
+from safety.selectors import sql
+from safety.selectors.stats import RATE_DIMENSIONS, months
+from safety.services.common import day_end
+from tests import factories
+from tests.safety_factories import HazardFactory, InspectionFactory, template_with_items
+
+TZ = ZoneInfo("Asia/Shanghai")
+D = datetime.date
+NOW = datetime.datetime(2026, 10, 15, 12, 0, tzinfo=TZ)
+TODAY = D(2026, 10, 15)
+
+
+def at(month, day, hour=9, minute=0):
+    return datetime.datetime(2026, month, day, hour, minute, tzinfo=TZ)
+
+
+@pytest.fixture
+def hazards(school, other_school):
+    """Hazards of every kind the figures tell apart, around September and October (local
+    time), withdrawn ones, one of another school and one before the period."""
+    offices = factories.DepartmentFactory(school=school, name="总务处")
+    canteen = factories.DepartmentFactory(school=school, name="食堂")
+    east = factories.RoomFactory(building=factories.BuildingFactory(school=school, name="求真楼"))
+    west = factories.RoomFactory(building=factories.BuildingFactory(school=school, name="明德楼"))
+    west2 = factories.RoomFactory(building=west.building)
+    monthly = InspectionFactory(
+        school=school, template=template_with_items(school, kind=InspectionKind.MONTHLY)
+    )
+    daily = InspectionFactory(school=school)
+    made = []
+
+    def make(found, status=HazardStatus.REPORTED, **kwargs):
+        made.append(HazardFactory(school=school, found_at=found, status=status, **kwargs))
+
+    make(at(9, 1, 0, 0), HazardStatus.CLOSED, closed_at=at(9, 5), department=offices, room=east)
+    make(at(9, 30, 23, 59), HazardStatus.CLOSED, closed_at=at(10, 1, 0, 1), room=west)
+    make(
+        at(9, 10),
+        HazardStatus.CLOSED,
+        closed_at=at(10, 31, 23, 59),
+        level=HazardLevel.MAJOR,
+        category=SafetyArea.ELECTRICAL,
+        department=canteen,
+        inspection=monthly,
+    )
+    make(
+        at(9, 12),
+        HazardStatus.RECTIFYING,
+        deadline=D(2026, 10, 1),
+        level=HazardLevel.MAJOR,
+        department=offices,
+        room=west2,
+        inspection=daily,
+        deferral_count=2,
+    )
+    make(at(10, 2), HazardStatus.REPORTED, deadline=D(2026, 10, 20), category=SafetyArea.CANTEEN)
+    make(at(10, 3), HazardStatus.REPORTED, deadline=D(2026, 10, 14), room=east)
+    make(at(10, 4), HazardStatus.AWAITING_CHECK, department=canteen, inspection=monthly)
+    make(at(10, 31, 23, 59), HazardStatus.CLOSED, closed_at=at(11, 1, 8), deferral_count=1)
+    make(at(9, 15), HazardStatus.WITHDRAWN)
+    make(at(8, 31, 23, 59), HazardStatus.CLOSED, closed_at=at(9, 2))
+    HazardFactory(school=other_school, found_at=at(9, 10))
+    return made
+
+
+def orm_groups(school, start, end, *, dims, detail, today):
+    """``sql.rectification_groups`` by the ORM: one query per group of rows."""
+    since, until = period_bounds(start, end)
+    firsts = [period_bounds(month, month)[0] for month in months(start, end)]
+    hazards = Hazard.objects.filter(school=school, found_at__gte=since, found_at__lt=until).exclude(
+        status=HazardStatus.WITHDRAWN
+    )
+    month = Case(
+        *(When(found_at__lt=first, then=Value(i)) for i, first in enumerate(firsts[1:])),
+        default=Value(len(firsts) - 1),
+        output_field=IntegerField(),
+    )
+    month_end = Case(
+        *(When(found_at__lt=first, then=Value(first)) for first in firsts[1:]),
+        default=Value(until),
+        output_field=DateTimeField(),
+    )
+    hazards = hazards.annotate(m=month, month_end=month_end)
+    rectified = Q(status=HazardStatus.CLOSED, closed_at__lt=until)
+    is_open = Q(status__in=OPEN_HAZARD_STATUSES)
+    sums = {
+        "rectified": Count("pk", filter=rectified),
+        "overdue": Count("pk", filter=is_open & Q(deadline__lt=today)),
+        "deferred": Count("pk", filter=Q(deferral_count__gt=0)),
+    }
+    if "month" in dims:
+        sums["rectified_in_month"] = Count("pk", filter=rectified & Q(closed_at__lt=F("month_end")))
+    if detail:
+        sums.update(
+            major=Count("pk", filter=Q(level=HazardLevel.MAJOR)),
+            open=Count("pk", filter=is_open),
+            awaiting_check=Count("pk", filter=Q(status=HazardStatus.AWAITING_CHECK)),
+        )
+    # dim: the columns grouped by → (ki, kt, lv) of a row
+    shapes = {
+        "total": (("status", "level"), lambda r: (None, r["status"], r["level"])),
+        "month": (("m",), lambda r: (r["m"], None, None)),
+        "category": (("category",), lambda r: (None, r["category"], None)),
+        "department": (
+            ("department", "department__name"),
+            lambda r: (r["department"], r["department__name"], None),
+        ),
+        "building": (
+            ("room__building", "room__building__name"),
+            lambda r: (r["room__building"], r["room__building__name"], None),
+        ),
+        "source": (("inspection__kind",), lambda r: (None, r["inspection__kind"], None)),
+    }
+    groups = []
+    for dim in ("total", *(d for d in dims if d != "level")):
+        columns, keys = shapes[dim]
+        for row in hazards.order_by().values(*columns).annotate(found=Count("pk"), **sums):
+            values = {name: row[name] for name in ("found", *sums)}
+            groups.append((dim, *keys(row), values))
+    return groups
+
+
+def ordered(groups):
+    return sorted(groups, key=repr)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("detail", [True, False])
+@pytest.mark.parametrize(
+    "dims",
+    [RATE_DIMENSIONS, ("month", "category", "level", "department"), ("month",), ()],
+    ids=["all", "rate-page", "months", "totals"],
+)
+@pytest.mark.parametrize(
+    "period",
+    [(D(2026, 9, 1), D(2026, 10, 31)), (D(2026, 9, 10), D(2026, 9, 30))],
+    ids=["two-months", "part-of-a-month"],
+)
+def test_rectification_groups_are_the_orms(school, hazards, period, dims, detail):
+    found = sql.rectification_groups(
+        school, *period, months=list(months(*period)), dims=dims, detail=detail, today=TODAY
+    )
+    expected = orm_groups(school, *period, dims=dims, detail=detail, today=TODAY)
+    assert ordered(found) == ordered(expected)
+    assert sum(values["found"] for dim, *_keys, values in found if dim == "total") == (
+        8 if period[1].month == 10 else 3
+    )
+
+
+OVERDUE_FIELDS = sql.OVERDUE_FIELDS
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("limit", [1, 2, 10])
+def test_overdue_hazards_are_the_orms(school, hazards, limit):
+    # Overdue on the 15th: a reported one and a rectifying one (others: not yet, closed).
+    HazardFactory(
+        school=school, found_at=at(8, 20), status=HazardStatus.RECTIFYING, deadline=D(2026, 10, 1)
+    )
+    found = sql.overdue_hazards(school, limit=limit, today=TODAY)
+
+    overdue = Hazard.objects.filter(
+        school=school, status__in=OPEN_HAZARD_STATUSES, deadline__lt=TODAY
+    ).order_by("deadline", "pk")
+    assert found == (list(overdue.values(*OVERDUE_FIELDS)[:limit]), overdue.count())
+    assert found[1] == 3
+
+
+@pytest.mark.django_db
+def test_no_overdue_hazard(school):
+    assert sql.overdue_hazards(school, limit=10, today=TODAY) == ([], 0)
+
+
+@pytest.mark.django_db
+def test_inspection_counts_are_the_orms(school, other_school):
+    monthly = template_with_items(school, kind=InspectionKind.MONTHLY)
+
+    def make(end, status, submitted_at=None, template=None):
+        not_started = status in (InspectionStatus.PLANNED, InspectionStatus.CANCELLED)
+        return InspectionFactory(
+            school=school,
+            period_start=end,
+            period_end=end,
+            status=status,
+            started_at=None if not_started else day_end(end) - datetime.timedelta(hours=1),
+            submitted_at=submitted_at,
+            **({"template": template} if template else {}),
+        )
+
+    make(D(2026, 9, 1), InspectionStatus.SUBMITTED, at(9, 1, 20))  # on time
+    make(D(2026, 9, 2), InspectionStatus.SUBMITTED, at(9, 4))  # late
+    make(D(2026, 9, 3), InspectionStatus.PLANNED)  # missed
+    make(D(2026, 10, 20), InspectionStatus.DRAFT)  # still open
+    make(D(2026, 9, 30), InspectionStatus.CANCELLED, template=monthly)
+    make(D(2026, 9, 30), InspectionStatus.PLANNED, template=monthly)
+    make(D(2026, 8, 31), InspectionStatus.SUBMITTED, at(8, 31))  # before the period
+    InspectionFactory(school=other_school, period_start=D(2026, 9, 5), period_end=D(2026, 9, 5))
+    start, end = D(2026, 9, 1), D(2026, 10, 31)
+
+    found = sql.inspection_counts(school, start, end, now=NOW)
+
+    to_do = Q(status__in=OPEN_INSPECTION_STATUSES)
+    submitted = Q(status=InspectionStatus.SUBMITTED)
+    cancelled = Q(status=InspectionStatus.CANCELLED)
+    rows = (
+        Inspection.objects.filter(school=school, period_end__gte=start, period_end__lte=end)
+        .order_by()
+        .values("kind")
+        .annotate(
+            total=Count("pk", filter=~cancelled),
+            submitted=Count("pk", filter=submitted),
+            on_time=Count("pk", filter=submitted & Q(submitted_at__lte=F("due_at"))),
+            missed=Count("pk", filter=to_do & Q(due_at__lte=NOW)),
+            open=Count("pk", filter=to_do & Q(due_at__gt=NOW)),
+            cancelled=Count("pk", filter=cancelled),
+        )
+    )
+    assert found == {row.pop("kind"): row for row in rows}
+    assert set(found) == {InspectionKind.DAILY, InspectionKind.MONTHLY}
+    assert found[InspectionKind.DAILY] == {
+        "total": 4,
+        "submitted": 2,
+        "on_time": 1,
+        "missed": 1,
+        "open": 1,
+        "cancelled": 0,
+    }
