@@ -27,7 +27,8 @@ stop the reading: it is reported on its row (``SheetRow.problems``) with the oth
 errors. The limits are settings, with the defaults below.
 
 Writing: cells starting with = + - @ are escaped so a spreadsheet program never runs them
-as formulae.
+as formulae. A list's export writes the cells its ``Column``s' ``value`` give
+(``export_rows``), the same columns whose ``heading`` and ``sort`` its page shows.
 """
 
 import datetime
@@ -47,6 +48,7 @@ from defusedxml.ElementTree import iterparse
 from django.conf import settings
 from django.http import HttpResponse
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
@@ -676,6 +678,16 @@ def escape_cell(value):
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
+
+
+def time_cell(value):
+    """A moment as the exports write it: local time, to the minute; "" for none."""
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def yes_no_cell(value):
+    """A yes-or-no as the exports write it, in the reader's language."""
+    return _("Yes") if value else _("No")
 
 
 def export_rows(columns, records):

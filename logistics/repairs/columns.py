@@ -7,20 +7,9 @@ rendered from plain values (``logistics.repairs.templatetags``): the busiest pag
 office pays for no per-cell call.
 """
 
-from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from logistics.common.spreadsheets import Column
-
-
-def when(value):
-    """A moment as the export writes it (local time, to the minute); "" for none."""
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
-def yes_no(value):
-    return gettext("Yes") if value else gettext("No")
-
+from logistics.common.spreadsheets import Column, time_cell, yes_no_cell
 
 ROOM = Column(
     "room", gettext_lazy("Room"), value=lambda t: t.room.number, sort="room__building__name"
@@ -52,7 +41,7 @@ DEFAULT_SORT = ("-created_at", "-pk")
 # The export (repairs.xlsx): every field of the ticket general affairs reports on.
 EXPORT = [
     Column("number", gettext_lazy("Number"), value=lambda t: t.pk),
-    Column("filed", gettext_lazy("Filed at"), value=lambda t: when(t.created_at)),
+    Column("filed", gettext_lazy("Filed at"), value=lambda t: time_cell(t.created_at)),
     Column("building", gettext_lazy("Building"), value=lambda t: t.room.building.name),
     ROOM,
     TRADE,
@@ -66,10 +55,12 @@ EXPORT = [
     Column("description", gettext_lazy("What is wrong"), value=lambda t: t.description),
     REQUESTER,
     TECHNICIAN,
-    Column("started", pgettext_lazy("repair", "Started at"), value=lambda t: when(t.started_at)),
-    Column("done", pgettext_lazy("repair", "Finished at"), value=lambda t: when(t.done_at)),
-    Column("closed", gettext_lazy("Closed at"), value=lambda t: when(t.closed_at)),
-    Column("overdue", gettext_lazy("Overdue"), value=lambda t: yes_no(t.is_overdue)),
+    Column(
+        "started", pgettext_lazy("repair", "Started at"), value=lambda t: time_cell(t.started_at)
+    ),
+    Column("done", pgettext_lazy("repair", "Finished at"), value=lambda t: time_cell(t.done_at)),
+    Column("closed", gettext_lazy("Closed at"), value=lambda t: time_cell(t.closed_at)),
+    Column("overdue", gettext_lazy("Overdue"), value=lambda t: yes_no_cell(t.is_overdue)),
     Column("cause", gettext_lazy("Cause"), value=lambda t: t.get_cause_display()),
     Column("rating", gettext_lazy("Rating"), value=lambda t: t.rating or ""),
     Column("comment", gettext_lazy("Comment"), value=lambda t: t.rating_comment),
