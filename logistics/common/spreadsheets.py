@@ -27,7 +27,8 @@ stop the reading: it is reported on its row (``SheetRow.problems``) with the oth
 errors. The limits are settings, with the defaults below.
 
 Writing: cells starting with = + - @ are escaped so a spreadsheet program never runs them
-as formulae.
+as formulae. A list's export writes the cells its ``Column``s' ``value`` give
+(``export_rows``), the same columns whose ``heading`` and ``sort`` its page shows.
 """
 
 import datetime
@@ -38,13 +39,16 @@ import posixpath
 import re
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 from xml.etree.ElementTree import ParseError
 
 from defusedxml.ElementTree import iterparse
 from django.conf import settings
 from django.http import HttpResponse
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
@@ -95,14 +99,30 @@ class SheetError(Exception):
     """The file as a whole cannot be read; the message is for the person uploading."""
 
 
+# A column's ``value`` that is the row's number in the export (1, 2, …), not a field.
+ROW_NUMBER = object()
+
+
 @dataclass(frozen=True)
 class Column:
-    """A column of an import or export: its key and the headers it is known by."""
+    """A column of an import, an export or a list page: its key and the headers it is
+    known by.
+
+    A list declares its columns once, for its page and its export alike: ``value`` gives
+    an export's cell from one of the list's records (``ROW_NUMBER``: the row's number,
+    from 1), ``sort`` the field a page sorts the column by (``?sort=<key>``; empty: not
+    sortable). ``heading`` is the page's header cell."""
 
     key: str
     label: object  # lazy translation: the header written in templates and exports
     required: bool = False
     aliases: tuple[str, ...] = ()
+    value: Callable[[Any], Any] | object | None = None
+    sort: str = ""
+
+    def heading(self):
+        """``(label, sort key or None)``: a header cell of a list page."""
+        return (self.label, self.key if self.sort else None)
 
     def names(self):
         from django.utils import translation
@@ -658,6 +678,24 @@ def escape_cell(value):
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
+
+
+def time_cell(value):
+    """A moment as the exports write it: local time, to the minute; "" for none."""
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def yes_no_cell(value):
+    """A yes-or-no as the exports write it, in the reader's language."""
+    return _("Yes") if value else _("No")
+
+
+def export_rows(columns, records):
+    """The rows of an export: for each record, its cell of each column (``Column.value``;
+    ``ROW_NUMBER``: the row's number, from 1)."""
+    getters = [column.value for column in columns]
+    for number, record in enumerate(records, start=1):
+        yield [number if get is ROW_NUMBER else get(record) for get in getters]
 
 
 def xlsx_response(filename, columns, rows, *, title=None):

@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, ListView
 
+from logistics.common.listing import listing, sorted_by
+from logistics.common.spreadsheets import Column
 from logistics.common.submissions import FIELD as SUBMISSION_KEY
 from logistics.common.submissions import OnceSubmitted, SubmissionKeyField, with_submission_key
 
@@ -82,7 +84,7 @@ class ScopedListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
     filterset_class = None
     sort_fields: dict[str, str] = {}
     default_sort = ()
-    columns: list[tuple[str, str | None]] = []  # (label, sort key)
+    columns: list = []  # (label, sort key), or ``Column``s (their ``heading``)
     row_template = ""
     title = ""
     create_url_name = ""
@@ -103,27 +105,27 @@ class ScopedListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
     def get_filterset_kwargs(self):
         return {}
 
+    def listing(self):
+        """The rows as the address asks (filtered, sorted): a ``Listing``. A list with an
+        export overrides this with its selector, which the export calls too."""
+        return listing(
+            type(self).selector(self.request.user),
+            self.request.GET,
+            filterset_class=self.filterset_class,
+            filterset_kwargs=self.get_filterset_kwargs(),
+            sort_fields=self.sort_fields,
+            default_sort=self.default_sort,
+        )
+
     def get_queryset(self):
-        queryset = type(self).selector(self.request.user)
-        self.filterset = None
-        if self.filterset_class is not None:
-            self.filterset = self.filterset_class(
-                self.request.GET or None,
-                queryset=queryset,
-                **self.get_filterset_kwargs(),
-            )
-            queryset = self.filterset.qs
-        return self.sort(queryset)
+        found = self.listing()
+        self.filterset, self.current_sort = found.filterset, found.sort
+        return found.rows
 
     def sort(self, queryset):
-        key = self.request.GET.get("sort", "")
-        self.current_sort = ""
-        if key.lstrip("-") in self.sort_fields:
-            field = self.sort_fields[key.lstrip("-")]
-            self.current_sort = key
-            return queryset.order_by(f"-{field}" if key.startswith("-") else field, "pk")
-        if self.default_sort:
-            return queryset.order_by(*self.default_sort)
+        queryset, self.current_sort = sorted_by(
+            queryset, self.request.GET.get("sort", ""), self.sort_fields, self.default_sort
+        )
         return queryset
 
     def get_context_data(self, **kwargs):
@@ -133,7 +135,7 @@ class ScopedListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
         context.update(
             title=self.title,
             page_sizes=self.page_sizes,
-            columns=self.columns,
+            columns=[c.heading() if isinstance(c, Column) else c for c in self.columns],
             row_template=self.row_template,
             filter=self.filterset,
             current_sort=self.current_sort,

@@ -1,5 +1,7 @@
 """School set-up pages for the general affairs office (read-only for the principal)."""
 
+from dataclasses import replace
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
@@ -16,7 +18,7 @@ from django.views.generic import DetailView, FormView
 
 from logistics import filters, forms, selectors
 from logistics.common.permissions import permission_required
-from logistics.common.spreadsheets import Column, SheetError, xlsx_response
+from logistics.common.spreadsheets import Column, SheetError, export_rows, xlsx_response
 from logistics.common.views import (
     SchoolRequiredMixin,
     ScopedFormView,
@@ -117,14 +119,6 @@ class RoomList(ScopedListView):
         (gettext_lazy("Kind"), "kind"),
         (gettext_lazy("In use"), None),
     ]
-    sort_fields = {
-        "building": "building__name",
-        "floor": "floor",
-        "number": "number",
-        "name": "name",
-        "kind": "kind",
-    }
-    default_sort = ("building__name", "floor", "number")
     row_template = "core/rows/room.html"
     create_url_name = "room_create"
     create_permission = "logistics.add_room"
@@ -132,8 +126,8 @@ class RoomList(ScopedListView):
         (gettext_lazy("Import"), "room_import", "logistics.add_room"),
     ]
 
-    def get_filterset_kwargs(self):
-        return {"user": self.request.user}
+    def listing(self):
+        return selectors.room_table(self.request.user, self.request.GET)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -150,15 +144,30 @@ class RoomForm(ScopedFormView):
     title_edit = gettext_lazy("Edit room")
 
 
+# The export writes the columns the import reads: a downloaded list can be sent back.
+ROOM_EXPORT = [
+    replace(column, value=value)
+    for column, value in zip(
+        imports.ROOM_COLUMNS,
+        (
+            lambda r: r.building.name,
+            lambda r: r.floor,
+            lambda r: r.number,
+            lambda r: r.name,
+            lambda r: r.get_kind_display(),
+            lambda r: r.capacity,
+        ),
+        strict=True,
+    )
+]
+
+
 @login_required
 @permission_required("logistics.view_room", raise_exception=True)
 def room_export(request):
-    view = RoomList(request=request, kwargs={})
-    rows = (
-        (r.building.name, r.floor, r.number, r.name, r.get_kind_display(), r.capacity)
-        for r in view.get_queryset().iterator(chunk_size=1000)
-    )
-    return xlsx_response("rooms.xlsx", imports.ROOM_COLUMNS, rows, title=_("Rooms"))
+    rooms = selectors.room_table(request.user, request.GET).rows
+    rows = export_rows(ROOM_EXPORT, rooms.iterator(chunk_size=1000))
+    return xlsx_response("rooms.xlsx", ROOM_EXPORT, rows, title=_("Rooms"))
 
 
 # --- Departments ----------------------------------------------------------------------
@@ -260,15 +269,13 @@ class PersonList(ScopedListView):
         (gettext_lazy("Phone"), None),
         (pgettext_lazy("person", "Active"), None),
     ]
-    sort_fields = {"username": "username", "name": "name", "department": "department__name"}
-    default_sort = ("username",)
     row_template = "core/rows/person.html"
     create_url_name = "person_create"
     create_permission = "logistics.add_user"
     extra_actions = [(gettext_lazy("Import"), "person_import", "logistics.add_user")]
 
-    def get_filterset_kwargs(self):
-        return {"user": self.request.user}
+    def listing(self):
+        return selectors.person_table(self.request.user, self.request.GET)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -462,23 +469,33 @@ def person_reset_password(request, pk):
     return redirect("person_detail", pk=person.pk)
 
 
+# The export writes the columns the import reads: a downloaded list can be sent back.
+PEOPLE_EXPORT = [
+    replace(column, value=value)
+    for column, value in zip(
+        imports.PEOPLE_COLUMNS,
+        (
+            lambda p: p.username,
+            lambda p: p.name,
+            lambda p: p.phone,
+            lambda p: p.email,
+            lambda p: p.department.name if p.department else "",
+            lambda p: "、".join(str(r.label) for r in p.roles),
+            lambda p: "、".join(t.get_trade_display() for t in p.trades.all()),
+        ),
+        strict=True,
+    )
+]
+
+
 @login_required
 @permission_required("logistics.view_user", raise_exception=True)
 def person_export(request):
-    view = PersonList(request=request, kwargs={})
-    rows = (
-        (
-            p.username,
-            p.name,
-            p.phone,
-            p.email,
-            p.department.name if p.department else "",
-            "、".join(str(r.label) for r in p.roles),
-            "、".join(t.get_trade_display() for t in p.trades.all()),
-        )
-        for p in view.get_queryset()
+    # Not by chunks: each person's roles and trades come with them (prefetched).
+    people = selectors.person_table(request.user, request.GET).rows
+    return xlsx_response(
+        "people.xlsx", PEOPLE_EXPORT, export_rows(PEOPLE_EXPORT, people), title=_("People")
     )
-    return xlsx_response("people.xlsx", imports.PEOPLE_COLUMNS, rows, title=_("People"))
 
 
 # --- Imports ------------------------------------------------------------------------------

@@ -18,12 +18,12 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from logistics.common import rooms as places
 from logistics.common.permissions import permission_required
-from logistics.common.spreadsheets import Column, xlsx_response
+from logistics.common.spreadsheets import export_rows, xlsx_response
 from logistics.common.views import (
     OnceCreateView,
     ScopedListView,
@@ -33,7 +33,7 @@ from logistics.common.views import (
 )
 from logistics.documents.pdf import PDFTimeout, pdf_response, render_pdf
 from logistics.selectors import status_history
-from safety import selectors
+from safety import columns, selectors
 from safety.choices import (
     HazardLevel,
     HazardPhotoKind,
@@ -43,6 +43,7 @@ from safety.choices import (
 from safety.filters import HazardFilter
 from safety.forms import hazards as forms
 from safety.models import Hazard
+from safety.selectors import lists
 from safety.services import hazards as services
 from safety.services.common import INSPECTION_DETAIL_URL, link
 
@@ -68,32 +69,11 @@ def _require_hazards(user):
 class HazardList(ScopedListView):
     """The hazard ledger: filters, sorting, pages, overdue rows marked, export."""
 
-    selector = selectors.hazard_list
     filterset_class = HazardFilter
     title = gettext_lazy("Hazard ledger")
     template_name = "safety/hazards/list.html"
     page_sizes = (25, 50, 100)
-    columns = [
-        ("#", "number"),
-        (gettext_lazy("Found"), "found"),
-        (pgettext_lazy("hazard", "Where"), "where"),
-        (gettext_lazy("Category"), "category"),
-        (gettext_lazy("Level"), "level"),
-        (gettext_lazy("Status"), "status"),
-        (gettext_lazy("Responsible"), "responsible"),
-        (gettext_lazy("Rectify by"), "deadline"),
-    ]
-    sort_fields = {
-        "number": "pk",
-        "found": "found_at",
-        "where": "room__building__name",
-        "category": "category",
-        "level": "level",
-        "status": "status",
-        "responsible": "responsible_person__name",
-        "deadline": "deadline",
-    }
-    default_sort = ("-found_at", "-pk")
+    columns = columns.PAGE
     create_url_name = "safety_hazard_create"
     create_permission = "safety.add_hazard"
     # Any one of them (``may_open_hazards``): a reporter sees the hazards they reported.
@@ -102,12 +82,8 @@ class HazardList(ScopedListView):
     def has_permission(self):
         return may_open_hazards(self.request.user)
 
-    def get_filterset_kwargs(self):
-        return {"user": self.request.user}
-
-    def hazards(self):
-        """The filtered and sorted hazards (every one, for the export)."""
-        return self.get_queryset()
+    def listing(self):
+        return lists.hazard_ledger(self.request.user, self.request.GET)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -150,68 +126,13 @@ class HazardList(ScopedListView):
         return filter_chips(self.filterset, params)
 
 
-EXPORT_COLUMNS = [
-    Column("index", gettext_lazy("No.")),
-    Column("number", gettext_lazy("Number")),
-    Column("found_at", gettext_lazy("Found at")),
-    Column("where", pgettext_lazy("hazard", "Where")),
-    Column("category", gettext_lazy("Category")),
-    Column("level", gettext_lazy("Level")),
-    Column("description", gettext_lazy("Description of the hazard")),
-    Column("found_by", gettext_lazy("Found by")),
-    Column("department", gettext_lazy("Responsible department")),
-    Column("responsible", gettext_lazy("Responsible person")),
-    Column("deadline", gettext_lazy("Rectify by")),
-    Column("measures", gettext_lazy("Rectification measures / what was done")),
-    Column("rectified_at", gettext_lazy("Rectified at")),
-    Column("checked_by", gettext_lazy("Checked by")),
-    Column("status", gettext_lazy("Status")),
-    Column("overdue", gettext_lazy("Overdue")),
-]
-
-
 @login_required
 def hazard_export(request):
     """The ledger as xlsx with the list's filters and order (every matching hazard)."""
     _require_hazards(request.user)
-    view = HazardList(request=request, kwargs={})
-    hazards = view.hazards().select_related("verified_by", "plan")
-    statuses, levels = dict(HazardStatus.choices), dict(HazardLevel.choices)
-    areas = dict(SafetyArea.choices)
-    yes, no = _("Yes"), _("No")
-
-    def when(value):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
-
-    def name(user):
-        return user.display_name if user else ""
-
-    def measures(hazard):
-        plan = getattr(hazard, "plan", None)
-        return "\n".join(filter(None, [plan.measures if plan else "", hazard.rectification_note]))
-
-    rows = (
-        (
-            index,
-            h.pk,
-            when(h.found_at),
-            h.where,
-            str(areas.get(h.category, h.category)),
-            str(levels.get(h.level, h.level)),
-            h.description,
-            name(h.found_by),
-            h.department.name if h.department else "",
-            name(h.responsible_person),
-            h.deadline.strftime("%Y-%m-%d") if h.deadline else "",
-            measures(h),
-            when(h.rectified_at),
-            name(h.verified_by),
-            str(statuses.get(h.status, h.status)),
-            yes if h.is_overdue else no,
-        )
-        for index, h in enumerate(hazards.iterator(chunk_size=1000), start=1)
-    )
-    return xlsx_response("hazards.xlsx", EXPORT_COLUMNS, rows, title=_("Hazard ledger"))
+    hazards = lists.hazard_ledger(request.user, request.GET, export=True).rows
+    rows = export_rows(columns.EXPORT, hazards.iterator(chunk_size=1000))
+    return xlsx_response("hazards.xlsx", columns.EXPORT, rows, title=_("Hazard ledger"))
 
 
 # --- Reporting ------------------------------------------------------------------------------

@@ -10,13 +10,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
 from logistics.common import rooms
+from logistics.common.pagination import CountedPaginator
 from logistics.common.permissions import permission_required
-from logistics.common.spreadsheets import Column, xlsx_response
+from logistics.common.spreadsheets import export_rows, xlsx_response
 from logistics.common.views import (
     OnceCreateView,
     SchoolRequiredMixin,
@@ -27,10 +28,11 @@ from logistics.common.views import (
     refusal_message,
     school_required,
 )
-from logistics.repairs import filters
+from logistics.repairs import columns, filters
 from logistics.repairs.choices import OPEN_TICKET_STATUSES, PhotoKind, TicketStatus
 from logistics.repairs.forms import tickets as forms
 from logistics.repairs.models import DispatchRule, Material, RepairCategory, Ticket, TicketMaterial
+from logistics.repairs.selectors import lists
 from logistics.repairs.selectors import tickets as selectors
 from logistics.repairs.services import tickets as services
 from logistics.selectors import status_history
@@ -171,65 +173,28 @@ class TicketList(ScopedListView):
     """General affairs' list of the school's tickets: filters, sorting, export."""
 
     permission_required = "logistics.view_ticket"
-    selector = selectors.ticket_list
     filterset_class = filters.TicketFilter
     title = gettext_lazy("Repair tickets")
     template_name = "repairs/list.html"
     page_sizes = (20, 50, 100)
-    columns = [
-        ("#", "number"),
-        (gettext_lazy("Filed"), "filed"),
-        (gettext_lazy("Room"), "room"),
-        (gettext_lazy("Trade"), "trade"),
-        (gettext_lazy("Status"), "status"),
-        (gettext_lazy("Technician"), "assignee"),
-        (gettext_lazy("Requester"), None),
-    ]
-    sort_fields = {
-        "number": "pk",
-        "filed": "created_at",
-        "room": "room__building__name",
-        "trade": "trade",
-        "status": "status",
-        "assignee": "assignee__name",
-    }
-    default_sort = ("-created_at", "-pk")
+    columns = columns.PAGE
+    paginator_class = CountedPaginator
     create_url_name = "ticket_create"
     create_permission = "logistics.add_ticket"
 
-    def get_filterset_kwargs(self):
-        return {"user": self.request.user}
-
-    def filtered(self, queryset):
-        """``queryset`` filtered and sorted as the address asks.
-
-        The filter form is built only when the address asks for a filter (or for the
-        filter panel): the plain list, the page opened most, does not pay for it."""
-        self.filterset = None
-        params = self.request.GET
-        if "filters" in params or any(params.get(key) for key in filters.TicketFilter.base_filters):
-            self.filterset = filters.TicketFilter(params, queryset=queryset, user=self.request.user)
-            queryset = self.filterset.qs
-        return self.sort(queryset)
-
-    def tickets(self):
-        """The filtered and sorted tickets as model instances (for the export)."""
-        return self.filtered(selectors.ticket_list(self.request.user))
+    def listing(self):
+        return lists.ticket_table(self.request.user, self.request.GET)
 
     def get_queryset(self):
         # The page's ids; its rows are read by ``selectors.ticket_rows`` (see there).
-        self.ids = self.filtered(selectors.ticket_ids(self.request.user))
-        return self.ids.values_list("pk", flat=True)
+        self.found = self.listing()
+        self.filterset, self.current_sort = self.found.filterset, self.found.sort
+        return self.found.rows.values_list("pk", flat=True)
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True):
-        paginator = super().get_paginator(queryset, per_page, orphans, allow_empty_first_page)
-        school = self.request.user.school
-        if self.filterset is None and school is not None:
-            # The whole list: the school's counter, kept when tickets are filed.
-            paginator.__dict__["count"] = school.ticket_count
-        else:
-            paginator.__dict__["count"] = self.ids.order_by().count()
-        return paginator
+        return super().get_paginator(
+            queryset, per_page, orphans, allow_empty_first_page, count=self.found.count
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -267,62 +232,13 @@ def ticket_filters(request):
     )
 
 
-EXPORT_COLUMNS = [
-    Column("number", gettext_lazy("Number")),
-    Column("filed", gettext_lazy("Filed at")),
-    Column("building", gettext_lazy("Building")),
-    Column("room", gettext_lazy("Room")),
-    Column("trade", gettext_lazy("Trade")),
-    Column("category", gettext_lazy("Category")),
-    Column("urgency", gettext_lazy("Urgency")),
-    Column("status", gettext_lazy("Status")),
-    Column("description", gettext_lazy("What is wrong")),
-    Column("requester", gettext_lazy("Requester")),
-    Column("technician", gettext_lazy("Technician")),
-    Column("started", pgettext_lazy("repair", "Started at")),
-    Column("done", pgettext_lazy("repair", "Finished at")),
-    Column("closed", gettext_lazy("Closed at")),
-    Column("overdue", gettext_lazy("Overdue")),
-    Column("cause", gettext_lazy("Cause")),
-    Column("rating", gettext_lazy("Rating")),
-    Column("comment", gettext_lazy("Comment")),
-]
-
-
 @login_required
 @permission_required("logistics.view_ticket", raise_exception=True)
 def ticket_export(request):
     """The filtered list as xlsx (every matching ticket, not one page)."""
-    view = TicketList(request=request, kwargs={})
-    yes, no = _("Yes"), _("No")
-
-    def when(value):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
-
-    rows = (
-        (
-            t.pk,
-            when(t.created_at),
-            t.room.building.name,
-            t.room.number,
-            t.get_trade_display(),
-            t.category.name if t.category else "",
-            t.get_urgency_display(),
-            t.get_status_display(),
-            t.description,
-            t.requester.display_name,
-            t.assignee.display_name if t.assignee else "",
-            when(t.started_at),
-            when(t.done_at),
-            when(t.closed_at),
-            yes if t.is_overdue else no,
-            t.get_cause_display(),
-            t.rating or "",
-            t.rating_comment,
-        )
-        for t in view.tickets().iterator(chunk_size=1000)
-    )
-    return xlsx_response("repairs.xlsx", EXPORT_COLUMNS, rows, title=_("Repair tickets"))
+    tickets = lists.ticket_table(request.user, request.GET, export=True).rows
+    rows = export_rows(columns.EXPORT, tickets.iterator(chunk_size=1000))
+    return xlsx_response("repairs.xlsx", columns.EXPORT, rows, title=_("Repair tickets"))
 
 
 # --- One ticket and its steps ---------------------------------------------------------------
