@@ -2,7 +2,7 @@
 
 A column both show (where, category, level, rectify by, status) is one ``Column``: its
 header, the page's sort (``sort``) and the export's cell (``value``, read from a hazard
-of ``safety.selectors.lists.hazard_ledger(..., export=True)``).
+of ``safety.lists.hazard_ledger(..., export=True)``).
 """
 
 from django.utils.translation import gettext_lazy, pgettext_lazy

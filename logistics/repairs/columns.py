@@ -2,7 +2,7 @@
 
 A column both show (room, trade, status, technician, requester) is one ``Column``: its
 header, the page's sort (``sort``) and the export's cell (``value``, read from a ticket
-of ``selectors.lists.ticket_table(..., export=True)``). The page's own cells are
+of ``lists.ticket_table(..., export=True)``). The page's own cells are
 rendered from plain values (``logistics.repairs.templatetags``): the busiest page of the
 office pays for no per-cell call.
 """

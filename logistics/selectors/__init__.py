@@ -5,8 +5,6 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from logistics.choices import Role
-from logistics.common.listing import listing
-from logistics.filters import PersonFilter, RoomFilter
 from logistics.models import (
     Building,
     Campus,
@@ -34,29 +32,6 @@ def room_list(user):
     return Room.objects.for_user(user).select_related("building")
 
 
-ROOM_SORT_FIELDS = {
-    "building": "building__name",
-    "floor": "floor",
-    "number": "number",
-    "name": "name",
-    "kind": "kind",
-}
-ROOM_DEFAULT_SORT = ("building__name", "floor", "number")
-
-
-def room_table(user, params):
-    """The rooms list and its export (rooms.xlsx): the school's rooms filtered and sorted
-    as ``params`` (the address) asks, as a ``Listing``."""
-    return listing(
-        room_list(user),
-        params,
-        filterset_class=RoomFilter,
-        filterset_kwargs={"user": user},
-        sort_fields=ROOM_SORT_FIELDS,
-        default_sort=ROOM_DEFAULT_SORT,
-    )
-
-
 def department_list(user):
     return Department.objects.for_user(user).annotate(
         member_count=Count("members", filter=Q(members__is_active=True))
@@ -72,23 +47,6 @@ def person_list(user):
         User.objects.for_user(user)
         .select_related("department")
         .prefetch_related("groups", "trades")
-    )
-
-
-PERSON_SORT_FIELDS = {"username": "username", "name": "name", "department": "department__name"}
-PERSON_DEFAULT_SORT = ("username",)
-
-
-def person_table(user, params):
-    """The people list and its export (people.xlsx): the school's people filtered and
-    sorted as ``params`` (the address) asks, as a ``Listing``."""
-    return listing(
-        person_list(user),
-        params,
-        filterset_class=PersonFilter,
-        filterset_kwargs={"user": user},
-        sort_fields=PERSON_SORT_FIELDS,
-        default_sort=PERSON_DEFAULT_SORT,
     )
 
 

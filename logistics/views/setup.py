@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, FormView
 
-from logistics import filters, forms, selectors
+from logistics import filters, forms, lists, selectors
 from logistics.common.permissions import permission_required
 from logistics.common.spreadsheets import Column, SheetError, export_rows, xlsx_response
 from logistics.common.views import (
@@ -127,7 +127,7 @@ class RoomList(ScopedListView):
     ]
 
     def listing(self):
-        return selectors.room_table(self.request.user, self.request.GET)
+        return lists.room_table(self.request.user, self.request.GET)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -165,7 +165,7 @@ ROOM_EXPORT = [
 @login_required
 @permission_required("logistics.view_room", raise_exception=True)
 def room_export(request):
-    rooms = selectors.room_table(request.user, request.GET).rows
+    rooms = lists.room_table(request.user, request.GET).rows
     rows = export_rows(ROOM_EXPORT, rooms.iterator(chunk_size=1000))
     return xlsx_response("rooms.xlsx", ROOM_EXPORT, rows, title=_("Rooms"))
 
@@ -275,7 +275,7 @@ class PersonList(ScopedListView):
     extra_actions = [(gettext_lazy("Import"), "person_import", "logistics.add_user")]
 
     def listing(self):
-        return selectors.person_table(self.request.user, self.request.GET)
+        return lists.person_table(self.request.user, self.request.GET)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -492,7 +492,7 @@ PEOPLE_EXPORT = [
 @permission_required("logistics.view_user", raise_exception=True)
 def person_export(request):
     # Not by chunks: each person's roles and trades come with them (prefetched).
-    people = selectors.person_table(request.user, request.GET).rows
+    people = lists.person_table(request.user, request.GET).rows
     return xlsx_response(
         "people.xlsx", PEOPLE_EXPORT, export_rows(PEOPLE_EXPORT, people), title=_("People")
     )

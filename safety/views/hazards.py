@@ -33,7 +33,7 @@ from logistics.common.views import (
 )
 from logistics.documents.pdf import PDFTimeout, pdf_response, render_pdf
 from logistics.selectors import status_history
-from safety import columns, selectors
+from safety import columns, lists, selectors
 from safety.choices import (
     HazardLevel,
     HazardPhotoKind,
@@ -43,7 +43,6 @@ from safety.choices import (
 from safety.filters import HazardFilter
 from safety.forms import hazards as forms
 from safety.models import Hazard
-from safety.selectors import lists
 from safety.services import hazards as services
 from safety.services.common import INSPECTION_DETAIL_URL, link
 

@@ -23,7 +23,8 @@ IDS = {"houqin.E001", "houqin.E002", "houqin.E003"}
 
 
 def errors():
-    return {message.id for message in run_checks()} & IDS
+    # No database checks: this file must pass alone, before any test has opened one.
+    return {message.id for message in run_checks(databases=[])} & IDS
 
 
 def manage(*args, **env):

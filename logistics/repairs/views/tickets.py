@@ -28,11 +28,10 @@ from logistics.common.views import (
     refusal_message,
     school_required,
 )
-from logistics.repairs import columns, filters
+from logistics.repairs import columns, filters, lists
 from logistics.repairs.choices import OPEN_TICKET_STATUSES, PhotoKind, TicketStatus
 from logistics.repairs.forms import tickets as forms
 from logistics.repairs.models import DispatchRule, Material, RepairCategory, Ticket, TicketMaterial
-from logistics.repairs.selectors import lists
 from logistics.repairs.selectors import tickets as selectors
 from logistics.repairs.services import tickets as services
 from logistics.selectors import status_history
