@@ -55,7 +55,9 @@ def _select(field, attrs):
     template render or an option dict per choice, which made up half the cost of every
     list's filter bar. Option groups are rare and go through Django's templates."""
     widget = field.field.widget
-    choices = list(widget.choices)
+    # Through iter(): list() of a model field's choices would ask their len() first,
+    # a COUNT query of its own.
+    choices = list(iter(widget.choices))
     if any(isinstance(label, list | tuple) for _value, label in choices):
         return field.as_widget(attrs=attrs)
     attrs = {**widget.attrs, **field.build_widget_attrs(dict(attrs), widget)}

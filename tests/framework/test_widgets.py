@@ -69,3 +69,13 @@ def test_bs_takes_the_fast_path_for_selects_and_inputs(monkeypatch):
     for name in ("text", "day", "number", "email", "plain", "grouped", "building"):
         bs(form[name])
     assert calls == ["grouped"]  # option groups go through Django's templates
+
+
+@pytest.mark.django_db
+def test_a_model_select_costs_one_query(django_assert_num_queries):
+    school = SchoolFactory()
+    BuildingFactory(school=school)
+    BuildingFactory(school=school)
+    form = Everything()
+    with django_assert_num_queries(1):  # the rows, without a COUNT first
+        bs(form["building"])
