@@ -348,6 +348,18 @@ def rectification_trend(school, start, end) -> dict:
 RATE_PAGE_CACHE_SECONDS = 600
 
 
+def rate_page_key(school, start, end, *, dims, overdue_limit, today):
+    """What the rate page's figures depend on: the school's ``figures_version`` (raised
+    by every write to a hazard, room, building or department), the period, the day and
+    the language; the page keeps its figures, and its figures' markup, under it."""
+    from django.utils.translation import get_language
+
+    return (
+        f"safety:rate:{school.pk}:{school.figures_version}:{start}:{end}:{today}:"
+        f"{','.join(dims)}:{overdue_limit}:{get_language()}"
+    )
+
+
 def rate_page_figures(school, start, end, *, dims, overdue_limit, now=None):
     """What the rate page shows: ``(rectification_figures(…, detail=False), the first
     overdue hazards, how many are overdue)``, kept in the cache under the school's
@@ -355,14 +367,10 @@ def rate_page_figures(school, start, end, *, dims, overdue_limit, now=None):
     department), the day and the language, for at most ``RATE_PAGE_CACHE_SECONDS``
     (a stale label or day ends then). A miss reads the two statements."""
     from django.core.cache import cache
-    from django.utils.translation import get_language
 
     now = now or timezone.now()
     today = timezone.localdate(now)
-    key = (
-        f"safety:rate:{school.pk}:{school.figures_version}:{start}:{end}:{today}:"
-        f"{','.join(dims)}:{overdue_limit}:{get_language()}"
-    )
+    key = rate_page_key(school, start, end, dims=dims, overdue_limit=overdue_limit, today=today)
     found = cache.get(key)
     if found is None:
         figures = rectification_figures(school, start, end, dims=dims, now=now, detail=False)

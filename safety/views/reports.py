@@ -22,6 +22,7 @@ import functools
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -56,10 +57,12 @@ from safety.selectors.rows import (
     rate_text,
 )
 from safety.selectors.stats import (
+    RATE_PAGE_CACHE_SECONDS,
     agreement_coverage,
     agreements_missing,
     drill_months,
     rate_page_figures,
+    rate_page_key,
     trend_chart,
 )
 from safety.services import drills as services
@@ -92,7 +95,8 @@ def _require(user, *perms):
 # its figures come from two statements (``rectification_figures`` and the overdue list,
 # kept in the cache until the school's next hazard change: ``rate_page_figures``); its
 # rows are made ready to show in ``safety.selectors.rows`` (links, labels, display
-# strings) and drawn by one partial per table under ``templates/safety/rate/``.
+# strings) and drawn by one partial per table under ``templates/safety/rate/``
+# (``_figures.html``), whose markup is kept in the cache under the figures' key.
 
 PERIOD_FORM_TEMPLATE = "safety/reports/_period_form.html"
 
@@ -153,6 +157,54 @@ def trend_svg(month_rows):
     )
 
 
+def _rate_figures(school, period, now, ledger, span):
+    """The context of the rate page's figures (``safety/rate/_figures.html``)."""
+    today = timezone.localdate(now)
+    figures, overdue, overdue_total = rate_page_figures(
+        school,
+        period.start,
+        period.end,
+        dims=RATE_PAGE_DIMS,
+        overdue_limit=OVERDUE_SHOWN,
+        now=now,
+    )
+    hazards = figures["totals"]
+    hazards["rate_text"] = rate_text(hazards["rate"])
+    context = {
+        "hazards": hazards,
+        "overdue_total": overdue_total,
+        "overdue_shown": len(overdue),
+        "overdue_url": f"{ledger}?overdue=true" if ledger else "",
+        "overdue": overdue_rows(overdue, today),
+    }
+    if hazards["found"]:
+        context.update(
+            trend=trend_svg(figures["month"]),
+            months=month_links(figures["month"], ledger, period),
+            breakdowns=[
+                {
+                    "testid": "rate-per-category",
+                    "title": _("By category"),
+                    "heading": _("Category"),
+                    "rows": ledger_links(figures["category"], ledger, span, "category"),
+                },
+                {
+                    "testid": "rate-per-level",
+                    "title": _("By level"),
+                    "heading": _("Level"),
+                    "rows": ledger_links(figures["level"], ledger, span, "level"),
+                },
+                {
+                    "testid": "rate-per-department",
+                    "title": _("By responsible department"),
+                    "heading": _("Department"),
+                    "rows": ledger_links(figures["department"], ledger, span, "department"),
+                },
+            ],
+        )
+    return context
+
+
 @login_required
 @permission_required("safety.view_rectification_rate", raise_exception=True)
 def rate(request):
@@ -169,53 +221,31 @@ def rate(request):
         "picker": period_picker_context(picker),
     }
     if period is not None:
+        ledger = link(HAZARD_LIST_URL)
+        span = f"found_from={period.start.isoformat()}&found_to={period.end.isoformat()}"
         now = timezone.now()
-        today = timezone.localdate(now)
-        figures, overdue, overdue_total = rate_page_figures(
+        key = rate_page_key(
             school,
             period.start,
             period.end,
             dims=RATE_PAGE_DIMS,
             overdue_limit=OVERDUE_SHOWN,
-            now=now,
+            today=timezone.localdate(now),
         )
-        ledger = link(HAZARD_LIST_URL)
-        span = f"found_from={period.start.isoformat()}&found_to={period.end.isoformat()}"
-        hazards = figures["totals"]
-        hazards["rate_text"] = rate_text(hazards["rate"])
-        context.update(
-            hazards=hazards,
-            overdue_total=overdue_total,
-            overdue_shown=len(overdue),
-            ledger_period_url=f"{ledger}?{span}" if ledger else "",
-            overdue_url=f"{ledger}?overdue=true" if ledger else "",
-            overdue=overdue_rows(overdue, today),
-        )
-        if hazards["found"]:
-            context.update(
-                trend=trend_svg(figures["month"]),
-                months=month_links(figures["month"], ledger, period),
-                breakdowns=[
-                    {
-                        "testid": "rate-per-category",
-                        "title": _("By category"),
-                        "heading": _("Category"),
-                        "rows": ledger_links(figures["category"], ledger, span, "category"),
-                    },
-                    {
-                        "testid": "rate-per-level",
-                        "title": _("By level"),
-                        "heading": _("Level"),
-                        "rows": ledger_links(figures["level"], ledger, span, "level"),
-                    },
-                    {
-                        "testid": "rate-per-department",
-                        "title": _("By responsible department"),
-                        "heading": _("Department"),
-                        "rows": ledger_links(figures["department"], ledger, span, "department"),
-                    },
-                ],
+        # The figures' markup is kept with the figures, under the same key: a table of
+        # fifty cells costs more to render through templates than to read the figures.
+        html = cache.get(f"html:{key}")
+        if html is None:
+            html = render_to_string(
+                "safety/rate/_figures.html",
+                _rate_figures(school, period, now, ledger, span),
+                request=request,
             )
+            cache.set(f"html:{key}", html, RATE_PAGE_CACHE_SECONDS)
+        context.update(
+            figures_html=html,
+            ledger_period_url=f"{ledger}?{span}" if ledger else "",
+        )
     return render(request, "safety/reports/rate.html", context)
 
 

@@ -50,7 +50,7 @@ from safety.selectors.stats import (
 from safety.services import hazards as hazard_services
 from safety.views.reports import period_form
 from tests import factories
-from tests.language import speaking
+from tests.language import speaking, zh
 from tests.matrix import ALL_ROLES, Page, check_page, roles
 from tests.safety_factories import (
     AgreementFactory,
@@ -455,6 +455,28 @@ def test_rate_page_is_one_statement_for_the_hazards(client, settings):
     assert reads == []  # from the cache
     for tile in ("rate-found", "rate-rectified", "rate-overdue", "rate-major"):
         assert _tile(again, tile) == _tile(first, tile)
+
+
+@pytest.mark.django_db
+def test_rate_page_keeps_its_figures_markup_per_language(client, settings):
+    """The figures' tables are rendered once per figures stamp, period, day and
+    language: a second view serves the kept markup, another language its own."""
+    settings.DEBUG = False
+    school, ga = _school_with(12)
+    client.force_login(ga)
+    url = reverse("safety_rate")
+    with speaking(client, "zh-hans"):
+        first = client.get(url)
+        assert "safety/rate/_figures.html" in [t.name for t in first.templates]
+        again = client.get(url)
+        assert "safety/rate/_figures.html" not in [t.name for t in again.templates]
+    assert _tile(again, "rate-found") == _tile(first, "rate-found") == "12"
+    assert zh("By category") in again.content.decode()
+    with speaking(client, "en"):
+        english = client.get(url)
+    assert "safety/rate/_figures.html" in [t.name for t in english.templates]
+    assert "By category" in english.content.decode()
+    assert zh("By category") not in english.content.decode()
 
 
 def _tile(response, name):
