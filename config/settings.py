@@ -158,7 +158,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Sessions live in the database: the cookie holds only the session key. Messages are kept
 # in the session too, never in a cookie of their own (a signed cookie is readable).
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "logistics.sessions"
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 12)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=False)

@@ -56,58 +56,16 @@ post_delete.connect(clear_role_permissions, sender=Group)
 post_migrate.connect(clear_role_permissions)
 
 
-_USER_SQL: dict[str, str] = {}
-
-
-def _signed_in_user_sql(connection, user_model, school_model):
-    """One statement for the user, their school, their role names and their unread
-    notification count: what every signed-in page needs before its own content. Written
-    out once per database vendor (the ORM would rebuild and compile it per request);
-    only model names, quoted, go into the text; the id is a parameter."""
-    sql = _USER_SQL.get(connection.vendor)
-    if sql is None:
-        from logistics.models import Notification
-
-        q = connection.ops.quote_name
-        user, school = user_model._meta, school_model._meta
-        groups = user_model.groups.through._meta
-        group = groups.get_field("group").related_model._meta
-        aggregate = (
-            "string_agg({}, ',')"
-            if connection.vendor == "postgresql"
-            else ("group_concat({}, ',')")
-        )
-        columns = [f"u.{q(f.column)}" for f in user.concrete_fields]
-        columns += [f"s.{q(f.column)}" for f in school.concrete_fields]
-        columns.append(
-            f"(SELECT {aggregate.format('g.' + q('name'))} FROM {q(groups.db_table)} m "  # noqa: S608
-            f"JOIN {q(group.db_table)} g ON g.{q('id')} = m.{q('group_id')} "
-            f"WHERE m.{q('user_id')} = u.{q('id')})"
-        )
-        columns.append(
-            f"(SELECT COUNT(*) FROM {q(Notification._meta.db_table)} n "  # noqa: S608
-            f"WHERE n.{q('recipient_id')} = u.{q('id')} AND n.{q('read_at')} IS NULL)"
-        )
-        sql = (
-            f"SELECT {', '.join(columns)} FROM {q(user.db_table)} u "  # noqa: S608
-            f"LEFT JOIN {q(school.db_table)} s ON s.{q('id')} = u.{q('school_id')} "
-            f"WHERE u.{q('id')} = %s"
-        )
-        _USER_SQL[connection.vendor] = sql
-    return sql
-
-
 def signed_in_user(user_id, using="default"):
     """The user (with ``school``, ``role_names`` and ``unread_at_sign_in``) or None."""
     from django.db import connections
 
     from logistics.models import School
+    from logistics.selectors import sql
 
     user_model = get_user_model()
     connection = connections[using]
-    with connection.cursor() as cursor:
-        cursor.execute(_signed_in_user_sql(connection, user_model, School), [user_id])
-        row = cursor.fetchone()
+    row = sql.signed_in_user_row(connection, user_id)
     if row is None:
         return None
     user_fields = user_model._meta.concrete_fields

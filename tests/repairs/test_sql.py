@@ -44,3 +44,31 @@ def test_ticket_rows_are_the_orms_values(school, other_school):
     assert [row["pk"] for row in rows] == [tickets[i].pk for i in (2, 0, 3, 1)]
     assert rows[3]["started_at"] == started and rows[3]["category__name"] == "水管漏水"
     assert sql.ticket_rows([]) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("order", ["-created_at", "room__number", "status", "pk"])
+@pytest.mark.parametrize(("start", "stop"), [(0, 3), (2, 5), (10, 20)])
+def test_a_page_s_query_gives_the_rows_of_its_ids_in_its_order(school, order, start, stop):
+    """A list's page handed over as its ids query (one statement on PostgreSQL): the
+    rows of exactly the ids that query gives, in its order, whatever the sort."""
+    category = factories.RepairCategoryFactory(school=school, name="门锁")
+    fixer = factories.technician(school, Trade.PLUMBING, name="李师傅")
+    for i in range(12):
+        factories.TicketFactory(
+            school=school,
+            category=category if i % 2 else None,
+            assignee=fixer if i % 3 else None,
+            status=TicketStatus.ASSIGNED if i % 3 else TicketStatus.SUBMITTED,
+        )
+    page = (
+        Ticket.objects.filter(school=school)
+        .order_by(order, "pk")
+        .values_list("pk", flat=True)[start:stop]
+    )
+    ids = list(page)
+    rows = sql.ticket_rows(page)
+    by_pk = {
+        row["pk"]: row for row in Ticket.objects.filter(pk__in=ids).values(*sql.TICKET_ROW_KEYS)
+    }
+    assert rows == [by_pk[pk] for pk in ids]

@@ -42,8 +42,11 @@ def _row_fields():
     return [models[alias]._meta.get_field(column) for alias, column, _key in _ROW_COLUMNS]
 
 
-def _row_sql(connection, count):
-    key = (connection.vendor, count)
+def _row_sql(connection, source):
+    """The statement for the tickets of ``source``: ``"ids"`` (a list of ids as
+    parameters, ``{placeholders}`` left to fill) or ``"page"`` (PostgreSQL: the ids come
+    from the page's own query, ``{ids}``, in its order, in the same statement)."""
+    key = (connection.vendor, source)
     sql = _ROW_SQL.get(key)
     if sql is None:
         q = connection.ops.quote_name
@@ -52,16 +55,24 @@ def _row_sql(connection, count):
             f"{alias}.{q(field.column)}"
             for (alias, _column, _key), field in zip(_ROW_COLUMNS, fields, strict=True)
         )
-        placeholders = ", ".join(["%s"] * count)
-        sql = (
-            f"SELECT {columns} FROM {q(Ticket._meta.db_table)} t "  # noqa: S608 - quoted names
+        joins = (
             f"LEFT JOIN {q(RepairCategory._meta.db_table)} c ON c.{q('id')} = t.{q('category_id')} "
             f"JOIN {q(Room._meta.db_table)} r ON r.{q('id')} = t.{q('room_id')} "
             f"JOIN {q(Building._meta.db_table)} b ON b.{q('id')} = r.{q('building_id')} "
             f"LEFT JOIN {q(User._meta.db_table)} a ON a.{q('id')} = t.{q('assignee_id')} "
             f"JOIN {q(User._meta.db_table)} q ON q.{q('id')} = t.{q('requester_id')} "
-            f"WHERE t.{q('id')} IN ({placeholders})"
         )
+        if source == "page":
+            sql = (
+                f"SELECT {columns} FROM unnest(ARRAY({{ids}})) WITH ORDINALITY AS p(id, n) "  # noqa: S608
+                f"JOIN {q(Ticket._meta.db_table)} t ON t.{q('id')} = p.id {joins}"
+                "ORDER BY p.n"
+            )
+        else:
+            sql = (
+                f"SELECT {columns} FROM {q(Ticket._meta.db_table)} t {joins}"  # noqa: S608
+                f"WHERE t.{q('id')} IN ({{placeholders}})"
+            )
         _ROW_SQL[key] = sql
     return sql
 
@@ -72,21 +83,47 @@ TICKET_ROW_KEYS = tuple(key for _alias, _column, key in _ROW_COLUMNS)
 def ticket_rows(ids):
     """The tickets ``ids`` as dicts of ``TICKET_ROW_KEYS``, in the order of ``ids``
     (ids of no ticket left out), with their room, category and people: one statement,
-    as plain values (no model instances), whatever the number of tickets."""
+    as plain values (no model instances), whatever the number of tickets.
+
+    ``ids`` is a list, or a query of ticket ids (a list's page: ``values_list("pk")``
+    sliced). On PostgreSQL that query runs inside the same statement, which keeps its
+    order (``unnest … WITH ORDINALITY``): one round trip for the page, not two."""
+    from django.core.exceptions import EmptyResultSet
+    from django.db import connections
+    from django.db.models import QuerySet
+
+    if isinstance(ids, QuerySet) and connections[ids.db].vendor == "postgresql":
+        connection = connections[ids.db]
+        try:
+            inner, params = ids.query.get_compiler(using=ids.db).as_sql()
+        except EmptyResultSet:  # a query that can match nothing (``none()``)
+            return []
+        statement = _row_sql(connection, "page").replace("{ids}", inner)
+        with connection.cursor() as cursor:
+            cursor.execute(statement, params)
+            fetched = cursor.fetchall()
+        return _rows(connection, fetched, None)
     from django.db import connection
 
     ids = list(ids)
     if not ids:
         return []
+    statement = _row_sql(connection, "ids").replace("{placeholders}", ", ".join(["%s"] * len(ids)))
     with connection.cursor() as cursor:
-        cursor.execute(_row_sql(connection, len(ids)), ids)
+        cursor.execute(statement, ids)
         fetched = cursor.fetchall()
+    return _rows(connection, fetched, ids)
+
+
+def _rows(connection, fetched, ids):
+    """The fetched rows as dicts, in the order of ``ids`` (or as fetched: None)."""
     fields = _row_fields()
     converters = converters_for(connection, fields)
-    by_id = {}
-    for values in fetched:
-        row = dict(
-            zip(TICKET_ROW_KEYS, convert(values, fields, converters, connection), strict=True)
-        )
-        by_id[row["pk"]] = row
+    rows = [
+        dict(zip(TICKET_ROW_KEYS, convert(values, fields, converters, connection), strict=True))
+        for values in fetched
+    ]
+    if ids is None:
+        return rows
+    by_id = {row["pk"]: row for row in rows}
     return [by_id[pk] for pk in ids if pk in by_id]
