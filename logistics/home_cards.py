@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from logistics import selectors
 from logistics.choices import Role
+from logistics.common.figures import kept_figures
 from logistics.common.registry import HomeCard
 
 ROLE_DUTIES = {
@@ -27,7 +28,16 @@ def _me(request):
 
 
 def _school(request):
-    return selectors.school_overview(request.user.school)
+    """The school's set-up counts and current semester, kept under its figures stamp
+    (raised by every write to a building, room, department, person or semester)."""
+    school = request.user.school
+
+    def overview():
+        figures = selectors.school_overview(school)
+        del figures["school"]
+        return figures, None
+
+    return {"school": school, **kept_figures("core:school", school, overview)}
 
 
 def _district(request):

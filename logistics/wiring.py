@@ -6,6 +6,8 @@ Django or a library behaves:
 
 - the blank choice label: Django's own catalogue has no Chinese for it;
 - the session clocks start at sign-in (``user_logged_in`` → ``middleware.session_started``);
+- every write to a repair ticket raises its school's figures stamp
+  (``logistics.repairs.services.tickets.ticket_written``);
 - Pillow refuses decompression bombs (``uploads.configure_pillow``);
 - the system checks: the time limits (``logistics.checks``) and the bench pages' deploy
   warning (``logistics.bench.checks``), registered by importing them.
@@ -26,6 +28,15 @@ def connect():
     from logistics.common.uploads import configure_pillow
 
     configure_pillow()
+
+    from django.db.models.signals import post_delete, post_save
+
+    from logistics.repairs.models import Ticket
+    from logistics.repairs.services.tickets import ticket_written
+
+    # Every write to a ticket raises its school's figures stamp, in the same transaction.
+    post_save.connect(ticket_written, sender=Ticket, dispatch_uid="repairs-ticket-saved")
+    post_delete.connect(ticket_written, sender=Ticket, dispatch_uid="repairs-ticket-deleted")
 
     import logistics.bench.checks  # noqa: F401 - registers the deploy check
     import logistics.checks  # noqa: F401 - registers the time limits' checks

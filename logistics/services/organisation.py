@@ -141,6 +141,7 @@ def semester_save(*, school, instance=None, actor=None, submission_key=None, **f
     make_current = semester.is_current
     semester.is_current = False if was_new else Semester.objects.get(pk=semester.pk).is_current
     semester.save()
+    figures_changed(school)  # the home page shows the current semester
     if make_current and not semester.is_current:
         semester_make_current(semester=semester, actor=actor)
         semester.refresh_from_db()
@@ -176,6 +177,7 @@ def semester_make_current(*, semester, actor=None):
             field="is_current",
         )
     Semester.objects.filter(pk=semester.pk).update(is_current=True)
+    figures_changed(semester.school_id)  # the home page shows the current semester
     status_record(
         semester,
         from_status=CurrentStatus.NOT_CURRENT,

@@ -42,6 +42,7 @@ from logistics.common.submissions import create_once
 from logistics.common.workflow import PERMISSION, Refusal, status_record
 from logistics.models import PasswordCheckThrottle, TechnicianTrade, User
 from logistics.roles import SCHOOL_ROLES
+from logistics.services.organisation import figures_changed
 
 logger = logging.getLogger(__name__)
 
@@ -236,6 +237,7 @@ def person_create(
         _set_roles(user, roles)
         _set_trades(user, trades)
         status_record(user, from_status="", to_status=UserStatus.ACTIVE, actor=actor, school=school)
+        figures_changed(school)  # the home page counts the school's people
         return user
 
     user, _created = create_once(User.objects.filter(school=school), submission_key, create)
@@ -266,6 +268,7 @@ def person_update(*, user, roles, trades=(), actor=None, **fields):
     before = set(user.role_names)
     _set_roles(user, roles)
     _set_trades(user, trades)
+    figures_changed(school)  # a technician's trades give the tickets they may take
     after = set(user.role_names)
     if before != after:
         status_record(
@@ -290,6 +293,8 @@ def person_set_active(*, user, active, actor=None, note=""):
     before = UserStatus.ACTIVE if user.is_active else UserStatus.INACTIVE
     user.is_active = active
     user.save(update_fields=["is_active"])
+    if user.school_id is not None:
+        figures_changed(user.school_id)  # the home page counts active people
     status_record(
         user,
         from_status=before,

@@ -284,22 +284,30 @@ def media_readable(user, name):
 # --- Counts for home cards (one aggregate query each) -------------------------------------
 
 
-def inspector_counts(user, now=None):
-    """The user's inspections: to do now, overdue; hazards they must rectify, overdue."""
+def inspector_counts(user, now=None, *, with_next_change=False):
+    """The user's inspections: to do now, overdue; hazards they must rectify, overdue.
+    With ``with_next_change``, ``(counts, when the next of them falls due)``: until then,
+    on the same day, no count changes but by a write."""
+    from django.db.models import Min
+
     now = now or timezone.now()
     today = timezone.localdate(now)
+    extra = {"next_due": Min("due_at", filter=Q(due_at__gt=now))} if with_next_change else {}
     inspections = Inspection.objects.filter(
         inspector=user, status__in=OPEN_INSPECTION_STATUSES, period_start__lte=today
-    ).aggregate(to_do=Count("pk"), overdue=Count("pk", filter=inspection_overdue_q(now)))
+    ).aggregate(to_do=Count("pk"), overdue=Count("pk", filter=inspection_overdue_q(now)), **extra)
     hazards = Hazard.objects.filter(
         responsible_person=user, status__in=OPEN_HAZARD_STATUSES
     ).aggregate(to_rectify=Count("pk"), overdue=Count("pk", filter=hazard_overdue_q(today)))
-    return {
+    counts = {
         "inspections_to_do": inspections["to_do"],
         "inspections_overdue": inspections["overdue"],
         "hazards_to_rectify": hazards["to_rectify"],
         "hazards_overdue": hazards["overdue"],
     }
+    if with_next_change:
+        return counts, inspections["next_due"]
+    return counts
 
 
 def school_counts(school, now=None):

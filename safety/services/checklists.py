@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from logistics.common.submissions import save_once, school_record_save
-from logistics.models import Semester
+from logistics.models import School, Semester
 from safety.choices import Frequency, InspectionKind, SafetyArea
 from safety.defaults import default_templates
 from safety.models import ChecklistItem, ChecklistTemplate, Inspection, InspectionSchedule
@@ -249,4 +249,8 @@ def inspections_plan(now=None):
     ]
     # Two ticks at once: the unique constraint keeps one row, the other insert is ignored.
     Inspection.objects.bulk_create(rows, ignore_conflicts=True)
+    if rows:  # written in bulk: no signal raised the figures stamp
+        from logistics.services.organisation import figures_changed
+
+        figures_changed(School.objects.filter(pk__in={row.school_id for row in rows}))
     return len(rows)

@@ -25,8 +25,8 @@ def link(url_name, *args):
 
 
 def hazard_written(sender, instance, **kwargs):
-    """A hazard was saved or deleted (connected in ``safety.signals``): its school's
-    figures changed, in the same transaction."""
+    """A hazard (or an inspection) was saved or deleted (connected in
+    ``safety.signals``): its school's figures changed, in the same transaction."""
     from logistics.services.organisation import figures_changed
 
     figures_changed(instance.school_id)

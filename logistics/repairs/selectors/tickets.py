@@ -171,28 +171,61 @@ def _counts(tickets, now, **extra):
     )
 
 
-def requester_counts(user, now=None):
-    now = now or timezone.now()
-    return _counts(Ticket.objects.filter(requester=user), now)
+def _next_target(now):
+    """The aggregates of the first start or finish target still ahead at ``now`` among
+    open tickets: until then no ticket counted becomes overdue (``overdue_q``)."""
+    from django.db.models import Min
+
+    open_ = Q(status__in=OPEN_TICKET_STATUSES)
+    return {
+        "next_respond_by": Min(
+            "respond_by", filter=open_ & Q(started_at__isnull=True, respond_by__gte=now)
+        ),
+        "next_complete_by": Min("complete_by", filter=open_ & Q(complete_by__gte=now)),
+    }
 
 
-def technician_counts(user, now=None):
+def _with_next_change(counts):
+    """``(counts, the moment the overdue count may change next)`` from ``_counts`` read
+    with ``_next_target``'s aggregates."""
+    from logistics.common.figures import earliest
+
+    changes_at = earliest(counts.pop("next_respond_by"), counts.pop("next_complete_by"))
+    return counts, changes_at
+
+
+def requester_counts(user, now=None, *, with_next_change=False):
+    """The requester's tickets: open, overdue, to confirm; with ``with_next_change``,
+    ``(counts, when the overdue count may change next)``."""
     now = now or timezone.now()
-    counts = _counts(Ticket.objects.filter(assignee=user), now)
+    tickets = Ticket.objects.filter(requester=user)
+    if with_next_change:
+        return _with_next_change(_counts(tickets, now, **_next_target(now)))
+    return _counts(tickets, now)
+
+
+def technician_counts(user, now=None, *, with_next_change=False):
+    now = now or timezone.now()
+    tickets = Ticket.objects.filter(assignee=user)
+    extra = _next_target(now) if with_next_change else {}
+    counts = _counts(tickets, now, **extra)
     counts["to_take"] = tickets_to_take(user).count()
-    return counts
+    return _with_next_change(counts) if with_next_change else counts
 
 
-def school_counts(school, now=None):
+def school_counts(school, now=None, *, with_next_change=False):
     from django.db.models import Count
 
     now = now or timezone.now()
-    return _counts(
+    extra = _next_target(now) if with_next_change else {}
+    counts = _counts(
         Ticket.objects.filter(school=school),
         now,
         unassigned=Count("pk", filter=Q(status=TicketStatus.SUBMITTED)),
         on_hold=Count("pk", filter=Q(status=TicketStatus.ON_HOLD)),
+        **extra,
     )
+    return _with_next_change(counts) if with_next_change else counts
 
 
 # General affairs' list, the busiest page of the office, reads its rows in two steps: the

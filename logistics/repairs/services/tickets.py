@@ -42,6 +42,7 @@ from logistics.repairs.models import (
     TicketPhoto,
 )
 from logistics.services.notifications import notifications_done, notify
+from logistics.services.organisation import figures_changed
 
 MAX_PHOTOS = 3
 MEDIA_PREFIX = "repairs"
@@ -57,8 +58,15 @@ DEFAULT_CATEGORIES = {
 }
 
 
+def ticket_written(sender, instance, **kwargs):
+    """A ticket was saved or deleted (connected in ``logistics.wiring``): its school's
+    figures changed (the home cards' counts), in the same transaction."""
+    figures_changed(instance.school_id)
+
+
 def ticket_counts_refresh(schools=None):
-    """Recount ``School.ticket_count`` (after tickets were written in bulk: demo, bench)."""
+    """Recount ``School.ticket_count`` (after tickets were written in bulk: demo, bench)
+    and raise the figures stamp."""
     from django.db.models import Count, OuterRef, Subquery
     from django.db.models.functions import Coalesce
 
@@ -70,7 +78,10 @@ def ticket_counts_refresh(schools=None):
         .values("n")
     )
     queryset = School.objects.all() if schools is None else schools
-    return queryset.update(ticket_count=Coalesce(Subquery(counts), 0))
+    # Written in bulk, no ticket raised the figures stamp: raise it here.
+    return queryset.update(
+        ticket_count=Coalesce(Subquery(counts), 0), figures_version=F("figures_version") + 1
+    )
 
 
 def repair_categories_load_defaults(school):
