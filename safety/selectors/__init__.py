@@ -144,7 +144,7 @@ def hazard_list(user, today=None):
     """Hazards for the ledger (隐患台账), with ``is_overdue`` computed in SQL."""
     return (
         hazard_visible(user)
-        .select_related("room__building", "department", "responsible_person", "found_by")
+        .select_related("room__building", "department", "responsible_person")
         .annotate(is_overdue=ExpressionWrapper(hazard_overdue_q(today), BooleanField()))
     )
 

@@ -10,18 +10,23 @@ not see, is a 404. Every step goes through ``safety.services``, which check the 
 again under a lock.
 """
 
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from logistics.common import rooms as places
+from logistics.common.pagination import CountedPaginator
 from logistics.common.permissions import permission_required
 from logistics.common.spreadsheets import export_rows, xlsx_response
 from logistics.common.views import (
@@ -64,6 +69,42 @@ def _require_hazards(user):
 
 # --- The ledger ---------------------------------------------------------------------------
 
+# The filter panel's fields: three selects of the school's buildings, departments and
+# people responsible for a hazard (hundreds of options) cost more to read and draw than
+# the rest of the page. Their markup is kept under the school's ``figures_version``
+# (raised by every write to a hazard, building or department), the language and the
+# filters asked, for at most this long (a person's new name shows then).
+FILTER_FIELDS_TEMPLATE = "safety/hazards/_filter_fields.html"
+FILTER_FIELDS_CACHE_SECONDS = 600
+
+
+def filter_fields_html(user, filterset, params):
+    """The markup of the ledger's filter fields (``FILTER_FIELDS_TEMPLATE``) as the
+    filter set's form draws them for ``params`` (``filterset``, or one made for the
+    drawing when the list was not filtered), read from the cache when the same school,
+    stamp, language and filters drew it before."""
+
+    def draw():
+        shown = filterset or HazardFilter(params or None, queryset=Hazard.objects.none(), user=user)
+        return render_to_string(FILTER_FIELDS_TEMPLATE, {"filter": shown})
+
+    school = user.school
+    if school is None:
+        return draw()
+    asked = sorted(
+        (key, value) for key in HazardFilter.base_filters for value in params.getlist(key)
+    )
+    asked = hashlib.md5(repr((bool(params), asked)).encode(), usedforsecurity=False)
+    key = (
+        f"safety:hazard-filters:{school.pk}:{school.figures_version}:{get_language()}:"
+        f"{asked.hexdigest()}"
+    )
+    html = cache.get(key)
+    if html is None:
+        html = draw()
+        cache.set(key, html, FILTER_FIELDS_CACHE_SECONDS)
+    return html
+
 
 class HazardList(ScopedListView):
     """The hazard ledger: filters, sorting, pages, overdue rows marked, export."""
@@ -82,7 +123,16 @@ class HazardList(ScopedListView):
         return may_open_hazards(self.request.user)
 
     def listing(self):
-        return lists.hazard_ledger(self.request.user, self.request.GET)
+        self.found = lists.hazard_ledger(self.request.user, self.request.GET)
+        return self.found
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        # The ledger's count, when the listing knows it without counting the rows.
+        if self.found.count is None:
+            return super().get_paginator(queryset, per_page, orphans, allow_empty_first_page)
+        return CountedPaginator(
+            queryset, per_page, orphans, allow_empty_first_page, count=self.found.count
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -93,6 +143,7 @@ class HazardList(ScopedListView):
             export_url=reverse("safety_hazard_export"),
             query=params.urlencode(),
             chips=self.chips(params),
+            filter_fields=filter_fields_html(user, self.filterset, self.request.GET),
             tabs=self.tabs(user),
             today=timezone.localdate(),
         )

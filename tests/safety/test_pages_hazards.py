@@ -901,3 +901,22 @@ def test_detail_queries_do_not_grow(client, make_user, settings, viewer):
         client.force_login({"office": office, "staff": staff}[viewer])
         counts.append(count_queries(client, f"/safety/hazards/{hazard.pk}/"))
     assert counts[0] == counts[1], counts
+
+
+@pytest.mark.django_db
+def test_ledger_kept_count_and_filters_follow_a_new_hazard(client, make_user):
+    """The plain ledger's count and its people filter are kept under the school's
+    figures stamp: a hazard written after they were drawn shows at once."""
+    school = factories.SchoolFactory()
+    office = make_user(GA, school)
+    officer = make_user(SO, school)
+    newcomer = make_user(Role.STAFF, school, name="新责任人")
+    HazardFactory(school=school, found_by=officer)
+    client.force_login(office)
+    before = client.get(LEDGER_URL).content.decode()
+    assert "1 项" in before or "1 item" in before
+    assert "新责任人" not in before
+    HazardFactory(school=school, found_by=officer, responsible_person=newcomer)
+    after = client.get(LEDGER_URL).content.decode()
+    assert "2 项" in after or "2 items" in after
+    assert "新责任人" in after
