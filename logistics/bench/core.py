@@ -321,6 +321,14 @@ def generate_notifications(ctx):
     now = ctx.now
     span = 4 * 365 * 24 * 3600  # spread over four years, newest last
 
+    # The accounts the bench signs in as, read before the COPY starts (no query may run
+    # on the connection while it is open).
+    accounts = {
+        (s.school.pk, role): bench_account(s.school, role)
+        for s in ctx.schools
+        for role in (*MEASURED_NOTIFICATIONS, Role.DISTRICT_VIEWER)
+    }
+
     def rows():
         for s in ctx.schools:
             people = ctx.people(s)
@@ -329,7 +337,7 @@ def generate_notifications(ctx):
             # General affairs gets a fifth, the measured accounts their shares, then anyone.
             measured, upto, limit = [], [], 0.2
             for role, count in MEASURED_NOTIFICATIONS.items():
-                user = bench_account(s.school, role)
+                user = accounts[(s.school.pk, role)]
                 if user is not None:
                     limit += count / 5000
                     measured.append(user.pk)
@@ -365,7 +373,7 @@ def generate_notifications(ctx):
         done = set()
         total = max(1, round(DISTRICT_NOTIFICATIONS * ctx.scale))
         for s in ctx.schools:
-            user = bench_account(s.school, Role.DISTRICT_VIEWER)
+            user = accounts[(s.school.pk, Role.DISTRICT_VIEWER)]
             if user is None or user.pk in done:
                 continue
             done.add(user.pk)
