@@ -41,10 +41,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management.color import no_style
 from django.db import connection
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from logistics.bench import BenchData, BenchPage
+from logistics.bench import BenchData, BenchPage, bench_account, reversed_url
 from logistics.choices import Role
 from logistics.demo import HOLIDAYS
 from logistics.models import Department, Room, School, Semester, StatusChange, User
@@ -441,10 +442,11 @@ def _plan_inspections(ctx, cal, school, schedules):
                     ctx, cal, school, template, first, last, inspector, scope, schedule_pk, key
                 )
             )
+    _in_progress(ctx, cal, school, template=school.templates["daily-patrol"], rows=rows)
     made = sum(r["rows"] for r in rows)
     while made > target:  # rounding overshot: drop daily patrols, newest last
         for i in range(len(rows) - 1, -1, -1):
-            if rows[i]["key"] == "daily" and rows[i]["rows"]:
+            if rows[i]["key"] == "daily" and rows[i]["rows"] and not rows[i].get("keep"):
                 made -= rows.pop(i)["rows"]
                 break
         else:
@@ -474,6 +476,37 @@ def _plan_inspections(ctx, cal, school, schedules):
         made += row["rows"]
         rows.append(row)
     return rows
+
+
+def _in_progress(ctx, cal, school, template, rows):
+    """The measured inspector's patrol of today, begun 40 minutes ago and half answered
+    (what the inspection's phone page shows): their route's, or one planned by hand when
+    the schedule has none today (a weekend, a holiday)."""
+    officer = bench_account(school.s.school, Role.SAFETY_OFFICER)
+    if officer is None:
+        return
+    today = cal.today
+    row = next(
+        (
+            r
+            for r in rows
+            if r["key"] == "daily" and r["inspector"] == officer.pk and r["first"] == today
+        ),
+        None,
+    )
+    if row is None:
+        row = _inspection(ctx, cal, school, template, today, today, officer.pk, ROUTES[0], None, "")
+        rows.append(row)
+    size = len(row["items"])
+    row.update(
+        status=IS.DRAFT,
+        started=ctx.now - timedelta(minutes=40),
+        submitted=None,
+        rows=size,
+        answered=size // 2,
+        step=min(row["step"], timedelta(minutes=2)),
+        keep=True,  # not dropped when the results are trimmed to the school's number
+    )
 
 
 def _inspection(ctx, cal, school, template, first, last, inspector, scope, schedule, key):
@@ -1088,7 +1121,55 @@ def _agreements(ctx, cal, schools):
                 )
 
 
+def hazard_page(site):
+    """A general hazard of the school under rectification, found in an inspection, with
+    a deferral if one has it (its history, arrangements and the inspection's link)."""
+    hazards = Hazard.objects.filter(
+        school=site.school,
+        status=S.RECTIFYING,
+        level=HazardLevel.GENERAL,
+        inspection__isnull=False,
+    ).order_by("-pk")
+    hazard = (
+        hazards.filter(deferral_count__gt=0).first()
+        or hazards.first()
+        or Hazard.objects.filter(school=site.school).order_by("-pk").first()
+    )
+    return reverse("safety_hazard_detail", args=[hazard.pk])
+
+
+def inspection_page(site):
+    """The inspector's patrol in progress (today's, half answered: ``_in_progress``)."""
+    inspection = (
+        Inspection.objects.filter(school=site.school, inspector=site.user, status=IS.DRAFT)
+        .order_by("-period_end", "-pk")
+        .first()
+    )
+    return reverse("safety_inspection_detail", args=[inspection.pk])
+
+
 bench_data = [BenchData("safety", generate_safety, order=300)]
 # Issue target: the rectification rate page >= 0.5 x the bare 50-row page, over a district
-# with 1M inspection items and 100k hazards.
-bench_pages = [BenchPage("safety_rate", "/safety/rate/", target=0.5)]
+# with 1M inspection items and 100k hazards. The safety officer's daily pages (the ledger,
+# a hazard, their inspections to do, a patrol on the phone): 0.6.
+bench_pages = [
+    BenchPage("safety_rate", "/safety/rate/", target=0.5),
+    BenchPage(
+        "hazard_list",
+        reversed_url("safety_hazard_list"),
+        target=0.6,
+        role=Role.SAFETY_OFFICER,
+        order=110,
+    ),
+    BenchPage("hazard_detail", hazard_page, target=0.6, role=Role.SAFETY_OFFICER, order=111),
+    BenchPage(
+        "inspection_list",
+        reversed_url("safety_inspection_list"),
+        target=0.6,
+        role=Role.SAFETY_OFFICER,
+        order=112,
+    ),
+    BenchPage(
+        "inspection_detail", inspection_page, target=0.6, role=Role.SAFETY_OFFICER, order=113
+    ),
+]

@@ -169,6 +169,40 @@ class BenchContext:
         return count
 
 
+def bench_account(school, role: str):
+    """The account the bench signs in as for ``role`` in ``school`` (in its district for a
+    district viewer, who has no school), or None.
+
+    The first active one by id among those for whom ``role`` is their only role, then
+    the others: the staff page is measured as a teacher sees it, not as the general
+    affairs office (whose accounts are staff too). Generators call this to give the
+    measured accounts their volume (a technician's queue, a teacher's requests).
+    """
+    from django.db.models import Exists, OuterRef
+
+    from logistics.models import User
+
+    people = User.objects.filter(is_active=True, must_change_password=False, groups__name=role)
+    if role == Role.DISTRICT_VIEWER:
+        people = people.filter(district_id=school.district_id)
+    else:
+        people = people.filter(school=school)
+    others = User.groups.through.objects.filter(user=OuterRef("pk")).exclude(group__name=role)
+    return people.order_by(Exists(others).asc(), "pk").first()
+
+
+def reversed_url(name: str, *args, query: str = "") -> Callable[[BenchSite], str]:
+    """A ``BenchPage.url`` naming a route: reversed when the bench runs (the URLconf is
+    not loaded while the apps' ``bench`` modules are read)."""
+
+    def url(site: BenchSite) -> str:
+        from django.urls import reverse
+
+        return reverse(name, args=args) + query
+
+    return url
+
+
 def spread(total: int, parts: int) -> list[int]:
     """``total`` split into ``parts`` near-equal whole numbers (the first ones larger)."""
     base, extra = divmod(total, parts)

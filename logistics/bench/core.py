@@ -2,12 +2,20 @@
 
 Sizes are those of a full school at ``--scale 1`` (a small school has a tenth): 4
 campuses, 15 buildings, 600 rooms, 14 departments, 200 people with roles, 8 semesters
-(4 academic years, the current one included), 5,000 notifications.
+(4 academic years, the current one included), 5,000 notifications (of which the
+accounts the bench signs in as get their share: ``MEASURED_NOTIFICATIONS``; a district's
+viewer gets 100 of their own).
+
+The pages are the ones a person opens every day, each signed in as the role that opens
+it (``bench_account``): everyone's home, the notifications, the dashboard (the current
+semester's), the set-up lists of rooms and people.
 """
 
 import io
 import time
+from bisect import bisect_right
 from datetime import date, timedelta
+from itertools import chain
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
@@ -21,7 +29,9 @@ from logistics.bench import (
     BenchData,
     BenchPage,
     BenchTiming,
+    bench_account,
     per_floor,
+    reversed_url,
     spread,
 )
 from logistics.choices import DeliveryStatus, Role, RoomKind, Term, Trade, UserStatus
@@ -88,6 +98,19 @@ NOTIFICATION_TITLES = [
     "资产盘点任务 #{n} 待完成",
     "学期工作总结请于本周提交",
 ]
+
+
+# Of a full school's 5,000 notifications, general affairs gets a fifth and the other
+# accounts the bench signs in as these many (the rest go to anyone): what each one's bell,
+# home and list show. A district's viewer gets DISTRICT_NOTIFICATIONS of their own.
+MEASURED_NOTIFICATIONS = {
+    Role.STAFF: 150,
+    Role.TECHNICIAN: 600,
+    Role.SAFETY_OFFICER: 500,
+    Role.PRINCIPAL: 200,
+}
+DISTRICT_NOTIFICATIONS = 100
+DISTRICT_TITLES = ["学期工作总结请于本周提交", "隐患 #{n} 整改期限将到", "本月安全月报已汇总"]
 
 
 def username_prefix(school):
@@ -298,14 +321,35 @@ def generate_notifications(ctx):
     now = ctx.now
     span = 4 * 365 * 24 * 3600  # spread over four years, newest last
 
+    # The accounts the bench signs in as, read before the COPY starts (no query may run
+    # on the connection while it is open).
+    accounts = {
+        (s.school.pk, role): bench_account(s.school, role)
+        for s in ctx.schools
+        for role in (*MEASURED_NOTIFICATIONS, Role.DISTRICT_VIEWER)
+    }
+
     def rows():
         for s in ctx.schools:
             people = ctx.people(s)
             affairs = ctx.people(s, Role.GENERAL_AFFAIRS) or people
             total = ctx.size(s, 5000)
+            # General affairs gets a fifth, the measured accounts their shares, then anyone.
+            measured, upto, limit = [], [], 0.2
+            for role, count in MEASURED_NOTIFICATIONS.items():
+                user = accounts[(s.school.pk, role)]
+                if user is not None:
+                    limit += count / 5000
+                    measured.append(user.pk)
+                    upto.append(limit)
             for i in range(total):
-                # General affairs gets a fifth of a school's notifications.
-                recipient = _sample(rng, affairs) if rng.random() < 0.2 else _sample(rng, people)
+                roll = rng.random()
+                if roll < 0.2:
+                    recipient = _sample(rng, affairs)
+                elif roll < limit:
+                    recipient = measured[bisect_right(upto, roll)]
+                else:
+                    recipient = _sample(rng, people)
                 created = now - timedelta(seconds=span * (total - i) / total + rng.random() * 60)
                 read = i < total * 0.9 or rng.random() < 0.3
                 emailed = rng.random() < 0.3
@@ -324,6 +368,33 @@ def generate_notifications(ctx):
                     created + timedelta(minutes=1) if emailed else None,
                 )
 
+    def district():
+        """The districts' viewers' (no school), keys ``bench:district:n``."""
+        done = set()
+        total = max(1, round(DISTRICT_NOTIFICATIONS * ctx.scale))
+        for s in ctx.schools:
+            user = accounts[(s.school.pk, Role.DISTRICT_VIEWER)]
+            if user is None or user.pk in done:
+                continue
+            done.add(user.pk)
+            for i in range(total):
+                created = now - timedelta(seconds=span * (total - i) / total + rng.random() * 60)
+                read = i < total * 0.9 or rng.random() < 0.3
+                n = rng.randrange(1, 5000)
+                yield (
+                    None,
+                    user.pk,
+                    f"bench:district:{i}",
+                    _sample(rng, DISTRICT_TITLES).format(n=n),
+                    "",
+                    "/notifications/",
+                    created,
+                    created + timedelta(hours=2) if read else None,
+                    DeliveryStatus.SKIPPED,
+                    0,
+                    None,
+                )
+
     count = ctx.copy(
         Notification,
         [
@@ -339,7 +410,7 @@ def generate_notifications(ctx):
             "email_attempts",
             "email_sent_at",
         ],
-        rows(),
+        chain(rows(), district()),
     )
     return {"notifications": count}
 
@@ -422,14 +493,33 @@ bench_data = [
     BenchData("semesters", generate_semesters, order=30),
     BenchData("notifications", generate_notifications, order=40),
 ]
-# No issue names targets for the core's pages: they are measured and reported (and fail if
-# their queries grow with the data). The apps' issues name theirs, as fractions of the
-# bare 50-row page (e.g. the repair ticket list: >= 0.6 x bare).
+# Every page a person opens in daily work: >= 0.6 x the bare 50-row page.
+DAILY = 0.6
 bench_pages = [
-    BenchPage("home", "/", target=None, order=10),
-    BenchPage("notifications", "/notifications/", target=None, order=20),
-    BenchPage("rooms", "/setup/rooms/", target=None, order=30),
-    BenchPage("people", "/setup/people/", target=None, order=40),
+    BenchPage("home", reversed_url("home"), target=DAILY, order=10),
+    BenchPage("home_staff", reversed_url("home"), target=DAILY, role=Role.STAFF, order=11),
+    BenchPage(
+        "home_technician", reversed_url("home"), target=DAILY, role=Role.TECHNICIAN, order=12
+    ),
+    BenchPage(
+        "home_safety_officer",
+        reversed_url("home"),
+        target=DAILY,
+        role=Role.SAFETY_OFFICER,
+        order=13,
+    ),
+    BenchPage("home_principal", reversed_url("home"), target=DAILY, role=Role.PRINCIPAL, order=14),
+    BenchPage(
+        "home_district_viewer",
+        reversed_url("home"),
+        target=DAILY,
+        role=Role.DISTRICT_VIEWER,
+        order=15,
+    ),
+    BenchPage("notifications", reversed_url("notification_list"), target=DAILY, order=20),
+    BenchPage("dashboard", reversed_url("dashboard"), target=DAILY, role=Role.PRINCIPAL, order=25),
+    BenchPage("rooms", reversed_url("room_list"), target=DAILY, order=30),
+    BenchPage("people", reversed_url("person_list"), target=DAILY, order=40),
 ]
 bench_timings = [
     BenchTiming(

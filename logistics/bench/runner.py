@@ -65,6 +65,7 @@ class PageResult:
     vs_layout: float | None = None
     queries: tuple[int | None, int | None] = (None, None)  # (full school, small school)
     error: str = ""
+    role: str = ""  # who is signed in
 
     @property
     def rate(self):
@@ -130,6 +131,7 @@ def evaluate(pages, rates: dict[str, list[float]], urls=None, queries=None, erro
                 vs_layout=median(ratios(own, rates.get(LAYOUT, []))),
                 queries=queries.get(page.key, (None, None)),
                 error=errors.get(page.key, ""),
+                role=str(page.role),
             )
         )
     return results
@@ -188,6 +190,7 @@ def format_report(pages, rates, timings=(), celery=None, title=""):
             (
                 p.key,
                 p.url,
+                p.role,
                 _fmt(p.rate, ",.0f"),
                 _fmt(p.vs_bare, ".2f"),
                 _fmt(p.vs_hello, ".3f"),
@@ -197,7 +200,17 @@ def format_report(pages, rates, timings=(), celery=None, title=""):
                 verdict,
             )
         )
-    header = ("page", "url", "req/s", "vs bare", "vs hello", "vs layout", "queries", "target")
+    header = (
+        "page",
+        "url",
+        "role",
+        "req/s",
+        "vs bare",
+        "vs hello",
+        "vs layout",
+        "queries",
+        "target",
+    )
     lines.append(_table((*header, "result"), rows))
     if timings:
         lines.append("")

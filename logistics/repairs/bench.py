@@ -10,11 +10,20 @@ used about 1.5 catalogue materials each. Tickets and materials go in by COPY; ti
 with explicit ids in filing order (across schools), so materials can name them, then the
 id sequence is moved past them.
 
+The accounts the bench signs in as (``logistics.bench.bench_account``) get what their
+pages show in daily use: the teacher ``MY_TICKETS`` requests over the four years (a few
+of the last week's among them), none filed for them by chance; the technician a queue of
+``QUEUE`` open tickets of their trades from the last three weeks (assigned, in progress
+with the materials used so far, on hold), and ``TO_TAKE`` new ones of their trades from
+the last days that nobody has. These are drawn among the school's tickets, so the totals
+stay as they are.
+
 Status history: every open or finished-but-unconfirmed ticket gets its full history (what
 the queues and the ticket page read); closed and cancelled ones get none — a million
 history rows would only slow the generation, and no measured page lists them.
 """
 
+from bisect import bisect_left
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from itertools import accumulate
@@ -22,10 +31,11 @@ from itertools import accumulate
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.color import no_style
 from django.db import connection
-from django.db.models import Max
+from django.db.models import Count, Max
+from django.urls import reverse
 from django.utils import timezone
 
-from logistics.bench import BenchData, BenchPage
+from logistics.bench import BenchData, BenchPage, bench_account, reversed_url
 from logistics.choices import Role, Trade
 from logistics.models import StatusChange, TechnicianTrade
 from logistics.repairs.choices import DamageCause, TicketStatus, Urgency
@@ -45,6 +55,11 @@ from logistics.repairs.services.tickets import DEFAULT_CATEGORIES, ticket_counts
 # 18 full schools and 2 small ones (a tenth each) make 200,000 at --scale 1.
 TICKETS_PER_SCHOOL = 10_989
 YEARS = 4
+# The measured accounts' tickets in a full school (a small one: a tenth).
+MY_TICKETS = 100  # the teacher's, over the four years
+MY_RECENT = 3  # of which filed in the last week
+QUEUE = 22  # open, assigned to the technician, filed in the last three weeks
+TO_TAKE = 8  # submitted in the last three days, of the technician's trades, nobody's
 
 S = TicketStatus
 OPEN = (S.SUBMITTED, S.ASSIGNED, S.IN_PROGRESS, S.ON_HOLD)
@@ -194,6 +209,42 @@ def _status(rng, age_days):
     raise AssertionError
 
 
+# The queue's statuses, oldest first (a small school's two: in progress, assigned).
+QUEUE_STATUSES = (S.IN_PROGRESS, S.ASSIGNED, S.ON_HOLD, S.IN_PROGRESS, S.ASSIGNED)
+
+
+def _measured(ctx, s, times):
+    """What the measured accounts of school ``s`` get among its tickets (filed at
+    ``times``, sorted): the teacher, the requests filed for them (positions), and
+    ``{position: (trade, status, technician)}`` of the technician's queue and of the
+    tickets of their trades waiting to be taken (no technician)."""
+    rng = ctx.rng
+    count = len(times)
+    since = [bisect_left(times, ctx.now - timedelta(days=days)) for days in (7, 21, 3)]
+    week, weeks, days = (range(i, count) for i in since)
+    teacher = bench_account(s.school, Role.STAFF)
+    mine = set()
+    if teacher is not None:
+        mine.update(rng.sample(week, min(len(week), ctx.size(s, MY_RECENT))))
+        rest = [k for k in range(count) if k not in mine]
+        mine.update(rng.sample(rest, min(len(rest), ctx.size(s, MY_TICKETS) - len(mine))))
+    forced = {}
+    technician = bench_account(s.school, Role.TECHNICIAN)
+    trades = []
+    if technician is not None:
+        trades = sorted(technician.trades.values_list("trade", flat=True))
+    if trades:
+        queue = sorted(rng.sample(weeks, min(len(weeks), ctx.size(s, QUEUE))))
+        for n, k in enumerate(queue):
+            status = QUEUE_STATUSES[n % len(QUEUE_STATUSES)]
+            forced[k] = (trades[n % len(trades)], status, technician.pk)
+        waiting = [k for k in days if k not in forced]
+        taken = sorted(rng.sample(waiting, min(len(waiting), ctx.size(s, TO_TAKE))))
+        for n, k in enumerate(taken):
+            forced[k] = (trades[n % len(trades)], S.SUBMITTED, None)
+    return (teacher.pk if teacher is not None else None), mine, forced
+
+
 def generate_tickets(ctx):
     rng = ctx.rng
     now = ctx.now
@@ -214,6 +265,8 @@ def generate_tickets(ctx):
     del order
 
     used, history = [], []
+    # Read before the COPY starts: no query may run on the connection while it is open.
+    measured = {s.school.pk: _measured(ctx, s, times) for s, times in schools}
 
     def rows():
         for (s, times), school_ids in zip(schools, ids, strict=True):
@@ -231,17 +284,24 @@ def generate_tickets(ctx):
                 ),
             }
             auto_after = timedelta(days=school.repair_auto_confirm_days)
+            teacher, mine, forced = measured[school.pk]
+            others = [pk for pk in people if pk != teacher] or people
+            first_at_work = True  # the first ticket the technician is working on
             open_ids = []
-            for pk, created in zip(school_ids, times, strict=True):
-                trade = rng.choices(trades, trade_weights)[0]
+            for k, (pk, created) in enumerate(zip(school_ids, times, strict=True)):
+                force = forced.get(k)
+                trade = force[0] if force else rng.choices(trades, trade_weights)[0]
                 fault = rng.choices(*faults[trade])[0]
                 text = rng.choice(fault.descriptions)
                 text = text if isinstance(text, str) else text[0]
                 urgency = Urgency.URGENT if rng.random() < 0.15 else Urgency.NORMAL
                 urgent = urgency == Urgency.URGENT
                 respond, complete = hours[urgency]
-                requester = rng.choice(people)
-                status = _status(rng, (now - created).total_seconds() / 86400)
+                requester = teacher if k in mine else rng.choice(others)
+                if force:
+                    status = force[1]
+                else:
+                    status = _status(rng, (now - created).total_seconds() / 86400)
 
                 # The steps, drawn whole, then squeezed before now if they run past it.
                 assigned = created if rng.random() < 0.6 else created + _h(rng, 0.2, 5)
@@ -279,7 +339,10 @@ def generate_tickets(ctx):
                 )
                 began = status in (S.IN_PROGRESS, S.ON_HOLD, S.DONE, S.CLOSED)
                 finished = status in (S.DONE, S.CLOSED)
-                assignee = rng.choice(by_trade[(school.pk, trade)]) if dispatched else None
+                if force:
+                    assignee = force[2]
+                else:
+                    assignee = rng.choice(by_trade[(school.pk, trade)]) if dispatched else None
                 cause = notes = ""
                 if finished:
                     roll = rng.random()
@@ -326,15 +389,20 @@ def generate_tickets(ctx):
                     closed if is_closed else None,
                 )
 
-                if finished:
+                at_work = bool(force) and status == S.IN_PROGRESS
+                if finished or at_work:
                     options = items.get((school.pk, trade), [])
                     count = rng.choices(*MATERIAL_COUNTS)[0]
+                    if at_work:  # what was used so far (the first one: two)
+                        count = 2 if first_at_work else rng.randint(0, 2)
+                        first_at_work = False
+                    until = done if finished else now
                     for _n in range(min(count, len(options))):
                         item_id, name, spec, unit, cost = rng.choice(options)
                         if rng.random() < 0.08:
                             item_id = None
                             name, spec, unit, cost = rng.choice(FREE_MATERIALS[trade])
-                        added = started + (done - started) * rng.uniform(0.3, 0.95)
+                        added = started + (until - started) * rng.uniform(0.3, 0.95)
                         used.append(
                             (
                                 pk,
@@ -387,10 +455,28 @@ def _h(rng, low, high):
     return timedelta(hours=rng.uniform(low, high))
 
 
+def ticket_page(site):
+    """A ticket the measured technician is working on (its history, the materials used so
+    far), else the school's latest open one."""
+    tickets = Ticket.objects.filter(school=site.school)
+    ticket = (
+        tickets.filter(assignee=site.user, status=S.IN_PROGRESS)
+        .annotate(materials_used=Count("materials"))
+        .order_by("-materials_used", "created_at", "pk")
+        .first()
+    ) or tickets.filter(status__in=OPEN).order_by("-created_at", "-pk").first()
+    return reverse("ticket_detail", args=[ticket.pk])
+
+
 bench_data = [BenchData("tickets", generate_tickets, order=200)]
 # Issue target: general affairs' ticket list >= 0.6 x the bare 50-row page; its query count
-# must not depend on the rows a page (20 or 100).
+# must not depend on the rows a page (20 or 100). Every page a person opens in daily work:
+# 0.6 as well (a teacher files and follows requests, a technician works the queue).
 bench_pages = [
     BenchPage("ticket_list", "/repairs/", target=0.6, order=50),
     BenchPage("ticket_list_100", "/repairs/?per_page=100", target=None, order=51),
+    BenchPage("ticket_create", reversed_url("ticket_create"), 0.6, role=Role.STAFF, order=52),
+    BenchPage("ticket_mine", reversed_url("ticket_mine"), 0.6, role=Role.STAFF, order=53),
+    BenchPage("ticket_queue", reversed_url("ticket_queue"), 0.6, role=Role.TECHNICIAN, order=54),
+    BenchPage("ticket_detail", ticket_page, target=0.6, role=Role.TECHNICIAN, order=55),
 ]

@@ -135,6 +135,76 @@ def test_the_timed_imports_create_the_rooms_and_roll_back(generated):
     assert Room.objects.count() == before
 
 
+# The daily pages, each as its role, in the full school and the small one.
+DAILY_PAGES = {
+    "home": Role.GENERAL_AFFAIRS,
+    "home_staff": Role.STAFF,
+    "home_technician": Role.TECHNICIAN,
+    "home_safety_officer": Role.SAFETY_OFFICER,
+    "home_principal": Role.PRINCIPAL,
+    "home_district_viewer": Role.DISTRICT_VIEWER,
+    "notifications": Role.GENERAL_AFFAIRS,
+    "dashboard": Role.PRINCIPAL,
+    "rooms": Role.GENERAL_AFFAIRS,
+    "people": Role.GENERAL_AFFAIRS,
+    "ticket_list": Role.GENERAL_AFFAIRS,
+    "ticket_create": Role.STAFF,
+    "ticket_mine": Role.STAFF,
+    "ticket_queue": Role.TECHNICIAN,
+    "ticket_detail": Role.TECHNICIAN,
+    "summary": Role.GENERAL_AFFAIRS,
+    "hazard_list": Role.SAFETY_OFFICER,
+    "hazard_detail": Role.SAFETY_OFFICER,
+    "inspection_list": Role.SAFETY_OFFICER,
+    "inspection_detail": Role.SAFETY_OFFICER,
+}
+
+
+def test_every_daily_page_is_registered_with_its_role_and_target():
+    pages = registry.bench_pages
+    assert {key: pages[key].role for key in DAILY_PAGES} == DAILY_PAGES
+    assert {pages[key].target for key in DAILY_PAGES} == {0.6}
+    assert pages["safety_rate"].target == 0.5
+
+
+@pytest.mark.postgres
+def test_the_measured_accounts_have_their_volume(generated):
+    from logistics.management.commands.bench import bench_user
+    from logistics.repairs.choices import OPEN_TICKET_STATUSES, TicketStatus
+    from logistics.repairs.models import Ticket
+    from safety.models import Inspection
+
+    school = School.objects.get(code="bench-01")  # a full school at --scale 0.1
+    teacher = bench_user(school, Role.STAFF)
+    assert list(teacher.groups.values_list("name", flat=True)) == [Role.STAFF]
+    assert bench_user(school, Role.GENERAL_AFFAIRS).username == "b01-zongwu"
+    assert Ticket.objects.filter(requester=teacher).count() == 10
+    technician = bench_user(school, Role.TECHNICIAN)
+    queue = Ticket.objects.filter(assignee=technician, status__in=OPEN_TICKET_STATUSES)
+    assert queue.filter(status=TicketStatus.IN_PROGRESS).exists()
+    officer = bench_user(school, Role.SAFETY_OFFICER)
+    today = Inspection.objects.get(
+        inspector=officer, status="draft", period_end=timezone.localdate()
+    )
+    assert today.results.count() == 31
+    assert today.results.exclude(outcome="").count() == 15
+    for role in (Role.STAFF, Role.TECHNICIAN, Role.SAFETY_OFFICER, Role.DISTRICT_VIEWER):
+        assert Notification.objects.filter(recipient=bench_user(school, role)).count() >= 10
+
+
+@pytest.mark.postgres
+def test_every_page_answers_its_role_with_the_same_queries_in_a_small_school(generated):
+    from logistics.management.commands.bench import bench_user
+
+    full, small = School.objects.get(code="bench-01"), School.objects.get(code="bench-03")
+    for page in registry.bench_pages.values():
+        counts = []
+        for school in (full, small):
+            user = bench_user(school, page.role)
+            counts.append(runner.count_queries(page.url_for(BenchSite(school, user)), user))
+        assert counts[0] == counts[1], (page.key, counts)
+
+
 def test_spread_splits_evenly():
     assert spread(10, 3) == [4, 3, 3]
     assert sum(spread(600, 15)) == 600

@@ -11,22 +11,17 @@ from urllib.parse import urlsplit
 
 from django.core.management.base import BaseCommand, CommandError
 
-from logistics.bench import BENCH_PASSWORD, SCHOOL_CODE_PREFIX, BenchSite
+from logistics.bench import BENCH_PASSWORD, SCHOOL_CODE_PREFIX, BenchSite, bench_account
 from logistics.bench import runner as r
 from logistics.bench.database import check_bench_database, read_meta
 from logistics.choices import Role
 from logistics.common.registry import registry
-from logistics.models import Reminder, School, User
+from logistics.models import Reminder, School
 
 
 def bench_user(school, role):
-    """The first active account of ``school`` (its district for a viewer) with ``role``."""
-    people = User.objects.filter(is_active=True, must_change_password=False, groups__name=role)
-    if role == Role.DISTRICT_VIEWER:
-        people = people.filter(district_id=school.district_id)
-    else:
-        people = people.filter(school=school)
-    user = people.order_by("pk").first()
+    """The account measured as ``role`` in ``school`` (``logistics.bench.bench_account``)."""
+    user = bench_account(school, role)
     if user is None:
         raise CommandError(f"No bench account with the role {role} in {school}.")
     return user
@@ -176,8 +171,8 @@ class Command(BaseCommand):
 
         title = (
             f"\nHouqin bench — {meta['schools']} schools in {meta['districts']} districts "
-            f"({meta['small']} small), scale {meta['scale']}; signed in as general affairs "
-            f"of {full.name}.\nwrk: {options['connections']} connections × "
+            f"({meta['small']} small), scale {meta['scale']}; each page signed in as its "
+            f"role in {full.name}.\nwrk: {options['connections']} connections × "
             f"{options['duration']} s, {options['rounds']} interleaved rounds; medians; "
             "queries: full school/small school."
         )
