@@ -169,8 +169,12 @@ def _int(value, key, label, *, required=True):
 class RoomImporter:
     """Rooms, matched by building name and room number: new ones created, others updated.
 
-    Checked with the rules of ``room_save`` (``room_check``); written with one
-    ``bulk_create`` and one ``bulk_update``, then the school's figures stamp is raised
+    Checked with the rules of ``room_save`` (``room_check``) with the lookups made in
+    bulk (the school's buildings, the rooms the file names); the table's constraints are
+    checked by the database when the rows are written with one ``bulk_create`` and one
+    ``bulk_update`` (a duplicate within the file is caught before). Only when the
+    database refuses (a floor 0, a room someone added meanwhile) is each row checked
+    against the constraints, to say which rows. Then the school's figures stamp is raised
     once, so the writing transaction is short.
     """
 
@@ -232,14 +236,30 @@ class RoomImporter:
             name=record.get("name", ""),
             kind=kind,
             capacity=_int(record.get("capacity", ""), "capacity", _("Capacity"), required=False),
+            in_database=True,
         )
         return room, instance is None
 
     def write(self, checked):
         new = [room for _number, (room, created) in checked if created]
         changed = [room for _number, (room, created) in checked if not created]
-        Room.objects.bulk_create(new, batch_size=500)
-        Room.objects.bulk_update(changed, ["floor", "name", "kind", "capacity"], batch_size=500)
+        try:
+            with transaction.atomic():
+                Room.objects.bulk_create(new, batch_size=500)
+                Room.objects.bulk_update(
+                    changed, ["floor", "name", "kind", "capacity"], batch_size=500
+                )
+        except IntegrityError:
+            errors = []
+            for number, (room, created) in checked:
+                try:
+                    room.validate_unique()
+                    room.validate_constraints()
+                except ValidationError as exc:
+                    errors += _row_errors(number, exc, self.columns)
+            if errors:
+                raise _RowErrors(errors) from None
+            raise
         if checked:
             figures_changed(self.school)  # last: the school's row is locked till commit
         return len(new), len(changed)
@@ -411,8 +431,11 @@ def rooms_import(*, school, upload):
     checked, errors = _check(importer, rows)
     if errors:
         return ImportResult(errors=errors)
-    with transaction.atomic():
-        created, updated = importer.write(checked)
+    try:
+        with transaction.atomic():
+            created, updated = importer.write(checked)
+    except _RowErrors as exc:
+        return ImportResult(errors=exc.errors)
     return ImportResult(created=created, updated=updated)
 
 
