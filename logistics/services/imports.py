@@ -37,6 +37,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import CheckConstraint
 from django.db.models.functions import Lower
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -173,9 +174,9 @@ class RoomImporter:
     bulk (the school's buildings, the rooms the file names); the table's constraints are
     checked by the database when the rows are written with one ``bulk_create`` and one
     ``bulk_update`` (a duplicate within the file is caught before). Only when the
-    database refuses (a floor 0, a room someone added meanwhile) is each row checked
-    against the constraints, to say which rows. Then the school's figures stamp is raised
-    once, so the writing transaction is short.
+    database refuses is each row checked against the check constraints, to say which
+    rows (a floor 0); a room someone added meanwhile fails the job as a whole. Then the
+    school's figures stamp is raised once, so the writing transaction is short.
     """
 
     kind = ImportKind.ROOMS
@@ -250,13 +251,16 @@ class RoomImporter:
                     changed, ["floor", "name", "kind", "capacity"], batch_size=500
                 )
         except IntegrityError:
+            # A row the table refuses (a floor 0) is named; a room someone added
+            # meanwhile is not the file's fault (the job says to upload it again).
+            checks = [c for c in Room._meta.constraints if isinstance(c, CheckConstraint)]
             errors = []
-            for number, (room, created) in checked:
-                try:
-                    room.validate_unique()
-                    room.validate_constraints()
-                except ValidationError as exc:
-                    errors += _row_errors(number, exc, self.columns)
+            for number, (room, _created) in checked:
+                for constraint in checks:
+                    try:
+                        constraint.validate(Room, room)
+                    except ValidationError as exc:
+                        errors += _row_errors(number, exc, self.columns)
             if errors:
                 raise _RowErrors(errors) from None
             raise

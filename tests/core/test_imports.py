@@ -111,33 +111,6 @@ class TestRoomImport:
         assert job_errors(response) == [3]
         assert not Room.objects.exists()
 
-    def test_a_room_added_while_the_file_is_checked(self, school, building, monkeypatch):
-        """Someone adds room 102 after the file was checked: the write is refused by the
-        database and the row is named; nothing of the file is written."""
-        from logistics.services import imports
-
-        check = imports.RoomImporter.check
-
-        def check_then_someone_adds(importer, row):
-            found = check(importer, row)
-            if row.values["number"] == "102":
-                factories.RoomFactory(building=building, number="102", floor=1)
-            return found
-
-        monkeypatch.setattr(imports.RoomImporter, "check", check_then_someone_adds)
-        upload = xlsx(
-            [
-                ["楼宇", "楼层", "房间号", "类型"],
-                ["求真楼", 1, "101", "教室"],
-                ["求真楼", 1, "102", "教室"],
-            ]
-        )
-        result = imports.rooms_import(
-            school=school, upload=SimpleUploadedFile("rooms.xlsx", upload.read())
-        )
-        assert [error["row"] for error in result.errors] == [3]
-        assert list(Room.objects.values_list("number", flat=True)) == ["102"]
-
     def test_checking_a_file_costs_no_query_a_row(
         self, school, building, django_assert_max_num_queries
     ):
