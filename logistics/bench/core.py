@@ -527,6 +527,7 @@ bench_timings = [
         f"rooms import, {IMPORT_ROWS} rows (vs openpyxl + bulk_create)",
         run=time_rooms_import,
         baseline=time_bare_import,
+        target=0.1,
         order=10,
     )
 ]
