@@ -25,6 +25,8 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from logistics.choices import Role
+from logistics.common.figures import kept_figures
+from logistics.common.pagination import CountedPaginator
 from logistics.common.submissions import with_submission_key
 from logistics.common.views import (
     ScopedFormView,
@@ -38,7 +40,6 @@ from logistics.selectors import status_history
 from safety import services
 from safety.choices import (
     AREA_ICONS,
-    OPEN_INSPECTION_STATUSES,
     InspectionStatus,
     Outcome,
 )
@@ -54,7 +55,9 @@ from safety.selectors import (
     inspection_detail,
     inspection_list,
     inspection_visible,
+    inspections_done,
     inspections_to_do,
+    inspections_upcoming,
     schedule_list,
     template_items,
     template_list,
@@ -129,12 +132,7 @@ class InspectionList(ScopedListView):
             # The inspector's done (or cancelled) ones, latest first; the open ones are
             # listed above them (``get_context_data``).
             self.filterset, self.current_sort = None, ""
-            return (
-                inspection_list(user)
-                .filter(inspector=user)
-                .exclude(status__in=OPEN_INSPECTION_STATUSES)
-                .order_by("-period_end", "-pk")
-            )
+            return inspections_done(user)
         queryset = inspection_list(user).annotate(
             hazard_count=Count("results", filter=Q(results__outcome=Outcome.HAZARD))
         )
@@ -143,23 +141,28 @@ class InspectionList(ScopedListView):
         )
         return self.sort(self.filterset.qs)
 
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        user = self.request.user
+        if self.tab != "mine" or user.school is None:
+            return super().get_paginator(queryset, per_page, orphans, allow_empty_first_page)
+
+        # The inspector's done ones change only by a write to an inspection, which
+        # raises the school's figures stamp: their count is kept under it.
+        def count():
+            return kept_figures(
+                "safety-inspections-done", user.school, lambda: (queryset.count(), None), user.pk
+            )
+
+        return CountedPaginator(queryset, per_page, orphans, allow_empty_first_page, count=count)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         now = timezone.now()
         context.update(tab=self.tab, overseer=self.overseer, now=now)
         if self.tab == "mine":
-            today = timezone.localdate(now)
             context["to_do"] = list(inspections_to_do(user, now)[:50])
-            context["upcoming"] = list(
-                Inspection.objects.filter(
-                    inspector=user,
-                    status__in=OPEN_INSPECTION_STATUSES,
-                    period_start__gt=today,
-                )
-                .select_related("template", "room__building")
-                .order_by("period_start", "pk")[:10]
-            )
+            context["upcoming"] = list(inspections_upcoming(user, now)[:10])
         params = self.request.GET.copy()
         params.pop("page", None)
         context["query"] = params.urlencode()

@@ -866,6 +866,38 @@ def test_inspection_list_queries_do_not_grow(client, make_user, settings, tab):
 
 
 @pytest.mark.django_db
+def test_inspector_list_kept_count_follows_a_submit(client, make_user):
+    """The count of an inspector's done inspections is kept under the school's figures
+    stamp: one submitted after it was counted shows in the pages at once."""
+    school = factories.SchoolFactory()
+    officer = make_user(SO, school)
+    template = template_with_items(school)
+    now = timezone.now()
+    for _ in range(25):
+        InspectionFactory(
+            school=school,
+            template=template,
+            inspector=officer,
+            period_start=today(),
+            status=InspectionStatus.SUBMITTED,
+            started_at=now,
+            submitted_at=now,
+        )
+    open_one = InspectionFactory(
+        school=school, template=template, inspector=officer, period_start=today()
+    )
+    client.force_login(officer)
+    before = client.get("/safety/inspections/?tab=mine").content.decode()
+    assert "1 / 2" not in before
+    services.inspection_start(open_one, actor=officer)
+    for item in template.items.all():
+        services.inspection_record_result(open_one, item, Outcome.OK, "", actor=officer)
+    services.inspection_submit(open_one, actor=officer)
+    after = client.get("/safety/inspections/?tab=mine").content.decode()
+    assert "1 / 2" in after
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("stage", ["planned", "draft", "submitted"])
 def test_inspection_detail_queries_do_not_grow(client, make_user, settings, stage):
     settings.DEBUG = False
