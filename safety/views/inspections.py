@@ -13,19 +13,22 @@ refused, with the unanswered items named, until every item has an answer.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from logistics.choices import Role
-from logistics.common.figures import kept_figures
+from logistics.common.figures import FIGURES_CACHE_SECONDS, figures_key, kept_figures
 from logistics.common.pagination import CountedPaginator
 from logistics.common.submissions import with_submission_key
 from logistics.common.views import (
@@ -321,7 +324,7 @@ class InspectionPage(WorkflowPage):
             # was recorded as): said so on the item and in the result.
             if result.hazard_id and result.hazard.inspection_id != inspection.pk:
                 result.hazard.found_before = True
-        return {
+        context = {
             "inspection": inspection,
             "title": inspection.template.name,
             "results": results,
@@ -338,6 +341,32 @@ class InspectionPage(WorkflowPage):
             "cancel_form": steps.get("cancel") or forms.CancelForm(prefix="cancel"),
             "history": status_history(inspection),
         }
+        if results and "record" not in actions:
+            context["items_html"] = self.items_html(inspection, results)
+        return context
+
+    def items_html(self, inspection, results):
+        """The markup of the items when they are read, not answered (no forms): kept
+        under the school's figures stamp (raised by every write to an inspection, a
+        hazard or a person), the inspection, the language and the time zone, so the
+        items of a submitted inspection are drawn once until something they show
+        changes."""
+        key = figures_key(
+            "safety-inspection-items",
+            inspection.school,
+            inspection.pk,
+            get_language(),
+            timezone.get_current_timezone_name(),
+        )
+        html = cache.get(key)
+        if html is None:
+            html = render_to_string(
+                f"{self.template_name}#items",
+                {"inspection": inspection, "results": results},
+                request=self.request,
+            )
+            cache.set(key, html, FIGURES_CACHE_SECONDS)
+        return mark_safe(html)  # noqa: S308 - drawn by the page's own template
 
 
 inspection_detail_page = InspectionPage.as_view()

@@ -932,6 +932,36 @@ def test_inspection_detail_queries_do_not_grow(client, make_user, settings, stag
     assert counts[1] <= 8, counts
 
 
+@pytest.mark.django_db
+def test_submitted_items_drawn_once_show_the_same(client, make_user):
+    """A submitted inspection's items are kept under the figures stamp: the page drawn
+    from the kept markup is the page drawn afresh, and a later write shows at once."""
+    school = factories.SchoolFactory()
+    officer = make_user(SO, school)
+    template = template_with_items(school)
+    inspection = InspectionFactory(
+        school=school, template=template, inspector=officer, period_start=today()
+    )
+    services.inspection_start(inspection, actor=officer)
+    for item in template.items.all():
+        services.inspection_record_result(inspection, item, Outcome.OK, "", actor=officer)
+    services.inspection_submit(inspection, actor=officer)
+    client.force_login(officer)
+    url = f"/safety/inspections/{inspection.pk}/"
+    token = re.compile(r'(csrfmiddlewaretoken" value="|X-CSRFToken": ")[^"]*')
+    first = token.sub("", client.get(url).content.decode())
+    second = token.sub("", client.get(url).content.decode())
+    assert first == second
+    assert 'data-testid="item"' in first
+    officer.name = "改名的安全员"
+    officer.save()
+    school.refresh_from_db()
+    school.figures_version += 1
+    school.save(update_fields=["figures_version"])
+    client.force_login(officer)
+    assert "改名的安全员" in client.get(url).content.decode()
+
+
 def test_item_fragment_ids_are_unique(client, db, school, make_user):
     """Each item's form has its own prefix: no two inputs on the page share an id."""
     inspection = _started(school)
