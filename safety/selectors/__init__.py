@@ -98,6 +98,31 @@ def inspections_to_do(user, now=None):
     )
 
 
+def inspections_done(user):
+    """The user's own inspections no longer open (submitted, cancelled), latest first
+    (the "done recently" of their list), with what their cards show. None is overdue:
+    only an open one can be."""
+    return (
+        inspection_visible(user)
+        .filter(inspector=user)
+        .exclude(status__in=OPEN_INSPECTION_STATUSES)
+        .select_related("template", "room__building")
+        .order_by("-period_end", "-pk")
+    )
+
+
+def inspections_upcoming(user, now=None):
+    """The user's own open inspections whose period has not begun, the earliest first."""
+    today = timezone.localdate(now or timezone.now())
+    return (
+        Inspection.objects.filter(
+            inspector=user, status__in=OPEN_INSPECTION_STATUSES, period_start__gt=today
+        )
+        .select_related("template", "room__building")
+        .order_by("period_start", "pk")
+    )
+
+
 def inspection_detail(user, pk):
     """One inspection the user may see, with its results (their items, for the guidance,
     and their hazards) in checklist order. Raises ``Inspection.DoesNotExist``."""

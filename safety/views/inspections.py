@@ -13,18 +13,23 @@ refused, with the unanswered items named, until every item has an answer.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from logistics.choices import Role
+from logistics.common.figures import FIGURES_CACHE_SECONDS, figures_key, kept_figures
+from logistics.common.pagination import CountedPaginator
 from logistics.common.submissions import with_submission_key
 from logistics.common.views import (
     ScopedFormView,
@@ -38,7 +43,6 @@ from logistics.selectors import status_history
 from safety import services
 from safety.choices import (
     AREA_ICONS,
-    OPEN_INSPECTION_STATUSES,
     InspectionStatus,
     Outcome,
 )
@@ -54,7 +58,9 @@ from safety.selectors import (
     inspection_detail,
     inspection_list,
     inspection_visible,
+    inspections_done,
     inspections_to_do,
+    inspections_upcoming,
     schedule_list,
     template_items,
     template_list,
@@ -129,12 +135,7 @@ class InspectionList(ScopedListView):
             # The inspector's done (or cancelled) ones, latest first; the open ones are
             # listed above them (``get_context_data``).
             self.filterset, self.current_sort = None, ""
-            return (
-                inspection_list(user)
-                .filter(inspector=user)
-                .exclude(status__in=OPEN_INSPECTION_STATUSES)
-                .order_by("-period_end", "-pk")
-            )
+            return inspections_done(user)
         queryset = inspection_list(user).annotate(
             hazard_count=Count("results", filter=Q(results__outcome=Outcome.HAZARD))
         )
@@ -143,23 +144,28 @@ class InspectionList(ScopedListView):
         )
         return self.sort(self.filterset.qs)
 
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        user = self.request.user
+        if self.tab != "mine" or user.school is None:
+            return super().get_paginator(queryset, per_page, orphans, allow_empty_first_page)
+
+        # The inspector's done ones change only by a write to an inspection, which
+        # raises the school's figures stamp: their count is kept under it.
+        def count():
+            return kept_figures(
+                "safety-inspections-done", user.school, lambda: (queryset.count(), None), user.pk
+            )
+
+        return CountedPaginator(queryset, per_page, orphans, allow_empty_first_page, count=count)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         now = timezone.now()
         context.update(tab=self.tab, overseer=self.overseer, now=now)
         if self.tab == "mine":
-            today = timezone.localdate(now)
             context["to_do"] = list(inspections_to_do(user, now)[:50])
-            context["upcoming"] = list(
-                Inspection.objects.filter(
-                    inspector=user,
-                    status__in=OPEN_INSPECTION_STATUSES,
-                    period_start__gt=today,
-                )
-                .select_related("template", "room__building")
-                .order_by("period_start", "pk")[:10]
-            )
+            context["upcoming"] = list(inspections_upcoming(user, now)[:10])
         params = self.request.GET.copy()
         params.pop("page", None)
         context["query"] = params.urlencode()
@@ -318,7 +324,7 @@ class InspectionPage(WorkflowPage):
             # was recorded as): said so on the item and in the result.
             if result.hazard_id and result.hazard.inspection_id != inspection.pk:
                 result.hazard.found_before = True
-        return {
+        context = {
             "inspection": inspection,
             "title": inspection.template.name,
             "results": results,
@@ -335,6 +341,32 @@ class InspectionPage(WorkflowPage):
             "cancel_form": steps.get("cancel") or forms.CancelForm(prefix="cancel"),
             "history": status_history(inspection),
         }
+        if results and "record" not in actions:
+            context["items_html"] = self.items_html(inspection, results)
+        return context
+
+    def items_html(self, inspection, results):
+        """The markup of the items when they are read, not answered (no forms): kept
+        under the school's figures stamp (raised by every write to an inspection, a
+        hazard or a person), the inspection, the language and the time zone, so the
+        items of a submitted inspection are drawn once until something they show
+        changes."""
+        key = figures_key(
+            "safety-inspection-items",
+            inspection.school,
+            inspection.pk,
+            get_language(),
+            timezone.get_current_timezone_name(),
+        )
+        html = cache.get(key)
+        if html is None:
+            html = render_to_string(
+                f"{self.template_name}#items",
+                {"inspection": inspection, "results": results},
+                request=self.request,
+            )
+            cache.set(key, html, FIGURES_CACHE_SECONDS)
+        return mark_safe(html)  # noqa: S308 - drawn by the page's own template
 
 
 inspection_detail_page = InspectionPage.as_view()

@@ -866,6 +866,38 @@ def test_inspection_list_queries_do_not_grow(client, make_user, settings, tab):
 
 
 @pytest.mark.django_db
+def test_inspector_list_kept_count_follows_a_submit(client, make_user):
+    """The count of an inspector's done inspections is kept under the school's figures
+    stamp: one submitted after it was counted shows in the pages at once."""
+    school = factories.SchoolFactory()
+    officer = make_user(SO, school)
+    template = template_with_items(school)
+    now = timezone.now()
+    for _ in range(25):
+        InspectionFactory(
+            school=school,
+            template=template,
+            inspector=officer,
+            period_start=today(),
+            status=InspectionStatus.SUBMITTED,
+            started_at=now,
+            submitted_at=now,
+        )
+    open_one = InspectionFactory(
+        school=school, template=template, inspector=officer, period_start=today()
+    )
+    client.force_login(officer)
+    before = client.get("/safety/inspections/?tab=mine").content.decode()
+    assert "1 / 2" not in before
+    services.inspection_start(open_one, actor=officer)
+    for item in template.items.all():
+        services.inspection_record_result(open_one, item, Outcome.OK, "", actor=officer)
+    services.inspection_submit(open_one, actor=officer)
+    after = client.get("/safety/inspections/?tab=mine").content.decode()
+    assert "1 / 2" in after
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("stage", ["planned", "draft", "submitted"])
 def test_inspection_detail_queries_do_not_grow(client, make_user, settings, stage):
     settings.DEBUG = False
@@ -898,6 +930,36 @@ def test_inspection_detail_queries_do_not_grow(client, make_user, settings, stag
         counts.append(count_queries(client, f"/safety/inspections/{inspection.pk}/"))
     assert counts[0] == counts[1], counts
     assert counts[1] <= 8, counts
+
+
+@pytest.mark.django_db
+def test_submitted_items_drawn_once_show_the_same(client, make_user):
+    """A submitted inspection's items are kept under the figures stamp: the page drawn
+    from the kept markup is the page drawn afresh, and a later write shows at once."""
+    school = factories.SchoolFactory()
+    officer = make_user(SO, school)
+    template = template_with_items(school)
+    inspection = InspectionFactory(
+        school=school, template=template, inspector=officer, period_start=today()
+    )
+    services.inspection_start(inspection, actor=officer)
+    for item in template.items.all():
+        services.inspection_record_result(inspection, item, Outcome.OK, "", actor=officer)
+    services.inspection_submit(inspection, actor=officer)
+    client.force_login(officer)
+    url = f"/safety/inspections/{inspection.pk}/"
+    token = re.compile(r'(csrfmiddlewaretoken" value="|X-CSRFToken": ")[^"]*')
+    first = token.sub("", client.get(url).content.decode())
+    second = token.sub("", client.get(url).content.decode())
+    assert first == second
+    assert 'data-testid="item"' in first
+    officer.name = "改名的安全员"
+    officer.save()
+    school.refresh_from_db()
+    school.figures_version += 1
+    school.save(update_fields=["figures_version"])
+    client.force_login(officer)
+    assert "改名的安全员" in client.get(url).content.decode()
 
 
 def test_item_fragment_ids_are_unique(client, db, school, make_user):
