@@ -5,6 +5,7 @@ every change at once."""
 import datetime
 
 import pytest
+from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -12,7 +13,7 @@ from logistics.choices import Role, Trade
 from logistics.repairs.choices import TicketStatus, Urgency
 from logistics.repairs.models import Ticket
 from logistics.repairs.selectors import tickets as selectors
-from logistics.repairs.templatetags import ticket_cards
+from logistics.repairs.templatetags import ticket_cards, tickets_to_take
 from tests import factories
 
 
@@ -91,3 +92,32 @@ def test_my_requests_tabs_and_count_follow_each_change(client, make_user, school
     assert "2 / 2" in client.get("/repairs/mine/?page=2").content.decode()
     opened = client.get("/repairs/mine/?tab=open&page=2").content.decode()
     assert opened.count('data-testid="ticket-card"') == 1
+
+
+# The loop the queue's tickets to take were drawn with before ``{% tickets_to_take %}``.
+TO_TAKE_LOOP = """{% load i18n %}    {% for t in to_take %}
+    <div class="list-group-item d-flex gap-2 align-items-center">
+      <div class="flex-grow-1 min-w-0">
+        <a class="fw-semibold text-decoration-none" href="{% url 'ticket_detail' t.pk %}">#{{ t.pk }} {{ t.room.building.name }} {{ t.room.number }}</a>
+        <div class="small">{{ t.get_trade_display }}{% if t.category %} · {{ t.category.name }}{% endif %}{% if t.is_urgent %} · <span class="text-{{ t.urgency_color }}">{{ t.get_urgency_display }}</span>{% endif %}</div>
+        <div class="small text-muted text-truncate">{{ t.description }}</div>
+      </div>
+      <form method="post" action="{% url 'ticket_action' t.pk 'take' %}" data-once>{% csrf_token %}<input type="hidden" name="next" value="queue">
+        <button class="btn btn-sm btn-primary" type="submit">{% translate "Take" %}</button></form>
+    </div>
+    {% endfor %}"""  # noqa: E501
+
+
+@pytest.mark.django_db
+def test_tickets_to_take_are_the_loop_s_markup(school):
+    tickets = _tickets(school)
+    ids = [t.pk for t in tickets]
+    by_pk = Ticket.objects.select_related("room__building", "category").in_bulk(ids)
+    expected = Template(TO_TAKE_LOOP).render(
+        Context({"to_take": [by_pk[pk] for pk in ids], "csrf_token": "tok<en"})
+    )
+
+    drawn = tickets_to_take(Context({"csrf_token": "tok<en"}), selectors.ticket_cards(ids))
+
+    assert "    " + drawn == expected
+    assert 'value="tok&lt;en"' in drawn and f'action="/repairs/{ids[1]}/take/"' in drawn

@@ -69,11 +69,12 @@ def my_ticket_ids(user):
 
 
 def technician_queue(user):
-    """A technician's open tickets: urgent first, then the oldest."""
-    return with_overdue(
+    """A technician's open tickets: urgent first, then the oldest (ids, whose cards a
+    page reads by ``ticket_cards``)."""
+    return (
         Ticket.objects.filter(assignee=user, status__in=OPEN_TICKET_STATUSES)
-        .select_related("room__building", "category", "requester")
         .order_by("-urgency", "created_at")
+        .values_list("pk", flat=True)
     )
 
 
