@@ -72,3 +72,21 @@ def test_a_page_s_query_gives_the_rows_of_its_ids_in_its_order(school, order, st
         row["pk"]: row for row in Ticket.objects.filter(pk__in=ids).values(*sql.TICKET_ROW_KEYS)
     }
     assert rows == [by_pk[pk] for pk in ids]
+
+
+@pytest.mark.django_db
+def test_ticket_cards_are_the_orms_values(school):
+    """The cards' columns, of a list of ids and of a page's query, in their order."""
+    category = factories.RepairCategoryFactory(school=school, name="灯具")
+    tickets = [
+        factories.TicketFactory(school=school, category=category if i % 2 else None)
+        for i in range(5)
+    ]
+    ids = [tickets[3].pk, 999_999, tickets[0].pk, tickets[4].pk]
+    by_pk = {
+        row["pk"]: row for row in Ticket.objects.filter(school=school).values(*sql.TICKET_CARD_KEYS)
+    }
+    assert sql.ticket_cards(ids) == [by_pk[pk] for pk in ids if pk in by_pk]
+    page = Ticket.objects.filter(school=school).order_by("-pk").values_list("pk", flat=True)[1:4]
+    assert sql.ticket_cards(page) == [by_pk[pk] for pk in list(page)]
+    assert sql.ticket_cards([]) == [] and sql.ticket_cards(page.none()) == []

@@ -63,12 +63,18 @@ def my_tickets(user):
     )
 
 
+def my_ticket_ids(user):
+    """The requester's tickets, as the ids whose cards a page reads (``ticket_cards``)."""
+    return Ticket.objects.filter(requester=user).values_list("pk", flat=True)
+
+
 def technician_queue(user):
-    """A technician's open tickets: urgent first, then the oldest."""
-    return with_overdue(
+    """A technician's open tickets: urgent first, then the oldest (ids, whose cards a
+    page reads by ``ticket_cards``)."""
+    return (
         Ticket.objects.filter(assignee=user, status__in=OPEN_TICKET_STATUSES)
-        .select_related("room__building", "category", "requester")
         .order_by("-urgency", "created_at")
+        .values_list("pk", flat=True)
     )
 
 
@@ -247,6 +253,21 @@ def ticket_rows(ids, now=None):
             )
         )
     return rows
+
+
+def ticket_cards(ids, now=None):
+    """The cards of the tickets ``ids`` (my requests, the technician's queue), in that
+    order: dicts of ``sql.TICKET_CARD_KEYS`` plus ``is_overdue``, as ``ticket_rows``.
+    One statement: ``sql.ticket_cards``."""
+    now = now or timezone.now()
+    cards = sql.ticket_cards(ids)
+    for card in cards:
+        card["is_overdue"] = bool(
+            missed_target(
+                card["status"], card["started_at"], card["respond_by"], card["complete_by"], now
+            )
+        )
+    return cards
 
 
 def ticket_ids(user):
