@@ -31,12 +31,17 @@ def connect():
 
     from django.db.models.signals import post_delete, post_save
 
-    from logistics.repairs.models import Ticket
-    from logistics.repairs.services.tickets import ticket_written
+    from logistics.repairs.models import Ticket, TicketMaterial
+    from logistics.repairs.services.tickets import ticket_material_written, ticket_written
 
-    # Every write to a ticket raises its school's figures stamp, in the same transaction.
+    # Every write to a ticket or its materials raises its school's figures stamp, in the
+    # same transaction.
     post_save.connect(ticket_written, sender=Ticket, dispatch_uid="repairs-ticket-saved")
     post_delete.connect(ticket_written, sender=Ticket, dispatch_uid="repairs-ticket-deleted")
+    for signal, uid in ((post_save, "saved"), (post_delete, "deleted")):
+        signal.connect(
+            ticket_material_written, sender=TicketMaterial, dispatch_uid=f"repairs-material-{uid}"
+        )
 
     import logistics.bench.checks  # noqa: F401 - registers the deploy check
     import logistics.checks  # noqa: F401 - registers the time limits' checks

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from logistics.common.formatting import percent_text
 from logistics.common.registry import Placeholder, Section
-from safety.selectors.stats import safety_stats
+from safety.selectors.stats import safety_stats, safety_stats_changes_at
 
 
 def safety_placeholders(figures):
@@ -78,6 +78,7 @@ SAFETY = Section(
     key="safety",
     title=_("Campus safety"),
     figures=safety_stats,
+    changes_at=safety_stats_changes_at,
     template="safety/dashboard_section.html",
     permissions=("safety.view_hazard",),
     order=30,

@@ -104,6 +104,11 @@ class Section:
     # ``placeholders(figures)`` → ``[Placeholder]``: the named figures a narrative may use
     # ("水工工单数"), taken from the same figures as the tables.
     placeholders: Callable[[dict], list] | None = None
+    # ``changes_at(school, start, end, now=…)`` → when the figures next change with time
+    # alone (an aware datetime, or None: only by a write). With it the dashboard keeps
+    # the figures under the school's figures stamp until then
+    # (``logistics.common.figures``): every record they count must raise the stamp.
+    changes_at: Callable[..., Any] | None = None
 
     def visible_to(self, user):
         return permitted(user, self.permissions)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from logistics.choices import Trade
 from logistics.common.formatting import percent_text
 from logistics.common.registry import Placeholder, Section
-from logistics.repairs.selectors.stats import repair_stats
+from logistics.repairs.selectors.stats import repair_stats, repair_stats_changes_at
 
 
 def _trade_help(trade):
@@ -97,6 +97,7 @@ REPAIRS = Section(
     key="repairs",
     title=_("Repairs and maintenance"),
     figures=repair_stats,
+    changes_at=repair_stats_changes_at,
     template="repairs/dashboard_section.html",
     permissions=("logistics.view_ticket",),
     order=20,

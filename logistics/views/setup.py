@@ -1,5 +1,6 @@
 """School set-up pages for the general affairs office (read-only for the principal)."""
 
+import hashlib
 from dataclasses import replace
 
 from django.contrib import messages
@@ -7,16 +8,18 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, FormView
 
 from logistics import filters, forms, lists, selectors
+from logistics.common.figures import kept_figures
 from logistics.common.permissions import permission_required
 from logistics.common.spreadsheets import Column, SheetError, export_rows, xlsx_response
 from logistics.common.views import (
@@ -36,6 +39,27 @@ from logistics.models import (
     User,
 )
 from logistics.services import imports, organisation, people
+
+
+def kept_filter_fields(name, user, filterset, params):
+    """The markup of a list's filter fields (``includes/filter_fields.html``) as
+    ``filterset``'s form draws them for ``params``, kept under the school's figures stamp
+    (raised by every write to a building, a room, a department or a person: the records
+    their choices list), the language and the filters asked; None without a school.
+    Drawing a select of the school's buildings or departments cost more than the rows."""
+    school = user.school
+    if school is None or filterset is None:
+        return None
+    asked = sorted(
+        (key, value) for key in type(filterset).base_filters for value in params.getlist(key)
+    )
+    asked = hashlib.md5(repr((bool(params), asked)).encode(), usedforsecurity=False)
+
+    def draw():
+        return render_to_string("includes/filter_fields.html", {"filter": filterset}), None
+
+    return kept_figures(f"filter-fields:{name}", school, draw, get_language(), asked.hexdigest())
+
 
 # --- Campuses -----------------------------------------------------------------------
 
@@ -132,6 +156,9 @@ class RoomList(ScopedListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["export_url"] = reverse("room_export")
+        context["filter_fields"] = kept_filter_fields(
+            "rooms", self.request.user, self.filterset, self.request.GET
+        )
         return context
 
 

@@ -581,3 +581,20 @@ def safety_stats(school, start, end, *, now=None) -> dict:
         "agreements": agreement_coverage(school, academic_year_of(start)),
         "charts": {"trend": trend_chart(per_month)},
     }
+
+
+def safety_stats_changes_at(school, start, end, *, now):
+    """When the figures of ``safety_stats`` next change with time alone, within the day
+    (the overdue hazards are counted by date): the first time an inspection of the
+    period still to do falls due after ``now`` (it turns from "open" to "missed"), or
+    None. One query."""
+    from safety.choices import OPEN_INSPECTION_STATUSES
+    from safety.models import Inspection
+
+    return Inspection.objects.filter(
+        school=school,
+        period_end__gte=start,
+        period_end__lte=end,
+        status__in=OPEN_INSPECTION_STATUSES,
+        due_at__gt=now,
+    ).aggregate(first=Min("due_at"))["first"]

@@ -25,7 +25,7 @@ def link(url_name, *args):
 
 
 def hazard_written(sender, instance, **kwargs):
-    """A hazard (or an inspection) was saved or deleted (connected in
+    """A hazard (an inspection, a drill, an agreement) was saved or deleted (connected in
     ``safety.signals``): its school's figures changed, in the same transaction."""
     from logistics.services.organisation import figures_changed
 

@@ -337,3 +337,24 @@ def repair_stats(school, start, end, *, now=None) -> dict:
             ),
         },
     }
+
+
+def repair_stats_changes_at(school, start, end, *, now):
+    """When the figures of ``repair_stats`` next change with time alone: the first start
+    or finish target still ahead at ``now`` among the period's open tickets not yet
+    started (finished). Until then only a write changes them (the on-time figures count
+    a target once missed); None when no such target is ahead. One query."""
+    from django.db.models import Min
+
+    from logistics.common.figures import earliest
+
+    open_q = Q(status__in=OPEN_TICKET_STATUSES)
+    found = tickets_filed(school, start, end).aggregate(
+        respond_by=Min(
+            "respond_by", filter=open_q & Q(started_at__isnull=True, respond_by__gte=now)
+        ),
+        complete_by=Min(
+            "complete_by", filter=open_q & Q(done_at__isnull=True, complete_by__gte=now)
+        ),
+    )
+    return earliest(found["respond_by"], found["complete_by"])

@@ -64,6 +64,12 @@ def ticket_written(sender, instance, **kwargs):
     figures_changed(instance.school_id)
 
 
+def ticket_material_written(sender, instance, **kwargs):
+    """A ticket's material was saved or deleted (connected in ``logistics.wiring``): the
+    school's figures changed (the statistics' materials), in the same transaction."""
+    figures_changed(School.objects.filter(tickets=instance.ticket_id))
+
+
 def ticket_counts_refresh(schools=None):
     """Recount ``School.ticket_count`` (after tickets were written in bulk: demo, bench)
     and raise the figures stamp."""
