@@ -1,10 +1,14 @@
 """Reads of the core: scoped lists, counts for the home page, the district roll-up."""
 
+import hashlib
+
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from logistics.choices import Role
+from logistics.common.figures import FIGURES_CACHE_SECONDS
 from logistics.models import (
     Building,
     Campus,
@@ -93,16 +97,37 @@ def school_overview(school):
 
 
 def district_schools(user):
-    """The schools a district viewer reads, with their size, in one query."""
-    return (
-        School.objects.for_user(user)
-        .filter(is_active=True)
-        .annotate(
-            building_count=Count("buildings", filter=Q(buildings__is_active=True), distinct=True),
-            people_count=Count("people", filter=Q(people__is_active=True), distinct=True),
-        )
-        .order_by("name")
-    )
+    """The schools a district viewer reads, with their size (``building_count``,
+    ``people_count``).
+
+    The list itself is one short statement; the sizes (a count over every building and
+    person of the district) are kept under a key made of the schools' figures stamps
+    (``School.figures_version``, read with the list), so they are counted again only
+    after a write to a building or a person of one of them (or after
+    ``FIGURES_CACHE_SECONDS``).
+    """
+    schools = list(School.objects.for_user(user).filter(is_active=True).order_by("name"))
+    if not schools:
+        return schools
+    stamps = ",".join(f"{s.pk}.{s.figures_version}" for s in sorted(schools, key=lambda s: s.pk))
+    key = "figures:district-sizes:" + hashlib.sha256(stamps.encode()).hexdigest()
+    sizes = cache.get(key)
+    if sizes is None:
+        sizes = {
+            pk: (buildings, people)
+            for pk, buildings, people in School.objects.filter(pk__in=[s.pk for s in schools])
+            .annotate(
+                building_count=Count(
+                    "buildings", filter=Q(buildings__is_active=True), distinct=True
+                ),
+                people_count=Count("people", filter=Q(people__is_active=True), distinct=True),
+            )
+            .values_list("pk", "building_count", "people_count")
+        }
+        cache.set(key, sizes, FIGURES_CACHE_SECONDS)
+    for school in schools:
+        school.building_count, school.people_count = sizes.get(school.pk, (0, 0))
+    return schools
 
 
 def people_with_role(school, role: Role):

@@ -16,7 +16,7 @@ from logistics.choices import Role, Trade
 from logistics.models import TechnicianTrade
 from logistics.repairs.choices import TicketStatus
 from logistics.repairs.services.tickets import ticket_assign
-from logistics.services.organisation import department_save
+from logistics.services.organisation import building_save, department_save
 from logistics.services.people import person_set_active
 from safety.choices import InspectionStatus
 from tests import factories, safety_factories
@@ -144,3 +144,52 @@ def test_home_queries_do_not_grow(client, role, settings):
         client.force_login(user)
         counts.append(cold_queries(client))
     assert counts[0] == counts[1]
+
+
+def district_rows(client):
+    """``{school: (buildings, people)}`` of the district viewer's home."""
+    page = client.get("/").content.decode()
+    rows = re.findall(
+        r'data-testid="district-school">([^<]*)</td><td>(\d+)</td><td>(\d+)</td>', page
+    )
+    return {name: (int(buildings), int(people)) for name, buildings, people in rows}
+
+
+@pytest.mark.django_db
+def test_the_district_card_follows_the_schools_set_up(client, make_user):
+    district = factories.DistrictFactory()
+    first = factories.SchoolFactory(district=district, name="甲校")
+    second = factories.SchoolFactory(district=district, name="乙校")
+    ga = make_user(Role.GENERAL_AFFAIRS, first)
+    person = factories.user_with_role(Role.STAFF, school=first)
+    factories.user_with_role(Role.STAFF, school=second)
+    client.force_login(make_user(Role.DISTRICT_VIEWER, district=district))
+    assert district_rows(client) == {"甲校": (0, 2), "乙校": (0, 1)}
+    building_save(school=second, name="求真楼")
+    assert district_rows(client) == {"甲校": (0, 2), "乙校": (1, 1)}
+    person_set_active(user=person, active=False, actor=ga)
+    assert district_rows(client) == {"甲校": (0, 1), "乙校": (1, 1)}
+    third = factories.SchoolFactory(district=district, name="丙校")
+    assert district_rows(client) == {"甲校": (0, 1), "乙校": (1, 1), "丙校": (0, 0)}
+    third.is_active = False
+    third.save()
+    assert district_rows(client) == {"甲校": (0, 1), "乙校": (1, 1)}
+
+
+@pytest.mark.django_db
+def test_district_home_queries_do_not_grow_kept_or_not(client, make_user, settings):
+    settings.DEBUG = False
+    cold, warm = [], []
+    for n in (2, 20):
+        district = factories.DistrictFactory()
+        for _ in range(n):
+            school = factories.SchoolFactory(district=district)
+            factories.BuildingFactory(school=school)
+            factories.UserFactory(school=school)
+        client.force_login(make_user(Role.DISTRICT_VIEWER, district=district))
+        cold.append(cold_queries(client))
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/").status_code == 200
+        warm.append(len(captured))
+    assert cold[0] == cold[1] and warm[0] == warm[1], (cold, warm)
+    assert warm[0] == cold[0] - 1  # the sizes, kept

@@ -380,3 +380,27 @@ def test_menu_shows_the_summary_to_readers(client, make_user, school):
     assert reverse("summary_index") in client.get(reverse("home")).content.decode()
     client.force_login(make_user(Role.STAFF, school))
     assert reverse("summary_index") not in client.get(reverse("home")).content.decode()
+
+
+@pytest.mark.django_db
+def test_index_reads_the_semesters_drafts_and_counts_in_one_statement(client, make_user):
+    """The list of summaries: its statements are as many for many semesters with drafts
+    and versions as for one, and it shows who saved the chosen semester's text last."""
+    counts = []
+    for n in (1, 6):
+        school = factories.SchoolFactory()
+        user = make_user(GA, school, name="王老师")
+        terms = [semester(school, is_current=i == n - 1, academic_year=2020 + i) for i in range(n)]
+        for i, term in enumerate(terms):
+            services.summary_draft_save(
+                school=school, semester=term, actor=user, part="opening", text="开头"
+            )
+            for j in range(n):
+                document(school, term=term, requested_by=user, version=i * n + j + 1)
+        client.force_login(user)
+        counts.append(count_queries(client, reverse("summary_index")))
+        response = client.get(reverse("summary_index"))
+        assert response.context["chosen"] == terms[-1]
+        assert len(response.context["documents"]) == n
+        assert "王老师" in response.content.decode()
+    assert counts[0] == counts[1], counts

@@ -34,9 +34,15 @@ from logistics.selectors import status_history
 DOCUMENTS_PER_PAGE = 20
 
 
-def documents_page(documents, page_number, per_page=DOCUMENTS_PER_PAGE):
-    """A page of ``documents`` (a queryset) and its rows."""
-    page = Paginator(documents, per_page).get_page(page_number)
+def documents_page(documents, page_number, per_page=DOCUMENTS_PER_PAGE, *, count=None):
+    """A page of ``documents`` (a queryset) and its rows; ``count``: their number when
+    it is already known (read with something else), so it is not counted again."""
+    if count == 0:
+        documents = documents.none()
+    paginator = Paginator(documents, per_page)
+    if count is not None:
+        paginator.count = count  # the cached property, set
+    page = paginator.get_page(page_number)
     return page, list(page.object_list)
 
 

@@ -79,10 +79,9 @@ def summary_index(request):
         "can_generate": False,
         "by_school": user.school_id is None,
     }
+    count = None
     if user.school_id is not None:
-        semesters = list(
-            Semester.objects.for_school(user.school_id).order_by("-is_current", "-start_date")
-        )
+        semesters = selectors.summary_semesters(user, kind.key)
         raw = request.GET.get("semester", "")
         if raw:
             chosen = next((s for s in semesters if str(s.pk) == raw), None)
@@ -91,21 +90,16 @@ def summary_index(request):
         else:
             chosen = semesters[0] if semesters else None
         documents = documents.filter(semester=chosen) if chosen else documents.none()
+        count = chosen.document_count if chosen else 0
         context.update(
             semesters=semesters,
             chosen=chosen,
             chosen_title=selectors.summary_title(chosen) if chosen else "",
-            draft=(
-                SummaryDraft.objects.filter(school_id=user.school_id, semester=chosen)
-                .select_related("updated_by")
-                .first()
-                if chosen
-                else None
-            ),
+            draft=chosen.draft if chosen else None,
             can_edit=user.has_perm(EDIT_PERMISSION),
             can_generate=may_make(user, kind),
         )
-    page, rows = documents_page(documents, request.GET.get("page"))
+    page, rows = documents_page(documents, request.GET.get("page"), count=count)
     context.update(page=page, documents=rows)
     return render(request, "documents/index.html", context)
 
