@@ -278,6 +278,21 @@ def ticket_cards(ids, now=None):
     return cards
 
 
+def ticket_card_lists(*ids, now=None):
+    """The cards of several lists of ticket ids (``ticket_cards`` each), read together:
+    one statement on PostgreSQL (``sql.ticket_card_lists``)."""
+    now = now or timezone.now()
+    lists = sql.ticket_card_lists(*ids)
+    for cards in lists:
+        for card in cards:
+            card["is_overdue"] = bool(
+                missed_target(
+                    card["status"], card["started_at"], card["respond_by"], card["complete_by"], now
+                )
+            )
+    return lists
+
+
 def ticket_ids(user):
     """The school's tickets for the list, before filters and sorting (ids only)."""
     return Ticket.objects.for_user(user)
