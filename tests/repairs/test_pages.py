@@ -585,3 +585,21 @@ def test_staff_pages_queries_do_not_grow(client, make_user, settings, page):
         client.force_login(viewer)
         counts.append(count_queries(client, url))
     assert counts[0] == counts[1], counts
+
+
+@pytest.mark.django_db
+def test_filing_form_queries_do_not_grow(client, make_user, settings):
+    """The filing form (its building choices) reads as many times with many buildings,
+    rooms and categories as with few."""
+    settings.DEBUG = False
+    counts = []
+    for n in (1, 8):
+        school = factories.SchoolFactory()
+        staff = make_user(Role.STAFF, school)
+        for _ in range(n):
+            factories.RoomFactory(building__school=school)
+            factories.RepairCategoryFactory(school=school)
+        client.force_login(staff)
+        client.get("/repairs/new/")  # the first request of a process warms its caches
+        counts.append(count_queries(client, "/repairs/new/"))
+    assert counts[0] == counts[1], counts

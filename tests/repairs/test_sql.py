@@ -90,3 +90,31 @@ def test_ticket_cards_are_the_orms_values(school):
     page = Ticket.objects.filter(school=school).order_by("-pk").values_list("pk", flat=True)[1:4]
     assert sql.ticket_cards(page) == [by_pk[pk] for pk in list(page)]
     assert sql.ticket_cards([]) == [] and sql.ticket_cards(page.none()) == []
+
+
+@pytest.mark.django_db
+def test_card_lists_are_each_list_s_cards_in_its_order(school):
+    """The queue's two lists read together: each list's cards as ``ticket_cards`` reads
+    it alone (the ORM's values, in its query's order), an empty list empty."""
+    fixer = factories.technician(school, Trade.PLUMBING, name="李师傅")
+    for i in range(6):
+        factories.TicketFactory(
+            school=school,
+            assignee=fixer if i % 2 else None,
+            status=TicketStatus.ASSIGNED if i % 2 else TicketStatus.SUBMITTED,
+            urgency="urgent" if i == 3 else "normal",
+        )
+    mine = Ticket.objects.filter(assignee=fixer).order_by("-urgency", "created_at")
+    others = Ticket.objects.filter(assignee__isnull=True).order_by("-created_at")
+    queries = [mine.values_list("pk", flat=True), others.values_list("pk", flat=True)[:2]]
+
+    lists = sql.ticket_card_lists(*queries, Ticket.objects.none().values_list("pk", flat=True))
+
+    assert lists[:2] == [sql.ticket_cards(list(q)) for q in queries]
+    assert [[card["pk"] for card in cards] for cards in lists[:2]] == [
+        list(mine.values_list("pk", flat=True)),
+        list(others.values_list("pk", flat=True)[:2]),
+    ]
+    assert len(lists[0]) == 3 and len(lists[1]) == 2 and lists[2] == []
+    by_pk = {row["pk"]: row for row in Ticket.objects.values(*sql.TICKET_CARD_KEYS)}
+    assert lists[0] == [by_pk[card["pk"]] for card in lists[0]]

@@ -121,6 +121,41 @@ def ticket_cards(ids):
     return _read(ids, "card")
 
 
+def ticket_card_lists(*queries):
+    """The cards of several lists of tickets (a technician's queue: theirs, and those to
+    take), each as ``ticket_cards`` reads one, in one statement on PostgreSQL: the lists'
+    parts joined by ``UNION ALL``, each keeping its own order (``WITH ORDINALITY``), and
+    ordered by part and position. Elsewhere (SQLite), one statement per list."""
+    from django.core.exceptions import EmptyResultSet
+    from django.db import connections
+    from django.db.models import QuerySet
+
+    db = queries[0].db if queries and isinstance(queries[0], QuerySet) else None
+    if db is None or connections[db].vendor != "postgresql":
+        return [_read(ids, "card") for ids in queries]
+    connection = connections[db]
+    parts, params = [], []
+    for number, ids in enumerate(queries):
+        try:
+            inner, inner_params = ids.query.get_compiler(using=db).as_sql()
+        except EmptyResultSet:  # a list that can match nothing
+            continue
+        part = _row_sql(connection, "page", "card").replace("{ids}", inner)
+        # Each part: its number and position first, without its own ORDER BY.
+        part = part.removesuffix("ORDER BY p.n").replace("SELECT ", f"SELECT {number}, p.n, ", 1)
+        parts.append(f"({part})")
+        params.extend(inner_params)
+    lists = [[] for _ids in queries]
+    if not parts:
+        return lists
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts) + " ORDER BY 1, 2", params)
+        fetched = cursor.fetchall()
+    for number, _n, *values in fetched:
+        lists[number].append(values)
+    return [_rows(connection, rows, None, "card") for rows in lists]
+
+
 def _read(ids, kind):
     from django.core.exceptions import EmptyResultSet
     from django.db import connections

@@ -1,6 +1,7 @@
 """Reads of repair tickets: who sees which ticket, the lists, a ticket with its parts."""
 
 from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from logistics.choices import Role
@@ -128,19 +129,26 @@ def categories(school, trade=None):
 
 
 def technicians(school, trade=None):
-    """The school's active technicians (of ``trade``, if given), each with their open load."""
-    from django.db.models import Count
+    """The school's active technicians (of ``trade``, if given), each with their open load.
+
+    The load is counted per technician by a subquery on the (assignee, status) index,
+    not by joining every ticket they ever had and grouping: a technician's closed
+    tickets grow without end, their open ones do not."""
+    from django.db.models import Count, IntegerField, OuterRef, Subquery
 
     people = User.objects.filter(school=school, is_active=True, groups__name=Role.TECHNICIAN)
     if trade:
         people = people.filter(trades__trade=trade)
+    open_tickets = (
+        Ticket.objects.filter(assignee=OuterRef("pk"), status__in=OPEN_TICKET_STATUSES)
+        .order_by()
+        .values("assignee")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
         people.annotate(
-            open_tickets=Count(
-                "tickets_assigned",
-                filter=Q(tickets_assigned__status__in=OPEN_TICKET_STATUSES),
-                distinct=True,
-            )
+            open_tickets=Coalesce(Subquery(open_tickets, output_field=IntegerField()), 0)
         )
         .order_by("name", "username")
         .distinct()
@@ -268,6 +276,21 @@ def ticket_cards(ids, now=None):
             )
         )
     return cards
+
+
+def ticket_card_lists(*ids, now=None):
+    """The cards of several lists of ticket ids (``ticket_cards`` each), read together:
+    one statement on PostgreSQL (``sql.ticket_card_lists``)."""
+    now = now or timezone.now()
+    lists = sql.ticket_card_lists(*ids)
+    for cards in lists:
+        for card in cards:
+            card["is_overdue"] = bool(
+                missed_target(
+                    card["status"], card["started_at"], card["respond_by"], card["complete_by"], now
+                )
+            )
+    return lists
 
 
 def ticket_ids(user):

@@ -174,20 +174,19 @@ class TicketMine(LoginRequiredMixin, PermissionRequiredMixin, SchoolRequiredMixi
 def ticket_queue(request):
     """A technician's work: their open tickets, and those of their trades nobody has.
 
-    Each list's cards are read by one statement as plain values (``selectors.ticket_cards``,
-    on PostgreSQL with its ids query inside) and drawn in one pass (``repairs`` tags)."""
+    Both lists' cards are read as plain values by one statement on PostgreSQL, their ids
+    queries inside (``selectors.ticket_card_lists``; one each on SQLite), and drawn in
+    one pass (``repairs`` tags)."""
     school_required(request)
     user = request.user
+    mine, to_take = selectors.ticket_card_lists(
+        selectors.technician_queue(user),
+        selectors.tickets_to_take(user).values_list("pk", flat=True)[:50],
+    )
     return render(
         request,
         "repairs/queue.html",
-        {
-            "title": _("My work queue"),
-            "mine": selectors.ticket_cards(selectors.technician_queue(user)),
-            "to_take": selectors.ticket_cards(
-                selectors.tickets_to_take(user).values_list("pk", flat=True)[:50]
-            ),
-        },
+        {"title": _("My work queue"), "mine": mine, "to_take": to_take},
     )
 
 
