@@ -275,8 +275,7 @@ class HazardPage(WorkflowPage):
             # Only to those who may open the inspection (its inspector, or whoever may
             # view inspections): the same rule as the inspection's page.
             "inspection_url": link(INSPECTION_DETAIL_URL, hazard.inspection_id)
-            if hazard.inspection_id
-            and selectors.inspection_visible(user).filter(pk=hazard.inspection_id).exists()
+            if hazard.inspection_id and selectors.inspection_opens(user, hazard.inspection)
             else "",
         }
 
@@ -301,7 +300,7 @@ hazard_action = HazardPage.as_view(action=True)
 def _get_hazard(request, pk):
     _require_hazards(request.user)
     try:
-        return selectors.hazard_detail(request.user, pk)
+        return selectors.hazard_detail(request.user, pk, with_school=True)
     except Hazard.DoesNotExist:
         raise Http404 from None
 
