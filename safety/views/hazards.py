@@ -136,10 +136,14 @@ class HazardList(ScopedListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        # The page's ids; its rows are read by ``lists.page_rows`` (see there).
+        rows = lists.page_rows(context["object_list"])
+        context["page_obj"].object_list = rows
         params = self.request.GET.copy()
         params.pop("page", None)
         user = self.request.user
         context.update(
+            object_list=rows,
             export_url=reverse("safety_hazard_export"),
             query=params.urlencode(),
             chips=self.chips(params),
