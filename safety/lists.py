@@ -2,11 +2,13 @@
 that the ledger's page and its export (hazards.xlsx) share."""
 
 from django.core.cache import cache
+from django.utils import timezone
 
 from logistics.common.listing import listing, sort_fields_of
 from safety import columns
 from safety.filters import HazardFilter
-from safety.selectors import hazard_list
+from safety.overdue import hazard_overdue
+from safety.selectors import hazard_list, sql
 
 SORT_FIELDS = sort_fields_of(columns.PAGE)
 
@@ -55,7 +57,8 @@ def hazard_ledger(user, params, *, export=False):
     asks, as a ``Listing``. The filter set is built only when the address asks for a
     filter: the plain ledger, the page opened most, does not pay for it.
 
-    For the page, the rows are dicts of ``PAGE_ROW_FIELDS``, and when nothing is
+    For the page, the rows are the page's hazard ids (their rows, dicts of
+    ``PAGE_ROW_FIELDS``, are read by ``page_rows``), and when nothing is
     filtered and ``user`` sees all of the school's hazards their count is the one kept
     under the school's stamp. For the export (``export=True``) each is a hazard with who
     found and checked it and its plan, as ``columns.EXPORT`` reads them."""
@@ -75,5 +78,16 @@ def hazard_ledger(user, params, *, export=False):
         if not filtered and user.school_id is not None and user.has_perm("safety.view_hazard"):
             rows = found.rows
             found.count = lambda: _school_count(user, rows)
-        found.rows = found.rows.values(*PAGE_ROW_FIELDS)
+        found.rows = found.rows.values_list("pk", flat=True)
     return found
+
+
+def page_rows(ids, today=None):
+    """The ledger's rows of the hazards ``ids`` (the page's ids query, or a list), in
+    that order: dicts of ``PAGE_ROW_FIELDS``, ``is_overdue`` by ``safety.overdue``'s rule
+    on the row's values. One statement (``sql.ledger_rows``)."""
+    today = today or timezone.localdate()
+    rows = sql.ledger_rows(ids)
+    for row in rows:
+        row["is_overdue"] = hazard_overdue(row["status"], row["deadline"], today)
+    return rows

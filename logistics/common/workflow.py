@@ -183,6 +183,15 @@ class Step:
                 return found
         return None
 
+    def allows(self, actor, obj):
+        """Whether ``refused`` would be None, without drawing up the refusal: a page
+        asks this of every step, and a step's ``status_refusal`` may read the record's
+        history to word its message."""
+        statuses = self.statuses_for(actor, obj)
+        if statuses is None or obj.status not in statuses:
+            return False
+        return all(guard(actor, obj) is None for guard in self.guards)
+
     def is_shown(self, obj):
         return self.shown(obj) if callable(self.shown) else bool(self.shown)
 
@@ -327,7 +336,7 @@ class Workflow:
         return self.steps[name].statuses_for(actor, obj) is not None
 
     def allows(self, name, actor, obj):
-        return self.refused(name, obj, actor) is None
+        return self.steps[name].allows(actor, obj)
 
     def available(self, actor, obj):
         """The steps ``actor`` may take on ``obj`` now (what the services accept), in the

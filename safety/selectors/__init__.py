@@ -73,6 +73,17 @@ def inspection_visible(user):
     return inspections.filter(inspector=user)
 
 
+def inspection_opens(user, inspection):
+    """Whether ``user`` may open ``inspection`` (``inspection_visible``), decided from
+    the inspection read with a page's record when the user belongs to a school (no
+    query); asked of the database otherwise."""
+    if user.school_id and not user.is_superuser:
+        return inspection.school_id == user.school_id and (
+            inspection.inspector_id == user.pk or user.has_perm("safety.view_inspection")
+        )
+    return inspection_visible(user).filter(pk=inspection.pk).exists()
+
+
 def inspection_list(user, now=None):
     """The inspections for a list page, with ``is_overdue`` computed in SQL."""
     return (
@@ -212,13 +223,16 @@ def hazards_to_check(user):
     )
 
 
-def hazard_detail(user, pk):
-    """One hazard the user may see, with its photos, plan, arrangements and source.
+def hazard_detail(user, pk, *, with_school=False):
+    """One hazard the user may see, with its photos, plan, arrangements and source (and
+    its school and district ``with_school``: the page needs only their ids, and every
+    relation joined costs the query's compilation more than its run).
     Raises ``Hazard.DoesNotExist``. The history: ``logistics.selectors.status_history``."""
+    related = ("school__district",) if with_school else ()
     return (
         hazard_visible(user)
         .select_related(
-            "school",
+            *related,
             "room__building",
             "department",
             "responsible_person",

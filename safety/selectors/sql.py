@@ -444,3 +444,127 @@ def inspection_counts(school, start, end, *, now) -> dict:
             kind: dict(zip(INSPECTION_KEYS, (int(v or 0) for v in values), strict=True))
             for kind, *values in cursor.fetchall()
         }
+
+
+# --- The ledger's rows ----------------------------------------------------------------------
+#
+# The ledger's page reads its rows as ``ticket_rows`` reads the repairs list's
+# (``logistics.repairs.selectors.sql``): the page's hazard ids (filtered and sorted by the
+# ORM) and those hazards with their room, building, responsible person and department as
+# plain values, by one statement written once from the models' own names. On PostgreSQL
+# the page's ids query runs inside that statement (``unnest … WITH ORDINALITY`` keeps its
+# order): one round trip; elsewhere the ids are read first.
+
+# (table alias, model field, key in the row: the ORM's ``values()`` name of the column)
+_LEDGER_COLUMNS = (
+    ("h", "id", "pk"),
+    ("h", "found_at", "found_at"),
+    ("h", "room_id", "room_id"),
+    ("r", "number", "room__number"),
+    ("r", "name", "room__name"),
+    ("b", "name", "room__building__name"),
+    ("h", "location", "location"),
+    ("h", "description", "description"),
+    ("h", "category", "category"),
+    ("h", "level", "level"),
+    ("h", "status", "status"),
+    ("h", "responsible_person_id", "responsible_person_id"),
+    ("p", "name", "responsible_person__name"),
+    ("p", "first_name", "responsible_person__first_name"),
+    ("p", "last_name", "responsible_person__last_name"),
+    ("p", "username", "responsible_person__username"),
+    ("d", "name", "department__name"),
+    ("h", "deadline", "deadline"),
+    ("h", "deferral_count", "deferral_count"),
+)
+LEDGER_ROW_KEYS = tuple(key for _alias, _column, key in _LEDGER_COLUMNS)
+_LEDGER_SQL: dict[tuple[str, str], str] = {}
+
+
+def _ledger_fields():
+    from logistics.models import Building, Department, Room
+
+    models = {"h": Hazard, "r": Room, "b": Building, "p": User, "d": Department}
+    return [models[alias]._meta.get_field(column) for alias, column, _key in _LEDGER_COLUMNS]
+
+
+def _ledger_sql(connection, source):
+    """The statement for the hazards of ``source``: ``"ids"`` (ids as parameters,
+    ``{placeholders}`` left to fill) or ``"page"`` (PostgreSQL: the page's own ids query
+    inside, ``{ids}``, in its order)."""
+    key = (connection.vendor, source)
+    sql = _LEDGER_SQL.get(key)
+    if sql is None:
+        from logistics.models import Building, Department, Room
+
+        q = connection.ops.quote_name
+        fields = _ledger_fields()
+        columns = ", ".join(
+            f"{alias}.{q(field.column)}"
+            for (alias, _column, _key), field in zip(_LEDGER_COLUMNS, fields, strict=True)
+        )
+        hazard = Hazard._meta
+        joins = (
+            f"LEFT JOIN {q(Room._meta.db_table)} r "
+            f"ON r.{q('id')} = h.{q(hazard.get_field('room').column)} "
+            f"LEFT JOIN {q(Building._meta.db_table)} b "
+            f"ON b.{q('id')} = r.{q(Room._meta.get_field('building').column)} "
+            f"LEFT JOIN {q(User._meta.db_table)} p "
+            f"ON p.{q('id')} = h.{q(hazard.get_field('responsible_person').column)} "
+            f"LEFT JOIN {q(Department._meta.db_table)} d "
+            f"ON d.{q('id')} = h.{q(hazard.get_field('department').column)} "
+        )
+        if source == "page":
+            sql = (
+                f"SELECT {columns} FROM unnest(ARRAY({{ids}})) WITH ORDINALITY AS o(id, n) "  # noqa: S608
+                f"JOIN {q(hazard.db_table)} h ON h.{q('id')} = o.id {joins}"
+                "ORDER BY o.n"
+            )
+        else:
+            sql = (
+                f"SELECT {columns} FROM {q(hazard.db_table)} h {joins}"  # noqa: S608
+                f"WHERE h.{q('id')} IN ({{placeholders}})"
+            )
+        _LEDGER_SQL[key] = sql
+    return sql
+
+
+def ledger_rows(ids):
+    """The hazards ``ids`` as dicts of ``LEDGER_ROW_KEYS``, in the order of ``ids`` (ids
+    of no hazard left out): one statement, plain values, whatever the number of rows.
+
+    ``ids``: a list, or a query of hazard ids (the ledger's page: ``values_list("pk")``
+    sliced), which runs inside the same statement on PostgreSQL."""
+    from django.core.exceptions import EmptyResultSet
+    from django.db import connection, connections
+    from django.db.models import QuerySet
+
+    if isinstance(ids, QuerySet) and connections[ids.db].vendor == "postgresql":
+        connection = connections[ids.db]
+        try:
+            inner, params = ids.query.get_compiler(using=ids.db).as_sql()
+        except EmptyResultSet:  # a query that can match nothing (``none()``)
+            return []
+        statement = _ledger_sql(connection, "page").replace("{ids}", inner)
+        ids = None
+    else:
+        ids = list(ids)
+        if not ids:
+            return []
+        params = ids
+        statement = _ledger_sql(connection, "ids").replace(
+            "{placeholders}", ", ".join(["%s"] * len(ids))
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        fetched = cursor.fetchall()
+    fields = _ledger_fields()
+    converters = converters_for(connection, fields)
+    rows = [
+        dict(zip(LEDGER_ROW_KEYS, convert(values, fields, converters, connection), strict=True))
+        for values in fetched
+    ]
+    if ids is None:
+        return rows
+    by_id = {row["pk"]: row for row in rows}
+    return [by_id[pk] for pk in ids if pk in by_id]

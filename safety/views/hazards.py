@@ -136,10 +136,14 @@ class HazardList(ScopedListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        # The page's ids; its rows are read by ``lists.page_rows`` (see there).
+        rows = lists.page_rows(context["object_list"])
+        context["page_obj"].object_list = rows
         params = self.request.GET.copy()
         params.pop("page", None)
         user = self.request.user
         context.update(
+            object_list=rows,
             export_url=reverse("safety_hazard_export"),
             query=params.urlencode(),
             chips=self.chips(params),
@@ -275,8 +279,7 @@ class HazardPage(WorkflowPage):
             # Only to those who may open the inspection (its inspector, or whoever may
             # view inspections): the same rule as the inspection's page.
             "inspection_url": link(INSPECTION_DETAIL_URL, hazard.inspection_id)
-            if hazard.inspection_id
-            and selectors.inspection_visible(user).filter(pk=hazard.inspection_id).exists()
+            if hazard.inspection_id and selectors.inspection_opens(user, hazard.inspection)
             else "",
         }
 
@@ -301,7 +304,7 @@ hazard_action = HazardPage.as_view(action=True)
 def _get_hazard(request, pk):
     _require_hazards(request.user)
     try:
-        return selectors.hazard_detail(request.user, pk)
+        return selectors.hazard_detail(request.user, pk, with_school=True)
     except Hazard.DoesNotExist:
         raise Http404 from None
 

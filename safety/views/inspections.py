@@ -11,12 +11,15 @@ at once (htmx); "Hazard" shows the hazard's fields and waits for "Save". Submitt
 refused, with the unanswered items named, until every item has an answer.
 """
 
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -242,6 +245,17 @@ def _room_labels(school):
     return {forms.room_label(room): room for room in forms.school_rooms(school)}
 
 
+def _room_label_list(school):
+    """The labels of ``_room_labels`` (the "where" box's suggestions), kept under the
+    school's figures stamp (raised by every write to a room or building)."""
+    key = figures_key("safety-room-labels", school)
+    labels = cache.get(key)
+    if labels is None:
+        labels = list(_room_labels(school))
+        cache.set(key, labels, FIGURES_CACHE_SECONDS)
+    return labels
+
+
 class RoomFinder:
     """Finds the room a "where" box names; reads the school's rooms once, when asked."""
 
@@ -255,6 +269,10 @@ class RoomFinder:
         if self._rooms is None:
             self._rooms = _room_labels(self.school)
         return self._rooms.get(label, default)
+
+
+# What the items' kept markup holds in place of the CSRF token (``InspectionPage.draw_forms``).
+CSRF_STAND_IN = "csrf-token-stand-in-7c1e5b"
 
 
 def _result_form(result, inspection, rooms, data=None, files=None):
@@ -303,13 +321,18 @@ class InspectionPage(WorkflowPage):
         actions = self.offered
         results = _decorate(list(inspection.results.all()))
         room_labels = []
+        forms_html = None
         if "record" in actions:
-            rooms = _room_labels(inspection.school)
-            room_labels = list(rooms)
-            for result in results:
-                result.form = self.bound.get(result.item_id) or _result_form(
-                    result, inspection, rooms
-                )
+            forms_html = None if self.bound else self.forms_html(inspection, results)
+            if forms_html is not None:
+                room_labels = _room_label_list(inspection.school)
+            else:
+                rooms = _room_labels(inspection.school)
+                room_labels = list(rooms)
+                for result in results:
+                    result.form = self.bound.get(result.item_id) or _result_form(
+                        result, inspection, rooms
+                    )
         preview = []
         if inspection.status == InspectionStatus.PLANNED:
             items = template_items(inspection.template)
@@ -343,7 +366,65 @@ class InspectionPage(WorkflowPage):
         }
         if results and "record" not in actions:
             context["items_html"] = self.items_html(inspection, results)
+        elif results and "record" in actions and not self.bound:
+            context["items_html"] = self.draw_forms(inspection, results, forms_html)
         return context
+
+    def forms_key(self, inspection, results):
+        """The key of the items' markup with their forms: the school's figures stamp
+        (raised by every write to an inspection, a hazard, a room or a person), the
+        inspection, the language, the time zone and what each answer holds (an answer
+        is saved without writing its inspection)."""
+        answers = hashlib.md5(
+            repr(
+                [
+                    (
+                        r.pk,
+                        r.item_id,
+                        r.text,
+                        r.area,
+                        r.outcome,
+                        r.note,
+                        r.photo,
+                        r.room_id,
+                        r.location,
+                        r.hazard_level,
+                        r.hazard_id,
+                        r.recorded_at,
+                        r.item.guidance,
+                    )
+                    for r in results
+                ]
+            ).encode(),
+            usedforsecurity=False,
+        ).hexdigest()
+        return figures_key(
+            "safety-inspection-forms",
+            inspection.school,
+            inspection.pk,
+            get_language(),
+            timezone.get_current_timezone_name(),
+            answers,
+        )
+
+    def forms_html(self, inspection, results):
+        """The kept markup of the items with their forms (drawn with a stand-in for the
+        CSRF token), or None."""
+        self._forms_key = self.forms_key(inspection, results)
+        return cache.get(self._forms_key)
+
+    def draw_forms(self, inspection, results, html):
+        """The items with their forms (each answer on its own form): the markup kept by
+        ``forms_key``, drawn once (``results`` with their forms) when it is not, with
+        the request's CSRF token put in. Drawing fifty forms through the templates cost
+        most of the page."""
+        if html is None:
+            html = render_to_string(
+                f"{self.template_name}#items",
+                {"inspection": inspection, "results": results, "csrf_token": CSRF_STAND_IN},
+            )
+            cache.set(self._forms_key, html, FIGURES_CACHE_SECONDS)
+        return mark_safe(html.replace(CSRF_STAND_IN, get_token(self.request)))  # noqa: S308
 
     def items_html(self, inspection, results):
         """The markup of the items when they are read, not answered (no forms): kept

@@ -920,3 +920,25 @@ def test_ledger_kept_count_and_filters_follow_a_new_hazard(client, make_user):
     after = client.get(LEDGER_URL).content.decode()
     assert "2 项" in after or "2 items" in after
     assert "新责任人" in after
+
+
+@pytest.mark.django_db
+def test_inspection_opens_is_inspection_visible(make_user):
+    """The hazard page's link to its inspection is decided without a query; it agrees
+    with ``inspection_visible`` for every role, the inspector and another school."""
+    from safety import selectors
+    from tests.safety_factories import InspectionFactory
+
+    school = factories.SchoolFactory()
+    inspector = make_user(Role.STAFF, school)
+    inspections = [
+        InspectionFactory(school=school, inspector=inspector),
+        InspectionFactory(school=school),
+        InspectionFactory(school=factories.SchoolFactory()),
+    ]
+    users = [inspector] + [make_user(role, school) for role in ALL_ROLES]
+    for user in users:
+        visible = set(selectors.inspection_visible(user).values_list("pk", flat=True))
+        for inspection in inspections:
+            opens = selectors.inspection_opens(user, inspection)
+            assert opens == (inspection.pk in visible), (user, inspection)

@@ -969,3 +969,44 @@ def test_item_fragment_ids_are_unique(client, db, school, make_user):
     body = client.get(f"/safety/inspections/{inspection.pk}/").content.decode()
     ids = re.findall(r'\sid="([^"]+)"', body)
     assert len(ids) == len(set(ids)), [i for i in ids if ids.count(i) > 1]
+
+
+@pytest.mark.django_db
+def test_items_with_forms_drawn_once_show_the_same(client, make_user):
+    """An inspection in progress: its items with their forms are kept (with a stand-in
+    for the CSRF token): the page drawn from the kept markup is the page drawn afresh,
+    with the request's token in every form, and an answer saved shows at once."""
+    from django.core.cache import cache
+
+    from safety.views.inspections import CSRF_STAND_IN
+
+    school = factories.SchoolFactory()
+    officer = make_user(SO, school)
+    room = factories.RoomFactory(building__school=school)
+    template = template_with_items(school)
+    inspection = InspectionFactory(
+        school=school, template=template, inspector=officer, room=room, period_start=today()
+    )
+    services.inspection_start(inspection, actor=officer)
+    items = list(template.items.all())
+    services.inspection_record_result(inspection, items[0], Outcome.HAZARD, "问题", actor=officer)
+    client.force_login(officer)
+    url = f"/safety/inspections/{inspection.pk}/"
+    token = re.compile(r'(csrfmiddlewaretoken" value="|X-CSRFToken": ")[^"]*')
+    cache.clear()
+    fresh = client.get(url).content.decode()
+    kept = client.get(url).content.decode()
+    assert token.sub("", fresh) == token.sub("", kept)
+    assert CSRF_STAND_IN not in kept
+    assert kept.count("csrfmiddlewaretoken") == fresh.count("csrfmiddlewaretoken") > len(items)
+    assert 'data-testid="item-more"' in kept and "school-rooms" in kept
+    answered = kept.count('data-testid="item-outcome"')
+    services.inspection_record_result(inspection, items[1], Outcome.OK, "", actor=officer)
+    after = client.get(url).content.decode()
+    assert after.count('data-testid="item-outcome"') == answered + 1
+    # A step with the user's input drawn again is never the kept markup.
+    response = client.post(
+        f"/safety/inspections/{inspection.pk}/items/{items[2].pk}/",
+        {f"item-{items[2].pk}-outcome": "nonsense"},
+    )
+    assert CSRF_STAND_IN not in response.content.decode()

@@ -246,3 +246,39 @@ def test_inspection_counts_are_the_orms(school, other_school):
         "open": 1,
         "cancelled": 0,
     }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("order", [("-found_at", "-pk"), ("deadline", "pk"), ("status", "-pk")])
+@pytest.mark.parametrize("page", [slice(0, 4), slice(3, 8), slice(20, 30)])
+def test_ledger_rows_are_the_orms(school, hazards, order, page):
+    """The ledger's rows: the page's ids query inside the statement (PostgreSQL) or its
+    ids read first (elsewhere), and a list of ids, all as the ORM's ``values()``."""
+    person = factories.UserFactory(school=school, name="张老师")
+    nameless = factories.UserFactory(school=school, name="", first_name="", last_name="")
+    Hazard.objects.filter(pk=hazards[3].pk).update(responsible_person=person)
+    Hazard.objects.filter(pk=hazards[4].pk).update(responsible_person=nameless)
+    visible = Hazard.objects.filter(school=school).order_by(*order)
+    ids = visible.values_list("pk", flat=True)[page]
+    expected = list(visible.values(*sql.LEDGER_ROW_KEYS)[page])
+
+    assert sql.ledger_rows(ids) == expected
+    assert sql.ledger_rows(list(ids)[::-1]) == expected[::-1]
+
+
+@pytest.mark.django_db
+def test_ledger_page_rows_are_the_page_values(school, hazards, make_user):
+    """``lists.page_rows`` gives what the ledger's rows were read as before: the ORM's
+    ``values(*PAGE_ROW_FIELDS)`` of ``hazard_list`` with ``is_overdue`` computed in SQL."""
+    from logistics.choices import Role
+    from safety import lists
+    from safety.selectors import hazard_list
+
+    user = make_user(Role.GENERAL_AFFAIRS, school)
+    listed = hazard_list(user, TODAY).order_by("-found_at", "-pk")
+    expected = list(listed.values(*lists.PAGE_ROW_FIELDS))
+    found = lists.page_rows(listed.values_list("pk", flat=True), TODAY)
+    assert found == expected
+    assert any(row["is_overdue"] for row in found)
+    assert sql.ledger_rows(Hazard.objects.none().values_list("pk", flat=True)) == []
+    assert sql.ledger_rows([]) == []
