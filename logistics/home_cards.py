@@ -23,7 +23,7 @@ def _me(request):
     user = request.user
     return {
         "roles": [(role.label, ROLE_DUTIES[role]) for role in user.roles],
-        "recent": selectors.notification_list(user)[:5],
+        "recent": list(selectors.notification_list(user)[:5]),
     }
 
 
@@ -41,7 +41,7 @@ def _school(request):
 
 
 def _district(request):
-    return {"schools": selectors.district_schools(request.user)}
+    return {"schools": list(selectors.district_schools(request.user))}
 
 
 home_cards = [

@@ -64,7 +64,12 @@ class MenuItem:
 
 @dataclass(frozen=True)
 class HomeCard:
-    """A card on the home page: a template and a function building its context."""
+    """A card on the home page: a template and a function building its context.
+
+    The template reads its context as ``c``, and ``user`` and ``perms`` (what the user may
+    open), nothing else (no request, no CSRF token): it is drawn once for each value of
+    those (``logistics.common.markup.drawn``), so ``context(request)`` returns values
+    (figures, names, dates, model instances), never lazy querysets."""
 
     key: str
     template: str

@@ -1,14 +1,17 @@
 """Reads of the core: scoped lists, counts for the home page, the district roll-up."""
 
 import hashlib
+import math
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.core.paginator import Page
+from django.db.models import Count, Q, Window
 from django.utils import timezone
 
 from logistics.choices import Role
 from logistics.common.figures import FIGURES_CACHE_SECONDS
+from logistics.common.pagination import CountedPaginator
 from logistics.models import (
     Building,
     Campus,
@@ -81,6 +84,36 @@ def notification_list(user):
     return Notification.objects.filter(recipient=user)
 
 
+def notification_page(user, number, *, unread_only=False, per_page=20):
+    """A page of ``user``'s notifications (newest first), as ``Paginator.get_page``
+    gives it (a bad number: the first page; past the end: the last), with the list's
+    size read in the same statement (a window count) rather than by a ``COUNT`` of its
+    own; a page past the end costs one more."""
+    queryset = notification_list(user)
+    if unread_only:
+        queryset = queryset.filter(read_at__isnull=True)
+    try:
+        number = max(1, int(number))
+    except (TypeError, ValueError):
+        number = 1
+
+    def rows(number):
+        start = (number - 1) * per_page
+        return list(queryset.annotate(list_size=Window(Count("pk")))[start : start + per_page])
+
+    found = rows(number)
+    if found:
+        count = found[0].list_size
+    else:
+        count = queryset.count()
+        last = max(1, math.ceil(count / per_page))
+        if number > last:
+            number = last
+            found = rows(number) if count else []
+    paginator = CountedPaginator(queryset, per_page, count=count)
+    return Page(found, number, paginator)
+
+
 def school_overview(school):
     """Counts for the home page of a school (one query per figure, constant)."""
     today = timezone.localdate()
@@ -106,7 +139,12 @@ def district_schools(user):
     after a write to a building or a person of one of them (or after
     ``FIGURES_CACHE_SECONDS``).
     """
-    schools = list(School.objects.for_user(user).filter(is_active=True).order_by("name"))
+    schools = list(
+        School.objects.for_user(user)
+        .filter(is_active=True)
+        .only("id", "name", "figures_version")
+        .order_by("name")
+    )
     if not schools:
         return schools
     stamps = ",".join(f"{s.pk}.{s.figures_version}" for s in sorted(schools, key=lambda s: s.pk))

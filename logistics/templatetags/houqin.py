@@ -1,6 +1,7 @@
 from django import forms, template
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -157,3 +158,43 @@ def sidebar_menu(context):
             MENU_HTML.clear()
         MENU_HTML[key] = html
     return html
+
+
+@register.simple_tag(takes_context=True)
+def notification_items(context, notifications):
+    """The notification list's items (each a form that marks it read and follows it),
+    drawn in one pass: the markup of a ``{% for %}`` with ``{% csrf_token %}``,
+    ``{% url %}``, ``|date:"Y-m-d H:i"`` and ``|linebreaksbr`` in each item, escaped as
+    the template escapes (``html.escape``, which Django's ``escape`` is), without the
+    template engine's cost per item."""
+    from html import escape
+
+    from django.middleware.csrf import get_token
+    from django.urls import reverse
+    from django.utils.timezone import localtime
+
+    token = escape(get_token(context["request"]))
+    # The route's address for a stand-in id, each item's id put in its place.
+    stand_in = "2147483647"
+    before, _, after = reverse("notification_open", args=[stand_in]).rpartition(stand_in)
+    items = []
+    for n in notifications:
+        unread = not n.read_at
+        body = ""
+        if n.body:
+            lines = escape(n.body.replace("\r\n", "\n").replace("\r", "\n"))
+            body = '<div class="small text-muted">' + lines.replace("\n", "<br>") + "</div>"
+        items.append(
+            f'<form method="post" action="{escape(before)}{n.pk}{escape(after)}">'
+            f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">\n'
+            '    <button type="submit" class="list-group-item list-group-item-action'
+            f'{" list-group-item-primary" if unread else ""}" data-testid="notification">\n'
+            '      <div class="d-flex justify-content-between gap-2">'
+            f'<span class="{"fw-semibold" if unread else ""}">{escape(str(n.title))}</span>'
+            '<small class="text-muted text-nowrap">'
+            f"{localtime(n.created_at).strftime('%Y-%m-%d %H:%M')}</small></div>\n"
+            f"      {body}\n"
+            "    </button>\n"
+            "  </form>"
+        )
+    return mark_safe("\n  ".join(items))  # noqa: S308 - every value above is escaped

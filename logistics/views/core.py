@@ -5,7 +5,6 @@ import math
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Max
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
@@ -16,6 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from logistics import selectors
+from logistics.common.markup import drawn
 from logistics.common.registry import registry
 from logistics.forms.accounts import PasswordChangeForm
 from logistics.middleware import session_passive
@@ -30,17 +30,19 @@ from logistics.services.people import (
 
 @login_required
 def home(request):
-    cards = [(card, card.context(request)) for card in registry.home_cards_for(request.user)]
+    user = request.user
+    cards = [
+        drawn(card.template, card.context(request), user) for card in registry.home_cards_for(user)
+    ]
     return render(request, "core/home.html", {"cards": cards})
 
 
 @login_required
 def notification_list(request):
     unread_only = request.GET.get("unread") == "1"
-    queryset = selectors.notification_list(request.user)
-    if unread_only:
-        queryset = queryset.filter(read_at__isnull=True)
-    page = Paginator(queryset, 20).get_page(request.GET.get("page"))
+    page = selectors.notification_page(
+        request.user, request.GET.get("page"), unread_only=unread_only
+    )
     return render(
         request,
         "core/notifications.html",
