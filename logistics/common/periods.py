@@ -8,7 +8,9 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from logistics.choices import Term
 from logistics.common.fields import DateField
+from logistics.common.figures import kept_figures
 from logistics.models import Semester
 
 # The longest custom range (about three years) and the default without a current semester.
@@ -46,30 +48,57 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
+def school_semesters(school):
+    """The school's semesters, the latest first: one query, or none while they are kept
+    under the school's figures stamp (raised by every write to a semester)."""
+    return kept_figures(
+        "core:semesters",
+        school,
+        lambda: (list(Semester.objects.filter(school=school).order_by("-start_date")), None),
+    )
+
+
+def semester_choices(semesters):
+    """The semester select's choices (``Semester.label``, its text and the terms' names
+    looked up once)."""
+    label, terms = gettext("%(years)s academic year, %(term)s"), dict(Term.choices)
+    return [("", _("- Choose a semester -"))] + [
+        (str(s.pk), label % {"years": s.year_label, "term": terms.get(s.term, s.term)})
+        for s in semesters
+    ]
+
+
+def default_period(semesters, today):
+    """The current semester, or the last 30 days when the school has none."""
+    for semester in semesters:
+        if semester.is_current:
+            return Period(semester.start_date, semester.end_date, semester)
+    return Period(today - datetime.timedelta(days=DEFAULT_DAYS - 1), today)
+
+
 class PeriodForm(forms.Form):
     """Either ``semester`` (one of the school's) or ``start`` and ``end``; neither means the
-    current semester, or the last 30 days when the school has none."""
+    current semester, or the last 30 days when the school has none. The school's
+    semesters are read once (``school_semesters``): the choices, the default and the
+    chosen semester."""
 
-    semester = forms.ModelChoiceField(
-        queryset=Semester.objects.none(),
-        required=False,
-        label=_("Semester"),
-        empty_label=_("- Choose a semester -"),
-    )
+    # The choices are the semesters read in __init__, not a queryset read again.
+    semester = forms.TypedChoiceField(label=_("Semester"), required=False, empty_value=None)
     start = DateField(required=False, label=_("From"), widget=DateInput)
     end = DateField(required=False, label=_("To"), widget=DateInput)
 
-    def __init__(self, data=None, *, school, today=None, **kwargs):
+    def __init__(self, data=None, *, school, today=None, semesters=None, **kwargs):
         # Only the period's own parameters count: a page's other ones are not an error.
         if data is not None:
             data = {k: data.get(k) for k in self.base_fields if data.get(k) not in (None, "")}
         super().__init__(data or None, **kwargs)
         self.school = school
         self.today = today or timezone.localdate()
-        self.fields["semester"].queryset = Semester.objects.filter(school=school).order_by(
-            "-start_date"
-        )
         self.period = None
+        self.semesters = school_semesters(school) if semesters is None else semesters
+        field = self.fields["semester"]
+        field.coerce = {str(s.pk): s for s in self.semesters}.__getitem__
+        field.choices = semester_choices(self.semesters)
 
     def clean(self):
         data = super().clean()
@@ -95,10 +124,7 @@ class PeriodForm(forms.Form):
         return data
 
     def default_period(self):
-        current = Semester.objects.filter(school=self.school, is_current=True).first()
-        if current is not None:
-            return Period(current.start_date, current.end_date, current)
-        return Period(self.today - datetime.timedelta(days=DEFAULT_DAYS - 1), self.today)
+        return default_period(self.semesters, self.today)
 
 
 def resolve_period(school, data, *, today=None):
@@ -114,6 +140,45 @@ def resolve_period(school, data, *, today=None):
     if form.is_valid():
         return form, form.period
     return form, None
+
+
+PERIOD_FIELDS = ("semester", "start", "end")
+
+
+@dataclass
+class PeriodPicker:
+    """What the period picker shows and what it chose: the semesters to choose from, the
+    values shown (the choice or the dates typed, else the default), the errors by field
+    (``"__all__"`` for the form's own) and the period (None when the input is wrong)."""
+
+    choices: list
+    values: dict
+    errors: dict
+    period: Period | None
+    labels = {name: PeriodForm.base_fields[name].label for name in PERIOD_FIELDS}
+
+
+def period_picker(school, data, *, today=None) -> PeriodPicker:
+    """The period of a statistics page from its address (``resolve_period``'s rules);
+    without a period in the address no form is even built."""
+    today = today or timezone.localdate()
+    semesters = school_semesters(school)
+    if not any(data.get(name) for name in PERIOD_FIELDS):
+        period = default_period(semesters, today)
+        values = dict.fromkeys(PERIOD_FIELDS)
+        if period.semester is not None:
+            values["semester"] = period.semester.pk
+        else:
+            values.update(start=period.start, end=period.end)
+        return PeriodPicker(semester_choices(semesters), values, {}, period)
+    form = PeriodForm(data, school=school, today=today, semesters=semesters)
+    valid = form.is_valid()
+    return PeriodPicker(
+        form.fields["semester"].choices,
+        {name: form.data.get(name) for name in PERIOD_FIELDS},
+        form.errors,
+        form.period if valid else None,
+    )
 
 
 def period_bounds(start, end):

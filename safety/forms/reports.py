@@ -3,20 +3,27 @@ input and its shape; the rules are in ``safety.services``."""
 
 import datetime
 import re
-from dataclasses import dataclass
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from logistics.choices import Term
 from logistics.common.fields import DateField
-from logistics.common.periods import DEFAULT_DAYS, Period, PeriodForm
+from logistics.common.periods import (  # noqa: F401 - the report pages' period, named here too
+    PERIOD_FIELDS,
+    PeriodForm,
+    PeriodPicker,
+    default_period,
+    period_picker,
+    resolve_period,
+    school_semesters,
+    semester_choices,
+)
 from logistics.common.submissions import SubmissionKeyField
 from logistics.common.uploads import ImageUploadField
-from logistics.models import Semester, User
+from logistics.models import User
 from safety.choices import AgreementKind, DrillKind
 from safety.selectors.rows import format_duration
 from safety.selectors.stats import academic_year_of
@@ -52,109 +59,10 @@ class PersonChoiceField(forms.ModelChoiceField):
 # --- The period of the report pages --------------------------------------------------------
 
 
-def school_semesters(school):
-    """The school's semesters, the latest first (one query)."""
-    return list(Semester.objects.filter(school=school).order_by("-start_date"))
-
-
-def semester_choices(semesters):
-    """The semester select's choices (``Semester.label``, its text and the terms' names
-    looked up once)."""
-    label, terms = gettext("%(years)s academic year, %(term)s"), dict(Term.choices)
-    return [("", _("- Choose a semester -"))] + [
-        (str(s.pk), label % {"years": s.year_label, "term": terms.get(s.term, s.term)})
-        for s in semesters
-    ]
-
-
-def default_period(semesters, today):
-    """The current semester, or the last 30 days when the school has none."""
-    for semester in semesters:
-        if semester.is_current:
-            return Period(semester.start_date, semester.end_date, semester)
-    return Period(today - datetime.timedelta(days=DEFAULT_DAYS - 1), today)
-
-
-class SchoolPeriodForm(PeriodForm):
-    """The statistics' period, as ``logistics.common.periods.PeriodForm`` (a semester
-    of the school or two dates; neither: the current semester, or the last 30 days; its
-    checks), with the school's semesters read once: that one query gives the choices, the
-    default and the chosen semester."""
-
-    # The choices are the semesters read in __init__, not a queryset read again.
-    semester = forms.TypedChoiceField(label=_("Semester"), required=False, empty_value=None)
-
-    def __init__(self, data=None, *, school, today=None, semesters=None, **kwargs):
-        # Only the period's own parameters count: a page's other ones are not an error.
-        if data is not None:
-            data = {k: data.get(k) for k in self.base_fields if data.get(k) not in (None, "")}
-        # (not PeriodForm's __init__: it would set up a queryset of the semesters)
-        forms.Form.__init__(self, data or None, **kwargs)
-        self.school = school
-        self.today = today or timezone.localdate()
-        self.period = None
-        self.semesters = school_semesters(school) if semesters is None else semesters
-        field = self.fields["semester"]
-        field.coerce = {str(s.pk): s for s in self.semesters}.__getitem__
-        field.choices = semester_choices(self.semesters)
-
-    def default_period(self):
-        return default_period(self.semesters, self.today)
-
-
-def resolve_school_period(school, data, *, today=None):
-    """As ``logistics.common.periods.resolve_period`` (the form to show and the period
-    it chose, or None when its input is wrong), in one query."""
-    form = SchoolPeriodForm(data, school=school, today=today)
-    if not form.is_bound:
-        period = form.default_period()
-        if period.semester is not None:
-            form.initial = {"semester": period.semester.pk}
-        else:
-            form.initial = {"start": period.start, "end": period.end}
-        return form, period
-    if form.is_valid():
-        return form, form.period
-    return form, None
-
-
-PERIOD_FIELDS = ("semester", "start", "end")
-
-
-@dataclass
-class PeriodPicker:
-    """What the period picker shows and what it chose: the semesters to choose from, the
-    values shown (the choice or the dates typed, else the default), the errors by field
-    (``"__all__"`` for the form's own) and the period (None when the input is wrong)."""
-
-    choices: list
-    values: dict
-    errors: dict
-    period: Period | None
-    labels = {name: SchoolPeriodForm.base_fields[name].label for name in PERIOD_FIELDS}
-
-
-def period_picker(school, data, *, today=None) -> PeriodPicker:
-    """The period of a statistics page from its address (``resolve_period``'s rules) in
-    one query; without a period in the address no form is even built."""
-    today = today or timezone.localdate()
-    semesters = school_semesters(school)
-    if not any(data.get(name) for name in PERIOD_FIELDS):
-        period = default_period(semesters, today)
-        values = dict.fromkeys(PERIOD_FIELDS)
-        if period.semester is not None:
-            values["semester"] = period.semester.pk
-        else:
-            values.update(start=period.start, end=period.end)
-        return PeriodPicker(semester_choices(semesters), values, {}, period)
-    form = SchoolPeriodForm(data, school=school, today=today, semesters=semesters)
-    valid = form.is_valid()
-    return PeriodPicker(
-        form.fields["semester"].choices,
-        {name: form.data.get(name) for name in PERIOD_FIELDS},
-        form.errors,
-        form.period if valid else None,
-    )
+# The period of the report pages is the core's (``logistics.common.periods``): the school's
+# semesters read once, kept under the school's figures stamp.
+SchoolPeriodForm = PeriodForm
+resolve_school_period = resolve_period
 
 
 # --- Drills ---------------------------------------------------------------------------------

@@ -38,7 +38,8 @@ def documents_page(documents, page_number, per_page=DOCUMENTS_PER_PAGE, *, count
     """A page of ``documents`` (a queryset) and its rows; ``count``: their number when
     it is already known (read with something else), so it is not counted again."""
     if count == 0:
-        documents = documents.none()
+        # (not ``documents.none()``: the ORM would still build and compile the query)
+        documents = []
     paginator = Paginator(documents, per_page)
     if count is not None:
         paginator.count = count  # the cached property, set

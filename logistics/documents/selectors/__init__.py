@@ -8,25 +8,16 @@ taken from the same figures (``Section.placeholders``) plus the document's own (
 school, the academic year, the term, the dates).
 """
 
-from django.db.models import (
-    Count,
-    F,
-    FilteredRelation,
-    IntegerField,
-    OuterRef,
-    Q,
-    Subquery,
-    Value,
-)
-from django.db.models.functions import Coalesce
+from django.db import connection
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from logistics.common.registry import Placeholder, registry
 from logistics.documents import narrative
-from logistics.documents.models import Document, SummaryDraft
-from logistics.models import Semester, User
+from logistics.documents.models import SummaryDraft
+from logistics.documents.selectors import sql
+from logistics.models import User
 
 SUMMARY_KIND = "semester_summary"
 
@@ -101,64 +92,40 @@ def placeholder_values(school, semester, sections):
     return values
 
 
-# The fields of the draft (and of who saved it last) the list of summaries shows.
-_DRAFT_FIELDS = {
-    "draft_id": "draft__id",
-    "draft_revision": "draft__revision",
-    "draft_updated_at": "draft__updated_at",
-    "draft_by_id": "draft__updated_by_id",
-    "draft_by_name": "draft__updated_by__name",
-    "draft_by_first_name": "draft__updated_by__first_name",
-    "draft_by_last_name": "draft__updated_by__last_name",
-    "draft_by_username": "draft__updated_by__username",
-}
-
-
 def summary_semesters(user, kind_key):
     """The semesters of the user's school, current first, each with its draft (``draft``:
     a ``SummaryDraft`` with its ``updated_by``, or None) and the number of the kind's
-    documents the user reads of it (``document_count``), in one statement: the list of
-    summaries needs no other read to show a semester and whether it has versions."""
-    documents = (
-        Document.objects.for_user(user)
-        .filter(kind=kind_key, semester=OuterRef("pk"))
-        .order_by()
-        .values("semester")
-        .annotate(n=Count("pk"))
-        .values("n")
+    documents the user reads of it (``document_count``), in one statement
+    (``sql.summary_semester_rows``): the list of summaries needs no other read to show a
+    semester and whether it has versions."""
+    rows = sql.summary_semester_rows(
+        connection, user.school_id, kind_key, any_school=user.is_superuser
     )
-    semesters = list(
-        Semester.objects.for_school(user.school_id)
-        .annotate(
-            # One draft a school and semester (a unique constraint): a join, not a subquery.
-            draft=FilteredRelation(
-                "summary_drafts", condition=Q(summary_drafts__school_id=user.school_id)
-            ),
-            document_count=Coalesce(Subquery(documents, output_field=IntegerField()), Value(0)),
-            **{name: F(field) for name, field in _DRAFT_FIELDS.items()},
-        )
-        .order_by("-is_current", "-start_date")
-    )
-    for semester in semesters:
+    semesters = []
+    for semester, count, draft, by in rows:
+        semester.document_count = count
         semester.draft = None
-        if semester.draft_id is not None:
-            by = None
-            if semester.draft_by_id is not None:
-                by = User(
-                    pk=semester.draft_by_id,
-                    name=semester.draft_by_name,
-                    first_name=semester.draft_by_first_name,
-                    last_name=semester.draft_by_last_name,
-                    username=semester.draft_by_username,
+        if draft is not None:
+            pk, revision, updated_at, by_id = draft
+            saver = None
+            if by is not None:
+                name, first_name, last_name, username = by
+                saver = User(
+                    pk=by_id,
+                    name=name,
+                    first_name=first_name,
+                    last_name=last_name,
+                    username=username,
                 )
             semester.draft = SummaryDraft(
-                pk=semester.draft_id,
+                pk=pk,
                 school_id=user.school_id,
                 semester=semester,
-                revision=semester.draft_revision,
-                updated_at=semester.draft_updated_at,
-                updated_by=by,
+                revision=revision,
+                updated_at=updated_at,
+                updated_by=saver,
             )
+        semesters.append(semester)
     return semesters
 
 
