@@ -319,6 +319,23 @@ def _progress(results):
     }
 
 
+# The markup of a step's form with nothing typed in, per form, prefix and language: the
+# same for every inspection (no value, no error), drawn once per process.
+_BLANK_FIELDS = {}
+
+
+def _form_fields(form):
+    """The markup of ``form``'s fields (``includes/form_fields.html``): drawn each time
+    for a form with the user's input or any initial value, once per process otherwise."""
+    if form.is_bound or form.initial:
+        return render_to_string("includes/form_fields.html", {"form": form})
+    key = (type(form), form.prefix, get_language())
+    html = _BLANK_FIELDS.get(key)
+    if html is None:
+        html = _BLANK_FIELDS[key] = render_to_string("includes/form_fields.html", {"form": form})
+    return html
+
+
 class Answer:
     """An item of an inspection in progress as its page counts it (the items themselves
     are the kept markup): its number, item, text and outcome."""
@@ -382,6 +399,8 @@ class InspectionPage(WorkflowPage):
                     result.hazard.found_before = True
             if results and not recording:
                 items_html = self.items_html(inspection, results)
+        submit_form = steps.get("submit") or forms.SubmitForm(prefix="submit")
+        cancel_form = steps.get("cancel") or forms.CancelForm(prefix="cancel")
         preview = []
         if inspection.status == InspectionStatus.PLANNED:
             items = template_items(inspection.template)
@@ -401,8 +420,10 @@ class InspectionPage(WorkflowPage):
             "unanswered_error": self.refused == "unanswered",
             "overdue": inspection.is_overdue(timezone.now()),
             "covering": recording and inspection.inspector_id != user.pk,
-            "submit_form": steps.get("submit") or forms.SubmitForm(prefix="submit"),
-            "cancel_form": steps.get("cancel") or forms.CancelForm(prefix="cancel"),
+            "submit_form": submit_form,
+            "cancel_form": cancel_form,
+            "submit_fields": _form_fields(submit_form) if "submit" in actions else "",
+            "cancel_fields": _form_fields(cancel_form) if "cancel" in actions else "",
             "history_html": self.history_html(inspection),
         }
         if items_html is not None:

@@ -1040,3 +1040,21 @@ def test_kept_history_and_rooms_follow_writes(client, make_user):
     page = client.get(url)
     assert page.status_code == 200
     assert "停电，改日检查" in page.content.decode()
+
+
+def test_blank_step_forms_drawn_once_are_the_same():
+    """A step's form with nothing typed in is drawn once per process and language; one
+    with the user's input is drawn each time, with its errors."""
+    from django.template.loader import render_to_string
+
+    from safety.forms.inspections import CancelForm, SubmitForm
+    from safety.views.inspections import _form_fields
+
+    for form in (SubmitForm(prefix="submit"), CancelForm(prefix="cancel")):
+        drawn = render_to_string("includes/form_fields.html", {"form": form})
+        assert _form_fields(form) == drawn
+        assert _form_fields(type(form)(prefix=form.prefix)) == drawn
+    bound = CancelForm({"cancel-reason": ""}, prefix="cancel")
+    assert not bound.is_valid()
+    assert "invalid-feedback" in _form_fields(bound)
+    assert "invalid-feedback" not in _form_fields(CancelForm(prefix="cancel"))
