@@ -264,8 +264,9 @@ def _room_labels(school):
 
 def _room_datalist(school):
     """The "where" box's suggestions: the markup of a ``<datalist>`` of the labels of
-    ``_room_labels`` ("" when the school has no room), drawn once and kept under the
-    school's figures stamp (raised by every write to a room or building). A school has
+    ``_room_labels`` (empty when the school has no room) as UTF-8 bytes, drawn once and
+    kept under the school's figures stamp (raised by every write to a room or building),
+    put into the page's response as it is (``InspectionPage.render_page``). A school has
     hundreds of rooms: drawing their options through the template cost a third of the
     page."""
     key = figures_key("safety-room-datalist", school)
@@ -274,9 +275,9 @@ def _room_datalist(school):
         options = "".join(
             f'<option value="{escape(label)}"></option>' for label in _room_labels(school)
         )
-        html = f'<datalist id="school-rooms">{options}</datalist>' if options else ""
+        html = f'<datalist id="school-rooms">{options}</datalist>'.encode() if options else b""
         cache.set(key, html, FIGURES_CACHE_SECONDS)
-    return mark_safe(html)  # noqa: S308 - every label is escaped
+    return html
 
 
 class RoomFinder:
@@ -296,6 +297,9 @@ class RoomFinder:
 
 # What the items' kept markup holds in place of the CSRF token (``InspectionPage.draw_forms``).
 CSRF_STAND_IN = "csrf-token-stand-in-7c1e5b"
+# Where the page's template leaves the kept markup (UTF-8 bytes) for the response to take.
+ITEMS_MARK = "<!--safety-inspection-items-7c1e5b-->"
+DATALIST_MARK = "<!--safety-room-datalist-7c1e5b-->"
 
 
 def _result_form(result, inspection, rooms, data=None, files=None):
@@ -381,7 +385,10 @@ class InspectionPage(WorkflowPage):
                 for number, row in enumerate(answers, start=1)
             ]
             if results:
-                items_html = self.draw_forms(inspection, self.forms_key(inspection, answers))
+                self.fragments.append(
+                    (ITEMS_MARK, self.draw_forms(inspection, self.forms_key(inspection, answers)))
+                )
+                items_html = mark_safe(ITEMS_MARK)  # noqa: S308 - a comment of ours
         else:
             results = _decorate(inspection_results(inspection))
             if recording:
@@ -413,7 +420,7 @@ class InspectionPage(WorkflowPage):
             "results": results,
             "progress": _progress(results),
             "actions": actions,
-            "room_datalist": _room_datalist(inspection.school) if recording else "",
+            "room_datalist": self.room_datalist(inspection) if recording else "",
             "preview": preview,
             "hazards": hazards,
             "unanswered": [r for r in results if not r.outcome],
@@ -429,6 +436,27 @@ class InspectionPage(WorkflowPage):
         if items_html is not None:
             context["items_html"] = items_html
         return context
+
+    def render_page(self, obj, bound=None, *, status=200, refused=""):
+        """The page, with the kept markup (``self.fragments``: ``(mark, UTF-8 bytes)``)
+        put into the response where the template left its mark: a fragment of a hundred
+        kilobytes is not copied through every level of the template."""
+        self.fragments = []
+        response = super().render_page(obj, bound, status=status, refused=refused)
+        content = response.content
+        for mark, html in self.fragments:
+            content = content.replace(mark.encode(), html, 1)
+        response.content = content
+        return response
+
+    def room_datalist(self, inspection):
+        """The mark of the rooms' ``<datalist>`` (its markup put in by ``render_page``),
+        or "" when the school has no room."""
+        html = _room_datalist(inspection.school)
+        if not html:
+            return ""
+        self.fragments.append((DATALIST_MARK, html))
+        return mark_safe(DATALIST_MARK)  # noqa: S308 - a comment of ours
 
     def forms_key(self, inspection, answers):
         """The key of the items' markup with their forms: the school's figures stamp
@@ -449,10 +477,10 @@ class InspectionPage(WorkflowPage):
         )
 
     def draw_forms(self, inspection, key):
-        """The items with their forms (each answer on its own form), with the request's
-        CSRF token put in: the markup kept under ``key`` (drawn with a stand-in for the
-        token), drawn once (the results read with their forms) when it is not. Drawing
-        fifty forms through the templates cost most of the page."""
+        """The items with their forms (each answer on its own form) as UTF-8 bytes, with
+        the request's CSRF token put in: the markup kept under ``key`` (drawn with a
+        stand-in for the token), drawn once (the results read with their forms) when it
+        is not. Drawing fifty forms through the templates cost most of the page."""
         html = cache.get(key)
         if html is None:
             results = _decorate(inspection_results(inspection))
@@ -462,9 +490,9 @@ class InspectionPage(WorkflowPage):
             html = render_to_string(
                 f"{self.template_name}#items",
                 {"inspection": inspection, "results": results, "csrf_token": CSRF_STAND_IN},
-            )
+            ).encode()
             cache.set(key, html, FIGURES_CACHE_SECONDS)
-        return mark_safe(html.replace(CSRF_STAND_IN, get_token(self.request)))  # noqa: S308
+        return html.replace(CSRF_STAND_IN.encode(), get_token(self.request).encode())
 
     def history_html(self, inspection):
         """The markup of the inspection's history panel, kept under the school's figures
