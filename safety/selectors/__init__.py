@@ -134,22 +134,77 @@ def inspections_upcoming(user, now=None):
     )
 
 
-def inspection_detail(user, pk):
-    """One inspection the user may see, with its results (their items, for the guidance,
-    and their hazards) in checklist order. Raises ``Inspection.DoesNotExist``."""
-    return (
-        inspection_visible(user)
-        .select_related("template", "inspector", "room__building", "schedule", "school")
-        .prefetch_related(
-            Prefetch(
-                "results",
-                queryset=InspectionResult.objects.select_related(
-                    "item", "hazard", "room__building", "recorded_by"
-                ).order_by("sort_order", "pk"),
-            )
-        )
-        .get(pk=pk)
+def inspection_page(user, pk):
+    """One inspection the user may see (``inspection_opens``), for its page: with its
+    checklist, inspector and room, read by one statement (its results are read by the
+    page: ``inspection_answers``, or ``inspection_results``). Its school is the user's,
+    when it is, without a query. Raises ``Inspection.DoesNotExist``."""
+    from safety.selectors import sql
+
+    inspection = sql.inspection_with_parts(pk)
+    if inspection is None or not inspection_opens(user, inspection):
+        raise Inspection.DoesNotExist
+    if user.school_id is not None and inspection.school_id == user.school_id:
+        inspection.school = user.school
+    return inspection
+
+
+def inspection_results(inspection):
+    """The results of ``inspection`` in checklist order, with their items (for the
+    guidance), hazards, rooms and who recorded them."""
+    return list(
+        InspectionResult.objects.filter(inspection=inspection)
+        .select_related("item", "hazard", "room__building", "recorded_by")
+        .order_by("sort_order", "pk")
     )
+
+
+def inspection_answers(inspection):
+    """What each result of ``inspection`` holds, in checklist order, as plain values
+    (``sql.ANSWER_KEYS``): one statement."""
+    from safety.selectors import sql
+
+    return sql.inspection_answers(inspection.pk)
+
+
+def _room_label(card):
+    label = f"{card['room__building__name']} {card['room__number']}"
+    return f"{label} {card['room__name']}" if card["room__name"] else label
+
+
+def inspector_list(user, now=None, *, to_do=50, upcoming=10, done=25, offset=0):
+    """The cards of an inspector's list: ``(to_do, coming_up, done)``, the inspections of
+    ``inspections_to_do`` (at most ``to_do``), ``inspections_upcoming`` and a page of
+    ``inspections_done`` (``done`` from ``offset``), as dicts of
+    ``sql.INSPECTION_CARD_KEYS`` plus ``period_label``, ``room_label`` (the room's
+    ``str``, "" without one) and ``is_overdue`` (the rule of ``safety.overdue``): one
+    statement (``sql.inspector_cards``). A user of no school has none of their own
+    (an inspector is a person of the inspection's school): only a superuser's are read
+    then, by inspector alone."""
+    from safety.overdue import inspection_overdue
+    from safety.selectors import sql
+
+    now = now or timezone.now()
+    if user.school_id is None and not user.is_superuser:
+        return [], [], []
+    lists = sql.inspector_cards(
+        user.pk,
+        user.school_id,
+        timezone.localdate(now),
+        to_do=to_do,
+        upcoming=upcoming,
+        done=done,
+        offset=offset,
+    )
+    for cards in lists:
+        for card in cards:
+            start, end = card["period_start"], card["period_end"]
+            card["period_label"] = (
+                f"{start:%Y-%m-%d}" if start == end else f"{start:%Y-%m-%d} ~ {end:%Y-%m-%d}"
+            )
+            card["room_label"] = _room_label(card) if card["room_id"] else ""
+            card["is_overdue"] = inspection_overdue(card["status"], card["due_at"], now)
+    return lists
 
 
 def inspection_progress(inspection):

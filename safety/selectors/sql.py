@@ -568,3 +568,299 @@ def ledger_rows(ids):
         return rows
     by_id = {row["pk"]: row for row in rows}
     return [by_id[pk] for pk in ids if pk in by_id]
+
+
+# Inspections (pages)
+#
+# The inspector's list and an inspection in progress read their rows as the ledger reads
+# its own: plain values by one statement written once from the models' own names, taking
+# only parameters (building the ORM's queries, their joins and model instances of their
+# rows took several times longer than the database to run them).
+#
+# The inspector's list has three parts (to do, coming up, done recently): each part's ids
+# are chosen, ordered, numbered and limited in a subquery of its own, the three joined by
+# ``UNION ALL``, and their cards read with their checklist, room and building by ONE
+# statement, on PostgreSQL and SQLite alike (``ROW_NUMBER()`` keeps each part's order).
+
+# (table alias, model field, key in the row: the ORM's ``values()`` name of the column)
+_CARD_COLUMNS = (
+    ("i", "id", "pk"),
+    ("i", "kind", "kind"),
+    ("i", "area", "area"),
+    ("i", "status", "status"),
+    ("i", "room_id", "room_id"),
+    ("r", "number", "room__number"),
+    ("r", "name", "room__name"),
+    ("b", "name", "room__building__name"),
+    ("i", "location", "location"),
+    ("t", "name", "template__name"),
+    ("i", "period_start", "period_start"),
+    ("i", "period_end", "period_end"),
+    ("i", "due_at", "due_at"),
+)
+INSPECTION_CARD_KEYS = tuple(key for _alias, _column, key in _CARD_COLUMNS)
+_CARD_SQL: dict[tuple[str, bool], str] = {}
+
+
+def _card_fields():
+    from logistics.models import Building, Room
+    from safety.models import ChecklistTemplate
+
+    models = {"i": Inspection, "r": Room, "b": Building, "t": ChecklistTemplate}
+    return [models[alias]._meta.get_field(column) for alias, column, _key in _CARD_COLUMNS]
+
+
+def _inspector_cards_sql(connection, in_school):
+    """The statement of ``inspector_cards`` (with the done ones' school or without),
+    written once. Its rows: the part (0 to do, 1 coming up, 2 done), the position in it,
+    then the card's columns."""
+    key = (connection.vendor, in_school)
+    sql = _CARD_SQL.get(key)
+    if sql is not None:
+        return sql
+    from logistics.models import Building, Room
+    from safety.models import ChecklistTemplate
+
+    q = connection.ops.quote_name
+    table = q(Inspection._meta.db_table)
+
+    def c(name):
+        return q(Inspection._meta.get_field(name).column)
+
+    columns = ", ".join(
+        f"{alias}.{q(field.column)}"
+        for (alias, _column, _key), field in zip(_CARD_COLUMNS, _card_fields(), strict=True)
+    )
+    open_ = f"{c('status')} IN (%(planned)s, %(draft)s)"
+    mine = f"{c('inspector')} = %(inspector)s"
+
+    def part(number, where, order, limit):
+        return (
+            f"SELECT * FROM (SELECT {number} AS part, "  # noqa: S608
+            f"ROW_NUMBER() OVER (ORDER BY {order}) AS n, {q('id')} AS id FROM {table} "
+            f"WHERE {where} ORDER BY {order} {limit}) p{number}"
+        )
+
+    done_where = f"{mine} AND NOT ({open_})"
+    if in_school:
+        done_where = f"{c('school')} = %(school)s AND {done_where}"
+    parts = " UNION ALL ".join(
+        [
+            part(
+                0,
+                f"{mine} AND {open_} AND {c('period_start')} <= %(today)s",
+                f"{c('due_at')}, {q('id')}",
+                "LIMIT %(to_do)s",
+            ),
+            part(
+                1,
+                f"{mine} AND {open_} AND {c('period_start')} > %(today)s",
+                f"{c('period_start')}, {q('id')}",
+                "LIMIT %(upcoming)s",
+            ),
+            part(
+                2,
+                done_where,
+                f"{c('period_end')} DESC, {q('id')} DESC",
+                "LIMIT %(done)s OFFSET %(offset)s",
+            ),
+        ]
+    )
+    inspection = Inspection._meta
+    sql = _CARD_SQL[key] = (
+        f"SELECT o.part, o.n, {columns} FROM ({parts}) o "  # noqa: S608
+        f"JOIN {table} i ON i.{q('id')} = o.id "
+        f"JOIN {q(ChecklistTemplate._meta.db_table)} t "
+        f"ON t.{q('id')} = i.{q(inspection.get_field('template').column)} "
+        f"LEFT JOIN {q(Room._meta.db_table)} r "
+        f"ON r.{q('id')} = i.{q(inspection.get_field('room').column)} "
+        f"LEFT JOIN {q(Building._meta.db_table)} b "
+        f"ON b.{q('id')} = r.{q(Room._meta.get_field('building').column)} "
+        "ORDER BY o.part, o.n"
+    )
+    return sql
+
+
+def inspector_cards(inspector_id, school_id, today, *, to_do, upcoming, done, offset=0):
+    """An inspector's list, as three lists of cards (dicts of ``INSPECTION_CARD_KEYS``)
+    read by one statement:
+
+    - to do: their open inspections (planned, in progress) whose period has begun
+      (``period_start <= today``), the earliest due first, at most ``to_do``;
+    - coming up: their open ones whose period has not begun, the earliest first, at most
+      ``upcoming``;
+    - done: those of their school (``school_id``; any, when None) no longer open, latest
+      period first, ``done`` of them from ``offset`` (a page of the list).
+
+    Each list is ordered as the ORM's selectors order it (``safety.selectors``:
+    ``inspections_to_do``, ``inspections_upcoming``, ``inspections_done``), ties by id."""
+    from django.db import connection
+
+    params = {
+        "inspector": inspector_id,
+        "school": school_id,
+        "today": today,
+        "planned": InspectionStatus.PLANNED,
+        "draft": InspectionStatus.DRAFT,
+        "to_do": to_do,
+        "upcoming": upcoming,
+        "done": done,
+        "offset": offset,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_inspector_cards_sql(connection, school_id is not None), params)
+        fetched = cursor.fetchall()
+    fields = _card_fields()
+    converters = converters_for(connection, fields)
+    lists = ([], [], [])
+    for part, _n, *values in fetched:
+        lists[part].append(
+            dict(
+                zip(
+                    INSPECTION_CARD_KEYS,
+                    convert(values, fields, converters, connection),
+                    strict=True,
+                )
+            )
+        )
+    return lists
+
+
+# The answers of an inspection, as the page in progress needs them to find its kept
+# items (``safety.views.inspections.InspectionPage``) and count its progress.
+_ANSWER_COLUMNS = (
+    ("a", "id", "pk"),
+    ("a", "item_id", "item_id"),
+    ("a", "text", "text"),
+    ("a", "area", "area"),
+    ("a", "outcome", "outcome"),
+    ("a", "note", "note"),
+    ("a", "photo", "photo"),
+    ("a", "room_id", "room_id"),
+    ("a", "location", "location"),
+    ("a", "hazard_level", "hazard_level"),
+    ("a", "hazard_id", "hazard_id"),
+    ("a", "recorded_at", "recorded_at"),
+    ("c", "guidance", "item__guidance"),
+)
+ANSWER_KEYS = tuple(key for _alias, _column, key in _ANSWER_COLUMNS)
+_ANSWER_SQL: dict[str, str] = {}
+
+
+def _answer_fields():
+    from safety.models import ChecklistItem, InspectionResult
+
+    models = {"a": InspectionResult, "c": ChecklistItem}
+    return [models[alias]._meta.get_field(column) for alias, column, _key in _ANSWER_COLUMNS]
+
+
+def inspection_answers(inspection_id):
+    """The results of the inspection ``inspection_id`` in checklist order (``sort_order``,
+    then id), as dicts of ``ANSWER_KEYS`` (with their item's guidance): one statement,
+    plain values."""
+    from django.db import connection
+
+    from safety.models import ChecklistItem, InspectionResult
+
+    sql = _ANSWER_SQL.get(connection.vendor)
+    if sql is None:
+        q = connection.ops.quote_name
+        result = InspectionResult._meta
+        columns = ", ".join(
+            f"{alias}.{q(field.column)}"
+            for (alias, _column, _key), field in zip(_ANSWER_COLUMNS, _answer_fields(), strict=True)
+        )
+        sql = _ANSWER_SQL[connection.vendor] = (
+            f"SELECT {columns} FROM {q(result.db_table)} a "  # noqa: S608
+            f"JOIN {q(ChecklistItem._meta.db_table)} c "
+            f"ON c.{q('id')} = a.{q(result.get_field('item').column)} "
+            f"WHERE a.{q(result.get_field('inspection').column)} = %s "
+            f"ORDER BY a.{q(result.get_field('sort_order').column)}, a.{q('id')}"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [inspection_id])
+        fetched = cursor.fetchall()
+    fields = _answer_fields()
+    converters = converters_for(connection, fields)
+    return [
+        dict(zip(ANSWER_KEYS, convert(values, fields, converters, connection), strict=True))
+        for values in fetched
+    ]
+
+
+# One inspection for its page, with its checklist, inspector, room and building, by one
+# statement (the ORM's four joins took several times longer to build than to run), made
+# into model instances as the ORM would (``from_db``, through the same converters).
+_INSPECTION_PAGE_SQL: dict[str, str] = {}
+
+
+def _inspection_page_models():
+    from django.contrib.auth import get_user_model
+
+    from logistics.models import Building, Room
+    from safety.models import ChecklistTemplate
+
+    return (
+        ("i", Inspection),
+        ("t", ChecklistTemplate),
+        ("u", get_user_model()),
+        ("r", Room),
+        ("b", Building),
+    )
+
+
+def inspection_with_parts(pk, using="default"):
+    """The inspection ``pk`` with its ``template``, ``inspector`` and ``room`` (with its
+    ``building``) set, or None: ``Inspection.objects.select_related("template",
+    "inspector", "room__building").get(pk=pk)`` in one statement. Who may see it is the
+    caller's business (``safety.selectors.inspection_opens``)."""
+    from django.db import connections
+
+    connection = connections[using]
+    models = _inspection_page_models()
+    sql = _INSPECTION_PAGE_SQL.get(connection.vendor)
+    if sql is None:
+        q = connection.ops.quote_name
+        inspection = Inspection._meta
+        room = models[3][1]._meta
+        columns = ", ".join(
+            f"{alias}.{q(f.column)}" for alias, model in models for f in model._meta.concrete_fields
+        )
+
+        def table(alias):
+            return q(dict(models)[alias]._meta.db_table)
+
+        sql = _INSPECTION_PAGE_SQL[connection.vendor] = (
+            f"SELECT {columns} FROM {table('i')} i "  # noqa: S608
+            f"JOIN {table('t')} t ON t.{q('id')} = i.{q(inspection.get_field('template').column)} "
+            f"JOIN {table('u')} u ON u.{q('id')} = i.{q(inspection.get_field('inspector').column)} "
+            f"LEFT JOIN {table('r')} r ON r.{q('id')} = i.{q(inspection.get_field('room').column)} "
+            f"LEFT JOIN {table('b')} b ON b.{q('id')} = r.{q(room.get_field('building').column)} "
+            f"WHERE i.{q('id')} = %s"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    instances = {}
+    start = 0
+    for alias, model in models:
+        fields = model._meta.concrete_fields
+        values = row[start : start + len(fields)]
+        start += len(fields)
+        if values[0] is None:  # no room (and so no building)
+            instances[alias] = None
+            continue
+        values = convert(values, fields, converters_for(connection, fields), connection)
+        instances[alias] = model.from_db(using, [f.attname for f in fields], values)
+    inspection = instances["i"]
+    cache = inspection._state.fields_cache
+    cache["template"], cache["inspector"], cache["room"] = (
+        instances["t"],
+        instances["u"],
+        instances["r"],
+    )
+    if instances["r"] is not None:
+        instances["r"]._state.fields_cache["building"] = instances["b"]
+    return inspection

@@ -12,6 +12,7 @@ refused, with the unanswered items named, until every item has an answer.
 """
 
 import hashlib
+from html import escape
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -58,12 +59,13 @@ from safety.models import (
     InspectionSchedule,
 )
 from safety.selectors import (
-    inspection_detail,
+    inspection_answers,
     inspection_list,
+    inspection_page,
+    inspection_results,
     inspection_visible,
     inspections_done,
-    inspections_to_do,
-    inspections_upcoming,
+    inspector_list,
     schedule_list,
     template_items,
     template_list,
@@ -135,10 +137,14 @@ class InspectionList(ScopedListView):
     def get_queryset(self):
         user = self.request.user
         if self.tab == "mine":
-            # The inspector's done (or cancelled) ones, latest first; the open ones are
-            # listed above them (``get_context_data``).
+            # The inspector's done (or cancelled) ones, latest first, below the open ones:
+            # the cards of the three lists are read together, by one statement
+            # (``get_context_data``); with the count kept (``get_paginator``), the query
+            # here only names the model and pages the list.
             self.filterset, self.current_sort = None, ""
-            return inspections_done(user)
+            if user.school is None:
+                return inspections_done(user).values_list("pk", flat=True)
+            return Inspection.objects.none()
         queryset = inspection_list(user).annotate(
             hazard_count=Count("results", filter=Q(results__outcome=Outcome.HAZARD))
         )
@@ -156,7 +162,10 @@ class InspectionList(ScopedListView):
         # raises the school's figures stamp: their count is kept under it.
         def count():
             return kept_figures(
-                "safety-inspections-done", user.school, lambda: (queryset.count(), None), user.pk
+                "safety-inspections-done",
+                user.school,
+                lambda: (inspections_done(user).count(), None),
+                user.pk,
             )
 
         return CountedPaginator(queryset, per_page, orphans, allow_empty_first_page, count=count)
@@ -167,8 +176,16 @@ class InspectionList(ScopedListView):
         now = timezone.now()
         context.update(tab=self.tab, overseer=self.overseer, now=now)
         if self.tab == "mine":
-            context["to_do"] = list(inspections_to_do(user, now)[:50])
-            context["upcoming"] = list(inspections_upcoming(user, now)[:10])
+            # The three lists' cards, the page's of the done ones: one statement.
+            page = context["page_obj"]
+            to_do, upcoming, done = inspector_list(
+                user,
+                now,
+                done=page.paginator.per_page if page.paginator.count else 0,
+                offset=(page.number - 1) * page.paginator.per_page,
+            )
+            context["page_obj"].object_list = done
+            context.update(to_do=to_do, upcoming=upcoming, object_list=done)
         params = self.request.GET.copy()
         params.pop("page", None)
         context["query"] = params.urlencode()
@@ -235,7 +252,7 @@ def inspection_create(request):
 
 def _get_inspection(request, pk):
     try:
-        return inspection_detail(request.user, pk)
+        return inspection_page(request.user, pk)
     except Inspection.DoesNotExist:
         raise Http404 from None
 
@@ -245,15 +262,22 @@ def _room_labels(school):
     return {forms.room_label(room): room for room in forms.school_rooms(school)}
 
 
-def _room_label_list(school):
-    """The labels of ``_room_labels`` (the "where" box's suggestions), kept under the
-    school's figures stamp (raised by every write to a room or building)."""
-    key = figures_key("safety-room-labels", school)
-    labels = cache.get(key)
-    if labels is None:
-        labels = list(_room_labels(school))
-        cache.set(key, labels, FIGURES_CACHE_SECONDS)
-    return labels
+def _room_datalist(school):
+    """The "where" box's suggestions: the markup of a ``<datalist>`` of the labels of
+    ``_room_labels`` (empty when the school has no room) as UTF-8 bytes, drawn once and
+    kept under the school's figures stamp (raised by every write to a room or building),
+    put into the page's response as it is (``InspectionPage.render_page``). A school has
+    hundreds of rooms: drawing their options through the template cost a third of the
+    page."""
+    key = figures_key("safety-room-datalist", school)
+    html = cache.get(key)
+    if html is None:
+        options = "".join(
+            f'<option value="{escape(label)}"></option>' for label in _room_labels(school)
+        )
+        html = f'<datalist id="school-rooms">{options}</datalist>'.encode() if options else b""
+        cache.set(key, html, FIGURES_CACHE_SECONDS)
+    return html
 
 
 class RoomFinder:
@@ -273,6 +297,9 @@ class RoomFinder:
 
 # What the items' kept markup holds in place of the CSRF token (``InspectionPage.draw_forms``).
 CSRF_STAND_IN = "csrf-token-stand-in-7c1e5b"
+# Where the page's template leaves the kept markup (UTF-8 bytes) for the response to take.
+ITEMS_MARK = "<!--safety-inspection-items-7c1e5b-->"
+DATALIST_MARK = "<!--safety-room-datalist-7c1e5b-->"
 
 
 def _result_form(result, inspection, rooms, data=None, files=None):
@@ -296,6 +323,33 @@ def _progress(results):
     }
 
 
+# The markup of a step's form with nothing typed in, per form, prefix and language: the
+# same for every inspection (no value, no error), drawn once per process.
+_BLANK_FIELDS = {}
+
+
+def _form_fields(form):
+    """The markup of ``form``'s fields (``includes/form_fields.html``): drawn each time
+    for a form with the user's input or any initial value, once per process otherwise."""
+    if form.is_bound or form.initial:
+        return render_to_string("includes/form_fields.html", {"form": form})
+    key = (type(form), form.prefix, get_language())
+    html = _BLANK_FIELDS.get(key)
+    if html is None:
+        html = _BLANK_FIELDS[key] = render_to_string("includes/form_fields.html", {"form": form})
+    return html
+
+
+class Answer:
+    """An item of an inspection in progress as its page counts it (the items themselves
+    are the kept markup): its number, item, text and outcome."""
+
+    __slots__ = ("number", "item_id", "text", "outcome")
+
+    def __init__(self, number, item_id, text, outcome):
+        self.number, self.item_id, self.text, self.outcome = number, item_id, text, outcome
+
+
 def _decorate(results):
     """Number the results and give each its area icon (for the cards)."""
     for number, result in enumerate(results, start=1):
@@ -310,7 +364,7 @@ class InspectionPage(WorkflowPage):
     see it but take no step of it gets a 403 for the step."""
 
     steps = services.inspection_steps
-    selector = inspection_detail
+    selector = inspection_page
     template_name = "safety/inspections/detail.html"
     url_name = "safety_inspection_detail"
     forbidden = True
@@ -319,84 +373,99 @@ class InspectionPage(WorkflowPage):
         """``self.bound`` may hold an item's form with the user's input (by item id)."""
         user = self.request.user
         actions = self.offered
-        results = _decorate(list(inspection.results.all()))
-        room_labels = []
-        forms_html = None
-        if "record" in actions:
-            forms_html = None if self.bound else self.forms_html(inspection, results)
-            if forms_html is not None:
-                room_labels = _room_label_list(inspection.school)
-            else:
+        recording = "record" in actions
+        items_html = None
+        hazards = []
+        if recording and not self.bound:
+            # In progress: what each answer holds (plain values) finds the items' kept
+            # markup with their forms, and counts the progress.
+            answers = inspection_answers(inspection)
+            results = [
+                Answer(number, row["item_id"], row["text"], row["outcome"])
+                for number, row in enumerate(answers, start=1)
+            ]
+            if results:
+                self.fragments.append(
+                    (ITEMS_MARK, self.draw_forms(inspection, self.forms_key(inspection, answers)))
+                )
+                items_html = mark_safe(ITEMS_MARK)  # noqa: S308 - a comment of ours
+        else:
+            results = _decorate(inspection_results(inspection))
+            if recording:
                 rooms = _room_labels(inspection.school)
-                room_labels = list(rooms)
                 for result in results:
                     result.form = self.bound.get(result.item_id) or _result_form(
                         result, inspection, rooms
                     )
+            for result in results:
+                if result.hazard_id and result.hazard not in hazards:
+                    hazards.append(result.hazard)
+                # A hazard found before (the open one of the same item and place this
+                # answer was recorded as): said so on the item and in the result.
+                if result.hazard_id and result.hazard.inspection_id != inspection.pk:
+                    result.hazard.found_before = True
+            if results and not recording:
+                items_html = self.items_html(inspection, results)
+        submit_form = steps.get("submit") or forms.SubmitForm(prefix="submit")
+        cancel_form = steps.get("cancel") or forms.CancelForm(prefix="cancel")
         preview = []
         if inspection.status == InspectionStatus.PLANNED:
             items = template_items(inspection.template)
             if inspection.area:
                 items = items.filter(area=inspection.area)
             preview = list(items)
-        hazards = []
-        for result in results:
-            if result.hazard_id and result.hazard not in hazards:
-                hazards.append(result.hazard)
-            # A hazard found before (the open one of the same item and place this answer
-            # was recorded as): said so on the item and in the result.
-            if result.hazard_id and result.hazard.inspection_id != inspection.pk:
-                result.hazard.found_before = True
         context = {
             "inspection": inspection,
             "title": inspection.template.name,
             "results": results,
             "progress": _progress(results),
             "actions": actions,
-            "room_labels": room_labels,
+            "room_datalist": self.room_datalist(inspection) if recording else "",
             "preview": preview,
             "hazards": hazards,
             "unanswered": [r for r in results if not r.outcome],
             "unanswered_error": self.refused == "unanswered",
             "overdue": inspection.is_overdue(timezone.now()),
-            "covering": "record" in actions and inspection.inspector_id != user.pk,
-            "submit_form": steps.get("submit") or forms.SubmitForm(prefix="submit"),
-            "cancel_form": steps.get("cancel") or forms.CancelForm(prefix="cancel"),
-            "history": status_history(inspection),
+            "covering": recording and inspection.inspector_id != user.pk,
+            "submit_form": submit_form,
+            "cancel_form": cancel_form,
+            "submit_fields": _form_fields(submit_form) if "submit" in actions else "",
+            "cancel_fields": _form_fields(cancel_form) if "cancel" in actions else "",
+            "history_html": self.history_html(inspection),
         }
-        if results and "record" not in actions:
-            context["items_html"] = self.items_html(inspection, results)
-        elif results and "record" in actions and not self.bound:
-            context["items_html"] = self.draw_forms(inspection, results, forms_html)
+        if items_html is not None:
+            context["items_html"] = items_html
         return context
 
-    def forms_key(self, inspection, results):
+    def render_page(self, obj, bound=None, *, status=200, refused=""):
+        """The page, with the kept markup (``self.fragments``: ``(mark, UTF-8 bytes)``)
+        put into the response where the template left its mark: a fragment of a hundred
+        kilobytes is not copied through every level of the template."""
+        self.fragments = []
+        response = super().render_page(obj, bound, status=status, refused=refused)
+        content = response.content
+        for mark, html in self.fragments:
+            content = content.replace(mark.encode(), html, 1)
+        response.content = content
+        return response
+
+    def room_datalist(self, inspection):
+        """The mark of the rooms' ``<datalist>`` (its markup put in by ``render_page``),
+        or "" when the school has no room."""
+        html = _room_datalist(inspection.school)
+        if not html:
+            return ""
+        self.fragments.append((DATALIST_MARK, html))
+        return mark_safe(DATALIST_MARK)  # noqa: S308 - a comment of ours
+
+    def forms_key(self, inspection, answers):
         """The key of the items' markup with their forms: the school's figures stamp
         (raised by every write to an inspection, a hazard, a room or a person), the
         inspection, the language, the time zone and what each answer holds (an answer
-        is saved without writing its inspection)."""
-        answers = hashlib.md5(
-            repr(
-                [
-                    (
-                        r.pk,
-                        r.item_id,
-                        r.text,
-                        r.area,
-                        r.outcome,
-                        r.note,
-                        r.photo,
-                        r.room_id,
-                        r.location,
-                        r.hazard_level,
-                        r.hazard_id,
-                        r.recorded_at,
-                        r.item.guidance,
-                    )
-                    for r in results
-                ]
-            ).encode(),
-            usedforsecurity=False,
+        is saved without writing its inspection): ``answers``, the plain values of
+        ``inspection_answers``."""
+        digest = hashlib.md5(
+            repr([tuple(row.values()) for row in answers]).encode(), usedforsecurity=False
         ).hexdigest()
         return figures_key(
             "safety-inspection-forms",
@@ -404,27 +473,46 @@ class InspectionPage(WorkflowPage):
             inspection.pk,
             get_language(),
             timezone.get_current_timezone_name(),
-            answers,
+            digest,
         )
 
-    def forms_html(self, inspection, results):
-        """The kept markup of the items with their forms (drawn with a stand-in for the
-        CSRF token), or None."""
-        self._forms_key = self.forms_key(inspection, results)
-        return cache.get(self._forms_key)
-
-    def draw_forms(self, inspection, results, html):
-        """The items with their forms (each answer on its own form): the markup kept by
-        ``forms_key``, drawn once (``results`` with their forms) when it is not, with
-        the request's CSRF token put in. Drawing fifty forms through the templates cost
-        most of the page."""
+    def draw_forms(self, inspection, key):
+        """The items with their forms (each answer on its own form) as UTF-8 bytes, with
+        the request's CSRF token put in: the markup kept under ``key`` (drawn with a
+        stand-in for the token), drawn once (the results read with their forms) when it
+        is not. Drawing fifty forms through the templates cost most of the page."""
+        html = cache.get(key)
         if html is None:
+            results = _decorate(inspection_results(inspection))
+            rooms = _room_labels(inspection.school)
+            for result in results:
+                result.form = _result_form(result, inspection, rooms)
             html = render_to_string(
                 f"{self.template_name}#items",
                 {"inspection": inspection, "results": results, "csrf_token": CSRF_STAND_IN},
+            ).encode()
+            cache.set(key, html, FIGURES_CACHE_SECONDS)
+        return html.replace(CSRF_STAND_IN.encode(), get_token(self.request).encode())
+
+    def history_html(self, inspection):
+        """The markup of the inspection's history panel, kept under the school's figures
+        stamp (raised by every write to an inspection, in the transaction that records
+        its change of status, and to a person), the inspection, the language and the
+        time zone."""
+        key = figures_key(
+            "safety-inspection-history",
+            inspection.school,
+            inspection.pk,
+            get_language(),
+            timezone.get_current_timezone_name(),
+        )
+        html = cache.get(key)
+        if html is None:
+            html = render_to_string(
+                "includes/history_panel.html", {"history": status_history(inspection)}
             )
-            cache.set(self._forms_key, html, FIGURES_CACHE_SECONDS)
-        return mark_safe(html.replace(CSRF_STAND_IN, get_token(self.request)))  # noqa: S308
+            cache.set(key, html, FIGURES_CACHE_SECONDS)
+        return mark_safe(html)  # noqa: S308 - drawn by the panel's own template
 
     def items_html(self, inspection, results):
         """The markup of the items when they are read, not answered (no forms): kept

@@ -636,10 +636,12 @@ class TestList:
         )
         response = officer_client.get("/safety/inspections/")
         assert response.context["tab"] == "mine"
-        assert response.context["to_do"] == [late, due]
-        assert response.context["to_do"][0].is_overdue
-        assert response.context["upcoming"] == [later]
-        assert list(response.context["object_list"]) == [done]
+        # The cards are plain values (``inspector_list``).
+        assert [card["pk"] for card in response.context["to_do"]] == [late.pk, due.pk]
+        assert response.context["to_do"][0]["is_overdue"]
+        assert not response.context["to_do"][1]["is_overdue"]
+        assert [card["pk"] for card in response.context["upcoming"]] == [later.pk]
+        assert [card["pk"] for card in response.context["object_list"]] == [done.pk]
         body = response.content.decode()
         assert body.index("逾期的巡查") < body.index("今天的巡查") < body.index("昨天的巡查")
         assert "别人的" not in body and 'data-testid="overdue"' in body
@@ -1010,3 +1012,50 @@ def test_items_with_forms_drawn_once_show_the_same(client, make_user):
         {f"item-{items[2].pk}-outcome": "nonsense"},
     )
     assert CSRF_STAND_IN not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_kept_history_and_rooms_follow_writes(client, make_user):
+    """An inspection in progress keeps its history panel and the rooms' suggestions under
+    the figures stamp: a step taken and a room renamed show at once."""
+    from logistics.services.organisation import room_save
+
+    school = factories.SchoolFactory()
+    officer = make_user(SO, school)
+    ga = make_user(GA, school)
+    room = factories.RoomFactory(building__school=school, name="")
+    inspection = _started(school)
+    url = f"/safety/inspections/{inspection.pk}/"
+    client.force_login(inspection.inspector)
+    before = client.get(url).content.decode()
+    assert f'<option value="{room}">' in before
+    assert "7c1e5b" not in before  # the kept markup's marks are all filled in
+    room_save(school=school, instance=room, name="总务仓库")
+    client.force_login(inspection.inspector)
+    after = client.get(url).content.decode()
+    assert f'<option value="{room.building.name} {room.number} 总务仓库">' in after
+    assert "停电，改日检查" not in after
+    client.force_login(ga)
+    services.inspection_cancel(inspection, actor=ga, reason="停电，改日检查")
+    client.force_login(officer)
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "停电，改日检查" in page.content.decode()
+
+
+def test_blank_step_forms_drawn_once_are_the_same():
+    """A step's form with nothing typed in is drawn once per process and language; one
+    with the user's input is drawn each time, with its errors."""
+    from django.template.loader import render_to_string
+
+    from safety.forms.inspections import CancelForm, SubmitForm
+    from safety.views.inspections import _form_fields
+
+    for form in (SubmitForm(prefix="submit"), CancelForm(prefix="cancel")):
+        drawn = render_to_string("includes/form_fields.html", {"form": form})
+        assert _form_fields(form) == drawn
+        assert _form_fields(type(form)(prefix=form.prefix)) == drawn
+    bound = CancelForm({"cancel-reason": ""}, prefix="cancel")
+    assert not bound.is_valid()
+    assert "invalid-feedback" in _form_fields(bound)
+    assert "invalid-feedback" not in _form_fields(CancelForm(prefix="cancel"))
