@@ -500,8 +500,13 @@ def people_update(*, school, people, actor=None):
     fields = ("name", "phone", "email", "department")
     for position, person in enumerate(people):
         user = locked.get(person["user"].pk)
-        if user is None:  # gone since it was read: nothing is deleted, so never
-            errors[position] = ValidationError(_("This person is no longer there."))
+        if user is None:  # gone since it was read (nothing is deleted here)
+            errors[position] = ValidationError(
+                _(
+                    "The records changed while the file was being imported, so nothing was "
+                    "imported. Upload it again."
+                )
+            )
             continue
         user.__dict__["role_names"] = frozenset(memberships.get(user.pk, ()))
         users.append(user)

@@ -154,6 +154,7 @@ class SetupTable(ScopedListView):
     statement as plain values (``rows``) and drawn in Python (``core/rows/…``), its
     filter fields kept under the school's figures stamp."""
 
+    paginator_class = CountedPaginator
     rows = None  # selector(ids) -> the page's rows
     export_url_name = ""
     filter_fields_name = ""
@@ -212,7 +213,6 @@ class RoomList(SetupTable):
         (gettext_lazy("Import"), "room_import", "logistics.add_room"),
     ]
 
-    paginator_class = CountedPaginator
     rows = staticmethod(selectors.room_rows)
     export_url_name = "room_export"
     filter_fields_name = "rooms"
@@ -360,7 +360,6 @@ class PersonList(SetupTable):
     create_permission = "logistics.add_user"
     extra_actions = [(gettext_lazy("Import"), "person_import", "logistics.add_user")]
 
-    paginator_class = CountedPaginator
     rows = staticmethod(selectors.person_rows)
     export_url_name = "person_export"
     filter_fields_name = "people"
