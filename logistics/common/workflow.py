@@ -17,7 +17,8 @@ app (repair tickets, hazards, inspections, printed documents, import jobs).
   apart (see ``Refusal``). Views turn it into a message in one place
   (``logistics.common.views.refusal_message``).
 - ``locked``: a row read again under its lock. ``status_record``: the record of a change
-  (of the status, or of another field: a level, a deadline, a plan). ``model_update``:
+  (of the status, or of another field: a level, a deadline, a plan); ``status_records``
+  the same for many records at once. ``model_update``:
   set, validate, save.
 """
 
@@ -106,6 +107,34 @@ def status_record(obj, *, from_status, to_status, actor=None, note="", field="st
         to_status=str(to_status),
         actor=actor,
         note=note,
+    )
+
+
+def status_records(objs, *, from_status, to_status, actor=None, note="", field="status", school):
+    """``status_record`` for many records of one model at once (an import): one
+    statement per 500 records, whatever their number. ``note`` is one text, or a
+    function giving each record's."""
+    from logistics.models import StatusChange
+
+    objs = list(objs)
+    if not objs:
+        return []
+    content_type = ContentType.objects.get_for_model(objs[0])
+    return StatusChange.objects.bulk_create(
+        [
+            StatusChange(
+                school=school,
+                content_type=content_type,
+                object_id=obj.pk,
+                field=field,
+                from_status=str(from_status),
+                to_status=str(to_status),
+                actor=actor,
+                note=note(obj) if callable(note) else note,
+            )
+            for obj in objs
+        ],
+        batch_size=500,
     )
 
 

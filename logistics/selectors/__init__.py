@@ -10,7 +10,7 @@ from django.db.models import Count, Q, Window
 from django.utils import timezone
 
 from logistics.choices import Role
-from logistics.common.figures import FIGURES_CACHE_SECONDS
+from logistics.common.figures import FIGURES_CACHE_SECONDS, kept_figures
 from logistics.common.pagination import CountedPaginator
 from logistics.models import (
     Building,
@@ -23,6 +23,7 @@ from logistics.models import (
     StatusChange,
     User,
 )
+from logistics.selectors import sql
 
 
 def campus_list(user):
@@ -37,6 +38,25 @@ def building_list(user):
 
 def room_list(user):
     return Room.objects.for_user(user).select_related("building")
+
+
+def room_ids(user):
+    """The rooms ``user`` may read, bare: the list's page reads its ids, then its rows
+    (``room_rows``)."""
+    return Room.objects.for_user(user)
+
+
+def room_rows(ids):
+    """The rooms list's rows: one statement (``sql.room_rows``)."""
+    return sql.room_rows(ids)
+
+
+def room_count(user):
+    """How many rooms ``user`` may read, kept under their school's figures stamp (raised
+    by every write to a room or a building)."""
+    if user.school is None or user.is_superuser:  # the school's count is not theirs
+        return room_ids(user).count()
+    return kept_figures("room-count", user.school, lambda: (room_ids(user).count(), None))
 
 
 def department_list(user):
@@ -55,6 +75,26 @@ def person_list(user):
         .select_related("department")
         .prefetch_related("groups", "trades")
     )
+
+
+def person_ids(user):
+    """The people ``user`` may read, bare: the list's page reads its ids, then its rows
+    (``person_rows``)."""
+    return User.objects.for_user(user)
+
+
+def person_rows(ids):
+    """The people list's rows with their department and roles: one statement
+    (``sql.person_rows``)."""
+    return sql.person_rows(ids)
+
+
+def person_count(user):
+    """How many people ``user`` may read, kept under their school's figures stamp
+    (raised by every write to a person: created, imported, disabled or enabled)."""
+    if user.school is None or user.is_superuser:  # the school's count is not theirs
+        return person_ids(user).count()
+    return kept_figures("person-count", user.school, lambda: (person_ids(user).count(), None))
 
 
 def status_history(obj):

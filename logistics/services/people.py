@@ -39,7 +39,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from logistics.backends import role_permissions
 from logistics.choices import AccountEvent, Role, Trade, UserStatus
 from logistics.common.submissions import create_once
-from logistics.common.workflow import PERMISSION, Refusal, status_record
+from logistics.common.workflow import PERMISSION, Refusal, status_record, status_records
 from logistics.models import PasswordCheckThrottle, TechnicianTrade, User
 from logistics.roles import SCHOOL_ROLES
 from logistics.services.organisation import figures_changed
@@ -149,11 +149,16 @@ def password_generate():
     return "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(3))
 
 
-def _set_roles(user, roles):
+def _known_roles(roles):
+    """``roles`` as slugs; refused (on ``roles``) when one is not a school role."""
     roles = {str(r) for r in roles}
-    allowed = {str(r) for r in SCHOOL_ROLES}
-    if roles - allowed:
+    if roles - {str(r) for r in SCHOOL_ROLES}:
         raise ValidationError({"roles": _("Unknown role.")})
+    return roles
+
+
+def _set_roles(user, roles):
+    roles = _known_roles(roles)
     groups = list(Group.objects.filter(name__in=roles))
     user.groups.set(groups)
     user.__dict__.pop("role_names", None)
@@ -177,6 +182,15 @@ def _set_trades(user, trades):
 def _check_department(school, department):
     if department is not None and department.school_id != school.pk:
         raise ValidationError({"department": _("This belongs to another school.")})
+
+
+def _create_check(actor, school):
+    """Refuse (code ``permission``) an ``actor`` who may not create ``school``'s accounts."""
+    if actor is not None and not (
+        actor.is_superuser
+        or (actor.school_id == school.pk and actor.has_perm("logistics.add_user"))
+    ):
+        raise Refusal(REFUSALS["permission"], PERMISSION)
 
 
 @transaction.atomic
@@ -204,11 +218,7 @@ def person_create(
     password is None. The same form sent twice (its ``submission_key``) makes one
     account: the second call returns it with the password None (it was handed over once).
     """
-    if actor is not None and not (
-        actor.is_superuser
-        or (actor.school_id == school.pk and actor.has_perm("logistics.add_user"))
-    ):
-        raise Refusal(REFUSALS["permission"], PERMISSION)
+    _create_check(actor, school)
     made = {}
 
     def create():
@@ -281,6 +291,299 @@ def person_update(*, user, roles, trades=(), actor=None, **fields):
             school=school,
         )
     return user
+
+
+# --- Many accounts at once (the people import) --------------------------------------------
+#
+# ``people_create`` and ``people_update`` are ``person_create`` and ``person_update`` for a
+# whole list, with every rule of theirs, in a number of statements that does not grow
+# with the list: the lookups are made in bulk, the accounts, their roles, their trades and
+# their status records written with one ``bulk_create`` (or ``bulk_update``) each, and the
+# school's figures stamp raised once. The table's constraints are checked by the database
+# when the rows are written; only when it refuses are the accounts checked one by one,
+# to name them. A refusal names each refused account by its position in the list
+# (``AccountsRefused``), and nothing is written.
+
+CHUNK = 1000  # ids or names a statement asks for at most
+
+
+class AccountsRefused(ValidationError):
+    """Accounts of a list refused by ``people_create`` or ``people_update``: ``errors``
+    maps the position of each in the list to its ``ValidationError``."""
+
+    def __init__(self, errors):
+        super().__init__(list(errors.values()))
+        self.errors = errors
+
+
+def _chunks(values):
+    values = list(values)
+    for start in range(0, len(values), CHUNK):
+        yield values[start : start + CHUNK]
+
+
+def _taken(usernames):
+    """The user names of ``usernames`` (in lower case) that an account has, in any case."""
+    from django.db.models.functions import Lower
+
+    found = set()
+    for part in _chunks(sorted({name.lower() for name in usernames})):
+        found.update(
+            User.objects.annotate(lower_name=Lower("username"))
+            .filter(lower_name__in=part)
+            .values_list("lower_name", flat=True)
+        )
+    return found
+
+
+def _trades_check(roles, trades):
+    """Refuse (on ``trades``) trades for someone who is not a technician; the trades kept."""
+    trades = {str(t) for t in trades} & set(Trade.values)
+    if trades and str(Role.TECHNICIAN) not in roles:
+        raise ValidationError({"trades": _("Only technicians have trades.")})
+    return trades
+
+
+def _named_refusals(model, records, errors):
+    """After the database refused ``records``: each one's check constraints checked, the
+    refused added to ``errors`` (by position). True when one was named."""
+    from django.db.models import CheckConstraint
+
+    checks = [c for c in model._meta.constraints if isinstance(c, CheckConstraint)]
+    for position, record in enumerate(records):
+        for constraint in checks:
+            try:
+                constraint.validate(model, record)
+            except ValidationError as exc:
+                errors[position] = exc
+    return bool(errors)
+
+
+def _bulk_written(model, records, write):
+    """``write()`` in a savepoint; when the database refuses, the refused records named
+    (``AccountsRefused``), or the error raised again (someone wrote meanwhile)."""
+    from django.db import IntegrityError
+
+    try:
+        with transaction.atomic():
+            write()
+    except IntegrityError:
+        errors = {}
+        if _named_refusals(model, records, errors):
+            raise AccountsRefused(errors) from None
+        raise
+
+
+@transaction.atomic
+def people_create(*, school, people, actor=None, password_hash=""):
+    """``person_create`` for each of ``people`` (dicts of its arguments: ``username``,
+    ``name``, ``roles``, and ``trades``, ``phone``, ``email``, ``department``), all or
+    none; returns the accounts made, in the order of ``people``.
+
+    Every account gets ``password_hash`` (the import's one initial password, hashed once
+    for all of them) and must change it at first sign-in; without it, each gets a
+    temporary password of its own (not returned: to be reset before use). Each account
+    is recorded as active (its status record) and the school's figures stamp is raised
+    once. Raises ``AccountsRefused`` naming the refused accounts (a user name taken in
+    any case, by an account or by another of the list, a role ``actor`` may not give, a
+    department of another school, trades for a non-technician, a field the model
+    refuses), or a ``Refusal`` when ``actor`` may not create accounts at all."""
+    _create_check(actor, school)
+    people = list(people)
+    errors, users, seen = {}, [], {}
+    taken = _taken(person["username"] for person in people)
+    for position, person in enumerate(people):
+        user = User(
+            school=school,
+            username=person["username"],
+            name=person["name"],
+            phone=person.get("phone", ""),
+            email=person.get("email", ""),
+            department=person.get("department"),
+            must_change_password=True,
+        )
+        users.append(user)
+        try:
+            roles = _known_roles(person["roles"])
+            roles_check(actor, roles)
+            _check_department(school, user.department)
+            _trades_check(roles, person.get("trades", ()))
+            lower = user.username.lower()
+            if lower in taken or lower in seen:
+                raise ValidationError({"username": _("This user name is already taken.")})
+            seen[lower] = position
+            if password_hash:
+                user.password = password_hash
+            else:
+                password = password_generate()
+                validate_password(password, user)
+                user.set_password(password)
+            # The constraints and the uniqueness: by the database, when written; the
+            # school and the department are records of the school (no query each).
+            user.full_clean(
+                exclude=["password", "submission_key", "school", "department"],
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        except ValidationError as exc:
+            errors[position] = exc
+    if errors:
+        raise AccountsRefused(errors)
+    if not users:
+        return users
+    _bulk_written(User, users, lambda: User.objects.bulk_create(users, batch_size=500))
+    groups = dict(Group.objects.values_list("name", "pk"))
+    member = User.groups.through
+    member.objects.bulk_create(
+        [
+            member(user_id=user.pk, group_id=groups[role])
+            for user, person in zip(users, people, strict=True)
+            for role in sorted(_known_roles(person["roles"]))
+            if role in groups
+        ],
+        batch_size=1000,
+    )
+    TechnicianTrade.objects.bulk_create(
+        [
+            TechnicianTrade(user_id=user.pk, trade=trade)
+            for user, person in zip(users, people, strict=True)
+            for trade in sorted({str(t) for t in person.get("trades", ())} & set(Trade.values))
+        ],
+        batch_size=1000,
+    )
+    status_records(users, from_status="", to_status=UserStatus.ACTIVE, actor=actor, school=school)
+    figures_changed(school)  # the home page counts the school's people
+    return users
+
+
+def _held(record, name):
+    """The value of field ``name`` of an account, or of a dict of its fields; a record
+    (the department) by its id, not read."""
+    if isinstance(record, dict):
+        value = record[name]
+        return getattr(value, "pk", value) if name == "department" else value
+    return record.department_id if name == "department" else getattr(record, name)
+
+
+@transaction.atomic
+def people_update(*, school, people, actor=None):
+    """``person_update`` for each of ``people`` (dicts of its arguments: ``user``, an
+    account of ``school``, ``roles``, and ``trades``, ``name``, ``phone``, ``email``,
+    ``department``), all or none; returns the accounts, in the order of ``people``.
+
+    The accounts are locked and read again, with their roles and trades, in one
+    statement each; each is checked as ``person_update`` checks it (who may edit whose
+    account, the roles ``actor`` may give, nobody removes their own general affairs
+    role, the department of the school, trades only for technicians); every change of
+    roles is recorded, and the school's figures stamp raised once. Raises
+    ``AccountsRefused`` naming the refused accounts."""
+    people = list(people)
+    ids = [person["user"].pk for person in people]
+    locked = {}
+    for part in _chunks(ids):
+        locked.update(
+            (user.pk, user) for user in User.objects.select_for_update().filter(pk__in=part)
+        )
+    member = User.groups.through
+    memberships, names = {}, dict(Group.objects.values_list("pk", "name"))
+    trades = {}
+    for part in _chunks(ids):
+        for pk, user_id, group_id in member.objects.filter(user_id__in=part).values_list(
+            "pk", "user_id", "group_id"
+        ):
+            memberships.setdefault(user_id, {})[names[group_id]] = pk
+        for pk, user_id, trade in TechnicianTrade.objects.filter(user_id__in=part).values_list(
+            "pk", "user_id", "trade"
+        ):
+            trades.setdefault(user_id, {})[trade] = pk
+    errors, users, wanted, changed_fields = {}, [], [], set()
+    fields = ("name", "phone", "email", "department")
+    for position, person in enumerate(people):
+        user = locked.get(person["user"].pk)
+        if user is None:  # gone since it was read (nothing is deleted here)
+            errors[position] = ValidationError(
+                _(
+                    "The records changed while the file was being imported, so nothing was "
+                    "imported. Upload it again."
+                )
+            )
+            continue
+        user.__dict__["role_names"] = frozenset(memberships.get(user.pk, ()))
+        users.append(user)
+        try:
+            if user.school_id != school.pk:
+                raise Refusal(REFUSALS["school"], PERMISSION)
+            person_check(actor, user, "edit")
+            roles = _known_roles(person["roles"])
+            roles_check(actor, roles)
+            _check_department(school, person.get("department"))
+            if (
+                actor is not None
+                and actor.pk == user.pk
+                and actor.has_role(Role.GENERAL_AFFAIRS)
+                and str(Role.GENERAL_AFFAIRS) not in roles
+            ):
+                raise ValidationError(
+                    {"roles": _("You cannot remove the general affairs role from yourself.")}
+                )
+            kept_trades = _trades_check(roles, person.get("trades", ()))
+            for name in fields:
+                if name in person and _held(user, name) != _held(person, name):
+                    setattr(user, name, person[name])
+                    changed_fields.add(user.pk)
+            user.full_clean(
+                exclude=["password", "school", "department", "district"],
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        except ValidationError as exc:
+            errors[position] = exc
+            continue
+        wanted.append((user, roles, kept_trades))
+    if errors:
+        raise AccountsRefused(errors)
+    if not users:
+        return users
+    # Only the accounts whose details change are written (a list exported and sent
+    # back changes few).
+    edited = [user for user in users if user.pk in changed_fields]
+    _bulk_written(User, edited, lambda: User.objects.bulk_update(edited, fields, batch_size=500))
+    groups = {name: pk for pk, name in names.items()}
+    gone_members, new_members, gone_trades, new_trades, changed = [], [], [], [], []
+    for user, roles, kept_trades in wanted:
+        had = memberships.get(user.pk, {})
+        gone_members += [pk for name, pk in had.items() if name not in roles]
+        new_members += [
+            member(user_id=user.pk, group_id=groups[r]) for r in roles - set(had) if r in groups
+        ]
+        if set(had) != roles:
+            changed.append((user, set(had), roles))
+        held = trades.get(user.pk, {})
+        gone_trades += [pk for trade, pk in held.items() if trade not in kept_trades]
+        new_trades += [
+            TechnicianTrade(user_id=user.pk, trade=t) for t in sorted(kept_trades - set(held))
+        ]
+        user.__dict__.pop("role_names", None)
+    for part in _chunks(gone_members):
+        member.objects.filter(pk__in=part).delete()
+    member.objects.bulk_create(new_members, batch_size=1000)
+    for part in _chunks(gone_trades):
+        TechnicianTrade.objects.filter(pk__in=part).delete()
+    TechnicianTrade.objects.bulk_create(new_trades, batch_size=1000)
+    notes = {
+        user.pk: f"{_roles_text(before)} → {_roles_text(after)}" for user, before, after in changed
+    }
+    status_records(
+        [user for user, _before, _after in changed],
+        from_status="",
+        to_status=AccountEvent.ROLES_CHANGED,
+        field="roles",
+        actor=actor,
+        note=lambda user: notes[user.pk],
+        school=school,
+    )
+    figures_changed(school)  # a technician's trades give the tickets they may take
+    return users
 
 
 @transaction.atomic

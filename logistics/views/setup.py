@@ -20,6 +20,7 @@ from django.views.generic import DetailView, FormView
 
 from logistics import filters, forms, lists, selectors
 from logistics.common.figures import kept_figures
+from logistics.common.pagination import CountedPaginator
 from logistics.common.permissions import permission_required
 from logistics.common.spreadsheets import Column, SheetError, export_rows, xlsx_response
 from logistics.common.views import (
@@ -41,24 +42,41 @@ from logistics.models import (
 from logistics.services import imports, organisation, people
 
 
-def kept_filter_fields(name, user, filterset, params):
-    """The markup of a list's filter fields (``includes/filter_fields.html``) as
-    ``filterset``'s form draws them for ``params``, kept under the school's figures stamp
+def kept_filter_fields(name, user, params, filterset_class, filterset=None, *, model=None):
+    """The markup of a list's filter fields (``includes/filter_fields.html``) as the form
+    of ``filterset`` (or, when the address asks for no filter, of a ``filterset_class``
+    of ``model`` bound to ``params``, made only when it must be drawn) draws them for
+    ``params``, kept under the school's figures stamp
     (raised by every write to a building, a room, a department or a person: the records
     their choices list), the language and the filters asked; None without a school.
     Drawing a select of the school's buildings or departments cost more than the rows."""
     school = user.school
-    if school is None or filterset is None:
+    if school is None:
         return None
     asked = sorted(
-        (key, value) for key in type(filterset).base_filters for value in params.getlist(key)
+        (key, value) for key in filterset_class.base_filters for value in params.getlist(key)
     )
     asked = hashlib.md5(repr((bool(params), asked)).encode(), usedforsecurity=False)
 
     def draw():
-        return render_to_string("includes/filter_fields.html", {"filter": filterset}), None
+        drawn = filterset or unfiltered(filterset_class, model, user, params)
+        return render_to_string("includes/filter_fields.html", {"filter": drawn}), None
 
     return kept_figures(f"filter-fields:{name}", school, draw, get_language(), asked.hexdigest())
+
+
+def unfiltered(filterset_class, model, user, params):
+    """The filter set of a list of ``model`` whose address asks for no filter, as
+    ``listing`` would bind it (its form draws the filter fields)."""
+    return filterset_class(params or None, queryset=model.objects.none(), user=user)
+
+
+class NoFilter:
+    """Stands in the page for the filter set of a list whose address asks for no filter
+    (none was made: ``lists``), while its filter fields are kept: the filter bar is shown,
+    with no filter errors."""
+
+    is_bound = False
 
 
 # --- Campuses -----------------------------------------------------------------------
@@ -130,7 +148,52 @@ class BuildingForm(ScopedFormView):
 # --- Rooms ----------------------------------------------------------------------------
 
 
-class RoomList(ScopedListView):
+class SetupTable(ScopedListView):
+    """A set-up list read as the ticket list is: the page's ids from the list's query,
+    its count given (the school's, kept, when nothing is filtered), its rows read in one
+    statement as plain values (``rows``) and drawn in Python (``core/rows/…``), its
+    filter fields kept under the school's figures stamp."""
+
+    paginator_class = CountedPaginator
+    rows = None  # selector(ids) -> the page's rows
+    export_url_name = ""
+    filter_fields_name = ""
+
+    def get_queryset(self):
+        self.found = self.listing()
+        self.filterset, self.current_sort = self.found.filterset, self.found.sort
+        return self.found.rows.values_list("pk", flat=True)
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        return super().get_paginator(
+            queryset, per_page, orphans, allow_empty_first_page, count=self.found.count
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        rows = type(self).rows(context["object_list"])
+        context["page_obj"].object_list = rows
+        context["object_list"] = rows
+        context["export_url"] = reverse(self.export_url_name)
+        user, params, model = self.request.user, self.request.GET, self.object_list.model
+        fields = kept_filter_fields(
+            self.filter_fields_name,
+            user,
+            params,
+            self.filterset_class,
+            self.filterset,
+            model=model,
+        )
+        context["filter_fields"] = fields
+        if self.filterset is None:  # nothing filtered: no filter set was made
+            if fields is None:  # … and the fields are drawn in the page
+                context["filter"] = unfiltered(self.filterset_class, model, user, params)
+            else:
+                context["filter"] = NoFilter()
+        return context
+
+
+class RoomList(SetupTable):
     permission_required = "logistics.view_room"
     selector = selectors.room_list
     filterset_class = filters.RoomFilter
@@ -150,16 +213,12 @@ class RoomList(ScopedListView):
         (gettext_lazy("Import"), "room_import", "logistics.add_room"),
     ]
 
+    rows = staticmethod(selectors.room_rows)
+    export_url_name = "room_export"
+    filter_fields_name = "rooms"
+
     def listing(self):
         return lists.room_table(self.request.user, self.request.GET)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["export_url"] = reverse("room_export")
-        context["filter_fields"] = kept_filter_fields(
-            "rooms", self.request.user, self.filterset, self.request.GET
-        )
-        return context
 
 
 class RoomForm(ScopedFormView):
@@ -192,7 +251,7 @@ ROOM_EXPORT = [
 @login_required
 @permission_required("logistics.view_room", raise_exception=True)
 def room_export(request):
-    rooms = lists.room_table(request.user, request.GET).rows
+    rooms = lists.room_table(request.user, request.GET, export=True).rows
     rows = export_rows(ROOM_EXPORT, rooms.iterator(chunk_size=1000))
     return xlsx_response("rooms.xlsx", ROOM_EXPORT, rows, title=_("Rooms"))
 
@@ -283,7 +342,7 @@ def semester_make_current(request, pk):
 # --- People ------------------------------------------------------------------------------
 
 
-class PersonList(ScopedListView):
+class PersonList(SetupTable):
     permission_required = "logistics.view_user"
     selector = selectors.person_list
     filterset_class = filters.PersonFilter
@@ -301,13 +360,12 @@ class PersonList(ScopedListView):
     create_permission = "logistics.add_user"
     extra_actions = [(gettext_lazy("Import"), "person_import", "logistics.add_user")]
 
+    rows = staticmethod(selectors.person_rows)
+    export_url_name = "person_export"
+    filter_fields_name = "people"
+
     def listing(self):
         return lists.person_table(self.request.user, self.request.GET)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["export_url"] = reverse("person_export")
-        return context
 
 
 # A temporary password is shown once, on the person's page, to whoever made it. It waits
@@ -519,7 +577,7 @@ PEOPLE_EXPORT = [
 @permission_required("logistics.view_user", raise_exception=True)
 def person_export(request):
     # Not by chunks: each person's roles and trades come with them (prefetched).
-    people = lists.person_table(request.user, request.GET).rows
+    people = lists.person_table(request.user, request.GET, export=True).rows
     return xlsx_response(
         "people.xlsx", PEOPLE_EXPORT, export_rows(PEOPLE_EXPORT, people), title=_("People")
     )

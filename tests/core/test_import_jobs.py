@@ -243,14 +243,14 @@ class TestJob:
     def test_a_person_taken_meanwhile_rolls_back_the_whole_import(
         self, ga_client, school, other_school, send, monkeypatch
     ):
-        real = imports.person_create
+        real = imports.PeopleImporter.write
 
-        def racing(**kwargs):
-            if kwargs["username"] == "p002":  # someone else took it after the check
-                factories.UserFactory(username="P002", school=other_school)
-            return real(**kwargs)
+        def racing(importer, checked):
+            # Someone else takes a user name (in another case) after the rows were checked.
+            factories.UserFactory(username="P002", school=other_school)
+            return real(importer, checked)
 
-        monkeypatch.setattr(imports, "person_create", racing)
+        monkeypatch.setattr(imports.PeopleImporter, "write", racing)
         response = send(ga_client, PEOPLE, {"file": people_file(4), "password": PASSWORD})
         job = response.context["job"]
         assert job.status == "failed"
