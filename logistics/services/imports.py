@@ -456,12 +456,15 @@ def _check(importer, rows, progress=None):
     return checked, errors
 
 
-def rooms_import(*, school, upload):
-    """Import rooms at once, in the caller's process (the benchmark times this; pages
-    go through ``import_request``). Returns an ``ImportResult``; nothing is written when
-    any row has an error. Raises ``SheetError`` for an unreadable file."""
-    rows = read_rows(upload, ROOM_COLUMNS)
-    importer = RoomImporter(school, rows)
+def import_at_once(kind, *, school, upload, actor=None, password_hash=""):
+    """Import a file of ``kind`` at once, in the caller's process (the benchmark times
+    this; pages go through ``import_request``, which runs it in the background with its
+    progress). Returns an ``ImportResult``; nothing is written when any row has an error.
+    Raises ``SheetError`` for an unreadable file. People: ``password_hash`` is the new
+    accounts' initial password, hashed once (``make_password``)."""
+    importer_class = IMPORTERS[kind]
+    rows = read_rows(upload, importer_class.columns)
+    importer = importer_class(school, rows, actor=actor, password_hash=password_hash)
     checked, errors = _check(importer, rows)
     if errors:
         return ImportResult(errors=errors)
@@ -471,6 +474,11 @@ def rooms_import(*, school, upload):
     except _RowErrors as exc:
         return ImportResult(errors=exc.errors)
     return ImportResult(created=created, updated=updated)
+
+
+def rooms_import(*, school, upload):
+    """Import rooms at once (``import_at_once``)."""
+    return import_at_once(ImportKind.ROOMS, school=school, upload=upload)
 
 
 # --- The job -------------------------------------------------------------------------------------
