@@ -690,3 +690,30 @@ def test_ticket_page_shows_writes_at_once(client, staff, room, school, general_a
     services.ticket_hold(ticket, actor=plumber, reason="等待配件")
     body = page()
     assert "等待配件" in body and f"/repairs/{ticket.pk}/resume/" in body
+
+
+@pytest.mark.django_db
+def test_filing_form_room_picker_kept_is_drawn_afresh(client, staff, room, school):
+    """The filing form's room picker with no building chosen is kept: the page is the
+    one drawn afresh, a building added or renamed shows at once, and a form with a room
+    (a QR sticker's) or the user's input is drawn afresh."""
+    from django.core.cache import cache
+
+    from logistics.services.organisation import building_save
+
+    client.force_login(staff)
+    fresh = client.get("/repairs/new/").content.decode()
+    kept = client.get("/repairs/new/").content.decode()
+    assert TOKENS.sub("", fresh) == TOKENS.sub("", kept)
+    assert room.building.name in kept
+    building_save(school=school, instance=room.building, name="新实验楼")
+    assert "新实验楼" in client.get("/repairs/new/").content.decode()
+    building_save(school=school, name="体育馆", floors_above=3)
+    kept = client.get("/repairs/new/").content.decode()
+    assert "体育馆" in kept
+    cache.clear()
+    assert TOKENS.sub("", client.get("/repairs/new/").content.decode()) == TOKENS.sub("", kept)
+    qr = client.get(f"/repairs/new/?room={room.pk}").content.decode()
+    assert f'<option value="{room.pk}" selected>' in qr
+    response = client.post("/repairs/new/", {"building": room.building_id, "description": ""})
+    assert response.status_code == 200 and "is-invalid" in response.content.decode()

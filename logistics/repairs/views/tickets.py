@@ -85,7 +85,23 @@ class TicketCreate(OnceCreateView):
         return initial
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "qr_room": self.qr_room}
+        context = {**super().get_context_data(**kwargs), "qr_room": self.qr_room}
+        form = context.get("form")
+        if form is not None and not form.is_bound and form.picked("building") in (None, ""):
+            context["room_picker"] = self.kept_room_picker(form)
+        return context
+
+    def kept_room_picker(self, form):
+        """The room picker of a form with no building chosen yet (the school's buildings,
+        empty floors and rooms): the same for everyone of the school, drawn once and kept
+        under its figures stamp (raised by every write to a building) and the language."""
+        school = self.request.user.school
+        key = figures_key("repairs-filing-rooms", school, get_language())
+        html = cache.get(key)
+        if html is None:
+            html = render_to_string("includes/room_picker.html", {"form": form})
+            cache.set(key, html, FIGURES_CACHE_SECONDS)
+        return mark_safe(html)  # noqa: S308 - drawn by the template, escaped there
 
     def create(self, data):
         return services.ticket_file(
