@@ -189,3 +189,39 @@ def test_ticket_page_is_the_orms_values(school):
     assert parts["history"][0]["actor__username"] is None
     assert sql.ticket_page(plain.pk)[0]["assignee__name"] is None
     assert sql.ticket_page(999_999) is None
+
+
+@pytest.mark.django_db
+def test_queue_card_lists_are_the_orms_lists(school, other_school):
+    """A technician's queue read by the statement written once (PostgreSQL) is the queue
+    the ORM's ids queries give: their open tickets urgent first then the oldest, and the
+    tickets of their trades nobody has, of their school only."""
+    from logistics.repairs.selectors import tickets as selectors
+
+    plumber = factories.technician(school, Trade.PLUMBING, Trade.ELECTRICAL)
+    other = factories.technician(school, Trade.PLUMBING)
+    start = datetime.datetime(2026, 9, 1, 8, 0, tzinfo=datetime.UTC)
+    statuses = [TicketStatus.ASSIGNED, TicketStatus.IN_PROGRESS, TicketStatus.CLOSED]
+    trades = [Trade.PLUMBING, Trade.ELECTRICAL, Trade.CARPENTRY, Trade.PLUMBING]
+    for i in range(14):
+        assignee = [plumber, None, other][i % 3]
+        status = statuses[(i // 3) % 3] if assignee == plumber else TicketStatus.ASSIGNED
+        at = start + datetime.timedelta(hours=i)
+        factories.TicketFactory(
+            school=other_school if i == 13 else school,
+            trade=trades[i % 4],
+            assignee=assignee,
+            status=status if assignee else TicketStatus.SUBMITTED,
+            done_at=at if status == TicketStatus.CLOSED else None,
+            urgency="urgent" if i % 4 == 0 else "normal",
+            created_at=at,
+        )
+    found = selectors.queue_card_lists(plumber)
+    expected = selectors.ticket_card_lists(
+        selectors.technician_queue(plumber),
+        selectors.tickets_to_take(plumber).values_list("pk", flat=True)[:50],
+    )
+    assert found == expected
+    assert [len(cards) for cards in found] == [4, 3]
+    lonely = factories.technician(school, Trade.AIR_CONDITIONING)
+    assert selectors.queue_card_lists(lonely) == [[], []]

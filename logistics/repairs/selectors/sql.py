@@ -420,3 +420,62 @@ def _json_rows(part, arrays):
         }
         for values in arrays
     ]
+
+
+# --- A technician's queue -----------------------------------------------------------------
+# The queue's two lists of ids, written here once instead of compiled by the ORM on every
+# request (``selectors.technician_queue`` and ``tickets_to_take``, whose SQL they are):
+# their tickets still open, urgent first then the oldest; the tickets of their trades that
+# wait for a technician, as many as ``limit``.
+
+
+def _queue_ids_sql(connection):
+    key = (connection.vendor, "queue", "ids")
+    found = _SQL.get(key)
+    if found is None:
+        from logistics.models import TechnicianTrade
+
+        q = connection.ops.quote_name
+        ticket = q(Ticket._meta.db_table)
+        order = f"ORDER BY {q('urgency')} DESC, {q('created_at')} ASC"
+        mine = (
+            f"SELECT {q('id')} FROM {ticket} WHERE {q('assignee_id')} = %s "  # noqa: S608
+            f"AND {q('status')} = ANY(%s) {order}"
+        )
+        take = (
+            f"SELECT {q('id')} FROM {ticket} WHERE {q('school_id')} = %s "  # noqa: S608
+            f"AND {q('status')} = %s AND {q('assignee_id')} IS NULL "
+            f"AND {q('trade')} IN (SELECT {q('trade')} FROM {q(TechnicianTrade._meta.db_table)} "
+            f"WHERE {q('user_id')} = %s) {order} LIMIT %s"
+        )
+        found = _SQL[key] = (mine, take)
+    return found
+
+
+def queue_card_lists(user, open_statuses, waiting_status, limit):
+    """A technician's queue on PostgreSQL: the cards of their open tickets and of those
+    to take (``ticket_card_lists`` of ``selectors.technician_queue`` and of
+    ``tickets_to_take`` sliced to ``limit``), in one statement with no query compiled."""
+    from django.db import connection
+
+    mine, take = _queue_ids_sql(connection)
+    parts = []
+    for number, ids in enumerate((mine, take)):
+        part = _row_sql(connection, "page", "card").replace("{ids}", ids)
+        part = part.removesuffix("ORDER BY p.n").replace("SELECT ", f"SELECT {number}, p.n, ", 1)
+        parts.append(f"({part})")
+    params = [
+        user.pk,
+        [str(s) for s in open_statuses],
+        user.school_id,
+        str(waiting_status),
+        user.pk,
+        limit,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts) + " ORDER BY 1, 2", params)
+        fetched = cursor.fetchall()
+    lists = [[], []]
+    for number, _n, *values in fetched:
+        lists[number].append(values)
+    return [_rows(connection, rows, None, "card") for rows in lists]

@@ -379,6 +379,31 @@ def ticket_card_lists(*ids, now=None):
     return lists
 
 
+def queue_card_lists(user, now=None):
+    """A technician's queue: the cards of their open tickets (``technician_queue``) and
+    of at most 50 of those to take (``tickets_to_take``), as ``ticket_card_lists`` reads
+    them; on PostgreSQL by one statement written once (``sql.queue_card_lists``), the
+    lists' ids queries inside it, nothing compiled a request."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return ticket_card_lists(
+            technician_queue(user),
+            tickets_to_take(user).values_list("pk", flat=True)[:50],
+            now=now,
+        )
+    now = now or timezone.now()
+    lists = sql.queue_card_lists(user, OPEN_TICKET_STATUSES, TicketStatus.SUBMITTED, 50)
+    for cards in lists:
+        for card in cards:
+            card["is_overdue"] = bool(
+                missed_target(
+                    card["status"], card["started_at"], card["respond_by"], card["complete_by"], now
+                )
+            )
+    return lists
+
+
 def ticket_ids(user):
     """The school's tickets for the list, before filters and sorting (ids only)."""
     return Ticket.objects.for_user(user)

@@ -198,14 +198,11 @@ def ticket_queue(request):
     """A technician's work: their open tickets, and those of their trades nobody has.
 
     Both lists' cards are read as plain values by one statement on PostgreSQL, their ids
-    queries inside (``selectors.ticket_card_lists``; one each on SQLite), and drawn in
-    one pass (``repairs`` tags)."""
+    queries inside, written once (``selectors.queue_card_lists``; one each on SQLite),
+    and drawn in one pass (``repairs`` tags)."""
     school_required(request)
     user = request.user
-    mine, to_take = selectors.ticket_card_lists(
-        selectors.technician_queue(user),
-        selectors.tickets_to_take(user).values_list("pk", flat=True)[:50],
-    )
+    mine, to_take = selectors.queue_card_lists(user)
     return render(
         request,
         "repairs/queue.html",
