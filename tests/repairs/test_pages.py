@@ -693,18 +693,25 @@ def test_ticket_page_shows_writes_at_once(client, staff, room, school, general_a
 
 
 @pytest.mark.django_db
-def test_filing_form_room_picker_kept_is_drawn_afresh(client, staff, room, school):
-    """The filing form's room picker with no building chosen is kept: the page is the
-    one drawn afresh, a building added or renamed shows at once, and a form with a room
+@pytest.mark.parametrize("phone", ["13912345678", "", '<"&>'])
+def test_filing_form_kept_is_drawn_afresh(client, room, school, make_user, phone):
+    """The filing form with no building chosen is kept: the page is the one drawn afresh
+    (the person's phone, or none, filled in; the request's CSRF token; a new one-time
+    key each time), a building added or renamed shows at once, and a form with a room
     (a QR sticker's) or the user's input is drawn afresh."""
     from django.core.cache import cache
 
+    from logistics.repairs.views.tickets import CSRF_STAND_IN, KEY_STAND_IN, PHONE_STAND_IN
     from logistics.services.organisation import building_save
 
-    client.force_login(staff)
+    client.force_login(make_user(Role.STAFF, school, phone=phone))
     fresh = client.get("/repairs/new/").content.decode()
     kept = client.get("/repairs/new/").content.decode()
     assert TOKENS.sub("", fresh) == TOKENS.sub("", kept)
+    for stand_in in (CSRF_STAND_IN, str(KEY_STAND_IN), PHONE_STAND_IN):
+        assert stand_in not in kept
+    keys = re.findall(r'submission_key" value="([^"]+)', fresh + kept)
+    assert len(keys) == len(set(keys)) == 2
     assert room.building.name in kept
     building_save(school=school, instance=room.building, name="新实验楼")
     assert "新实验楼" in client.get("/repairs/new/").content.decode()
@@ -713,6 +720,8 @@ def test_filing_form_room_picker_kept_is_drawn_afresh(client, staff, room, schoo
     assert "体育馆" in kept
     cache.clear()
     assert TOKENS.sub("", client.get("/repairs/new/").content.decode()) == TOKENS.sub("", kept)
+    client.force_login(make_user(Role.STAFF, school, phone="13800000001"))
+    assert 'value="13800000001"' in client.get("/repairs/new/").content.decode()
     qr = client.get(f"/repairs/new/?room={room.pk}").content.decode()
     assert f'<option value="{room.pk}" selected>' in qr
     response = client.post("/repairs/new/", {"building": room.building_id, "description": ""})
