@@ -551,6 +551,8 @@ def test_ticket_list_queries_do_not_grow_with_rows(client, make_user, settings):
                 category=category if i % 3 else None,
             )
         client.force_login(user)
+        if not counts:
+            client.get("/repairs/")  # the first request of a process warms its caches
         counts.append(count_queries(client, f"/repairs/?per_page={n}"))
     assert counts[0] == counts[1], counts
     assert counts[1] <= 10, counts
@@ -583,6 +585,8 @@ def test_staff_pages_queries_do_not_grow(client, make_user, settings, page):
             "detail": (tech, f"/repairs/{ticket.pk}/"),
         }[page]
         client.force_login(viewer)
+        if not counts:
+            client.get("/repairs/new/")  # the first request of a process warms its caches
         counts.append(count_queries(client, url))
     assert counts[0] == counts[1], counts
 
@@ -603,3 +607,122 @@ def test_filing_form_queries_do_not_grow(client, make_user, settings):
         client.get("/repairs/new/")  # the first request of a process warms its caches
         counts.append(count_queries(client, "/repairs/new/"))
     assert counts[0] == counts[1], counts
+
+
+# --- A ticket's page, drawn once -------------------------------------------------------------
+
+TOKENS = re.compile(r'(csrfmiddlewaretoken" value="|submission_key" value="|X-CSRFToken": ")[^"]*')
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [Role.TECHNICIAN, GA, Role.STAFF])
+def test_ticket_page_kept_is_the_page_drawn_afresh(client, staff, room, school, role):
+    """A ticket's page drawn from its kept parts (the steps' card, the facts, materials
+    and history) is the page drawn afresh, with the request's CSRF token in each form and
+    a new one-time key each time; another ticket's page takes the card with its own
+    address."""
+    from logistics.repairs.views.tickets import CSRF_STAND_IN, KEY_STAND_IN, PK_STAND_IN
+
+    plumber = factories.technician(school, Trade.PLUMBING, name="王师傅")
+    factories.MaterialFactory(school=school, name="台盆水管")
+    first, second = filed(staff, room), filed(staff, room)
+    for ticket in (first, second):
+        services.ticket_take(ticket, actor=plumber)
+        services.ticket_start(ticket, actor=plumber)
+        services.ticket_material_add(
+            ticket, actor=plumber, name="生料带", unit="卷", unit_cost=1, quantity=2
+        )
+    viewer = {Role.TECHNICIAN: plumber, GA: factories.user_with_role(GA, school=school)}
+    client.force_login(viewer.get(role, staff))
+    url = f"/repairs/{first.pk}/"
+    fresh = client.get(url).content.decode()
+    kept = client.get(url).content.decode()
+    assert TOKENS.sub("", fresh) == TOKENS.sub("", kept)
+    for stand_in in (CSRF_STAND_IN, str(KEY_STAND_IN), str(PK_STAND_IN)):
+        assert stand_in not in kept
+    token = re.search(r'csrfmiddlewaretoken" value="([^"]+)', kept)
+    assert token and len(token.group(1)) == 64
+    keys = re.findall(r'submission_key" value="([^"]+)', fresh + kept)
+    assert len(keys) == len(set(keys)) == (2 if role == Role.TECHNICIAN else 0)
+    other = client.get(f"/repairs/{second.pk}/").content.decode()
+    assert f"/repairs/{second.pk}/material/" in other or role != Role.TECHNICIAN
+    assert f"/repairs/{first.pk}/" not in other
+    from django.core.cache import cache
+
+    cache.clear()
+    assert TOKENS.sub("", client.get(f"/repairs/{second.pk}/").content.decode()) == TOKENS.sub(
+        "", other
+    )
+
+
+@pytest.mark.django_db
+def test_ticket_page_shows_writes_at_once(client, staff, room, school, general_affairs):
+    """What the ticket's page keeps changes with every write it shows: a step, a material
+    used, the materials catalogue, a category, a person's name, a technician added."""
+    from logistics.repairs.services.tickets import material_save, repair_category_save
+    from logistics.services.people import person_update
+
+    plumber = factories.technician(school, Trade.PLUMBING, name="王师傅")
+    category = factories.RepairCategoryFactory(school=school, trade=Trade.PLUMBING, name="漏水")
+    ticket = filed(staff, room, category=category)
+    services.ticket_take(ticket, actor=plumber)
+    client.force_login(plumber)
+    url = f"/repairs/{ticket.pk}/"
+    page = lambda: client.get(url).content.decode()  # noqa: E731
+    assert 'data-testid="action-material"' not in page()
+    services.ticket_start(ticket, actor=plumber)
+    assert 'data-testid="action-material"' in page() and "生料带" not in page()
+    services.ticket_material_add(
+        ticket, actor=plumber, name="生料带", unit="卷", unit_cost=1, quantity=2
+    )
+    assert "生料带" in page()
+    material_save(school=school, name="台盆水管", unit="根", unit_cost="12.00", trade="plumbing")
+    assert "台盆水管" in page()
+    repair_category_save(school=school, instance=category, name="水管漏水")
+    assert "水管漏水" in page()
+    person_update(user=plumber, roles=[Role.TECHNICIAN], trades=[Trade.PLUMBING], name="王师父")
+    assert 'data-testid="assignee">王师父' in page()
+    client.force_login(general_affairs)
+    assert "李师傅" not in page()
+    newcomer = factories.technician(school, Trade.ELECTRICAL, name="李师傅")
+    person_update(user=newcomer, roles=[Role.TECHNICIAN], trades=[Trade.ELECTRICAL])
+    assert "李师傅" in page()
+    services.ticket_hold(ticket, actor=plumber, reason="等待配件")
+    body = page()
+    assert "等待配件" in body and f"/repairs/{ticket.pk}/resume/" in body
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("phone", ["13912345678", "", '<"&>'])
+def test_filing_form_kept_is_drawn_afresh(client, room, school, make_user, phone):
+    """The filing form with no building chosen is kept: the page is the one drawn afresh
+    (the person's phone, or none, filled in; the request's CSRF token; a new one-time
+    key each time), a building added or renamed shows at once, and a form with a room
+    (a QR sticker's) or the user's input is drawn afresh."""
+    from django.core.cache import cache
+
+    from logistics.repairs.views.tickets import CSRF_STAND_IN, KEY_STAND_IN, PHONE_STAND_IN
+    from logistics.services.organisation import building_save
+
+    client.force_login(make_user(Role.STAFF, school, phone=phone))
+    fresh = client.get("/repairs/new/").content.decode()
+    kept = client.get("/repairs/new/").content.decode()
+    assert TOKENS.sub("", fresh) == TOKENS.sub("", kept)
+    for stand_in in (CSRF_STAND_IN, str(KEY_STAND_IN), PHONE_STAND_IN):
+        assert stand_in not in kept
+    keys = re.findall(r'submission_key" value="([^"]+)', fresh + kept)
+    assert len(keys) == len(set(keys)) == 2
+    assert room.building.name in kept
+    building_save(school=school, instance=room.building, name="新实验楼")
+    assert "新实验楼" in client.get("/repairs/new/").content.decode()
+    building_save(school=school, name="体育馆", floors_above=3)
+    kept = client.get("/repairs/new/").content.decode()
+    assert "体育馆" in kept
+    cache.clear()
+    assert TOKENS.sub("", client.get("/repairs/new/").content.decode()) == TOKENS.sub("", kept)
+    client.force_login(make_user(Role.STAFF, school, phone="13800000001"))
+    assert 'value="13800000001"' in client.get("/repairs/new/").content.decode()
+    qr = client.get(f"/repairs/new/?room={room.pk}").content.decode()
+    assert f'<option value="{room.pk}" selected>' in qr
+    response = client.post("/repairs/new/", {"building": room.building_id, "description": ""})
+    assert response.status_code == 200 and "is-invalid" in response.content.decode()

@@ -1,11 +1,13 @@
 """Reads of repair tickets: who sees which ticket, the lists, a ticket with its parts."""
 
+from django.contrib.contenttypes.models import ContentType
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from logistics.choices import Role
-from logistics.models import StatusChange, User
+from logistics.models import Building, Room, StatusChange, User
 from logistics.repairs.choices import OPEN_TICKET_STATUSES, TicketStatus
 from logistics.repairs.models import (
     DispatchRule,
@@ -109,6 +111,90 @@ def ticket_detail(user, pk):
         )
         .get(pk=pk)
     )
+
+
+def ticket_page(user, pk):
+    """The ticket of its page, as ``ticket_detail`` reads it (raises DoesNotExist), from
+    one statement (``sql.ticket_page``): a ticket whose room, building, category and
+    people hold what the page shows of them, with ``page_photos``, ``page_materials``
+    and ``page_history`` (the status log, its actors' names) read with it.
+
+    Whether ``user`` may see it is decided from the ticket itself when they filed it,
+    work it or may view the school's tickets (``ticket_visible``'s rule); else by asking
+    ``ticket_visible`` (one query more)."""
+    found = sql.ticket_page(pk)
+    if found is None:
+        raise Ticket.DoesNotExist
+    row, parts = found
+    ticket = _instance(Ticket, row)
+    if not _plainly_visible(user, ticket) and not ticket_visible(user).filter(pk=pk).exists():
+        raise Ticket.DoesNotExist
+    cached = _related_setter(ticket)
+    room = _related(Room, row, "room__", id=ticket.room_id)
+    cached("room", room)
+    building = _related(Building, row, "room__building__", id=row["room__building_id"])
+    Room.building.field.set_cached_value(room, building)
+    category = None
+    if ticket.category_id is not None:
+        category = _related(RepairCategory, row, "category__", id=ticket.category_id)
+    cached("category", category)
+    cached("requester", _related(User, row, "requester__", id=ticket.requester_id))
+    assignee = None
+    if ticket.assignee_id is not None:
+        assignee = _related(User, row, "assignee__", id=ticket.assignee_id)
+    cached("assignee", assignee)
+    if ticket.school_id == user.school_id:
+        cached("school", user.school)
+    ticket.page_photos = [_instance(TicketPhoto, photo) for photo in parts["photos"]]
+    ticket.page_materials = [_instance(TicketMaterial, used) for used in parts["materials"]]
+    content_type = ContentType.objects.get_for_model(Ticket)
+    history = []
+    for values in parts["history"]:
+        change = _instance(StatusChange, values)
+        StatusChange.content_type.field.set_cached_value(change, content_type)
+        actor = None
+        if change.actor_id is not None:
+            actor = _related(User, values, "actor__", id=change.actor_id)
+        StatusChange.actor.field.set_cached_value(change, actor)
+        history.append(change)
+    ticket.page_history = history
+    for part in (*ticket.page_photos, *ticket.page_materials):
+        type(part).ticket.field.set_cached_value(part, ticket)
+    return ticket
+
+
+def _plainly_visible(user, ticket):
+    """``ticket_visible``'s rule where the ticket alone decides it: a ticket of the
+    user's school that they filed or work, or any of it for those who view tickets."""
+    if ticket.school_id is None or ticket.school_id != user.school_id:
+        return False
+    return (
+        ticket.requester_id == user.pk
+        or ticket.assignee_id == user.pk
+        or user.has_perm("logistics.view_ticket")
+    )
+
+
+def _instance(model, values):
+    """A ``model`` instance of the values of its columns that ``values`` holds (by
+    ``attname``), as the ORM makes one from a row (the others deferred)."""
+    fields = [f for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(
+        DEFAULT_DB_ALIAS, [f.attname for f in fields], [values[f.attname] for f in fields]
+    )
+
+
+def _related(model, row, prefix, **known):
+    """A ``model`` instance of the row's ``prefix``-ed values (and ``known`` ones)."""
+    values = {key[len(prefix) :]: value for key, value in row.items() if key.startswith(prefix)}
+    return _instance(model, {**values, **known})
+
+
+def _related_setter(obj):
+    def cached(name, value):
+        type(obj)._meta.get_field(name).set_cached_value(obj, value)
+
+    return cached
 
 
 def photo_readable(user, name):
@@ -283,6 +369,31 @@ def ticket_card_lists(*ids, now=None):
     one statement on PostgreSQL (``sql.ticket_card_lists``)."""
     now = now or timezone.now()
     lists = sql.ticket_card_lists(*ids)
+    for cards in lists:
+        for card in cards:
+            card["is_overdue"] = bool(
+                missed_target(
+                    card["status"], card["started_at"], card["respond_by"], card["complete_by"], now
+                )
+            )
+    return lists
+
+
+def queue_card_lists(user, now=None):
+    """A technician's queue: the cards of their open tickets (``technician_queue``) and
+    of at most 50 of those to take (``tickets_to_take``), as ``ticket_card_lists`` reads
+    them; on PostgreSQL by one statement written once (``sql.queue_card_lists``), the
+    lists' ids queries inside it, nothing compiled a request."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return ticket_card_lists(
+            technician_queue(user),
+            tickets_to_take(user).values_list("pk", flat=True)[:50],
+            now=now,
+        )
+    now = now or timezone.now()
+    lists = sql.queue_card_lists(user, OPEN_TICKET_STATUSES, TicketStatus.SUBMITTED, 50)
     for cards in lists:
         for card in cards:
             card["is_overdue"] = bool(

@@ -100,6 +100,8 @@ def repair_categories_load_defaults(school):
         if (str(trade), name) not in existing
     ]
     RepairCategory.objects.bulk_create(rows)
+    if rows:
+        figures_changed(school)  # the filing form's choices (see ``repair_category_save``)
     return len(rows)
 
 
@@ -109,8 +111,28 @@ CATEGORY_FIELDS = ("trade", "name", "sort_order", "is_active")
 RULE_FIELDS = ("trade", "building", "technician", "is_active")
 MATERIAL_FIELDS = ("name", "spec", "unit", "unit_cost", "trade", "is_active")
 
-repair_category_save = school_record_save(RepairCategory, CATEGORY_FIELDS)
-material_save = school_record_save(Material, MATERIAL_FIELDS)
+_repair_category_save = school_record_save(RepairCategory, CATEGORY_FIELDS)
+_material_save = school_record_save(Material, MATERIAL_FIELDS)
+
+
+@transaction.atomic
+def repair_category_save(*, school, **data):
+    """Create or change a repair category of ``school``. Its figures stamp is raised:
+    the pages keep what shows categories under it (a ticket's facts)."""
+    category = _repair_category_save(school=school, **data)
+    figures_changed(school)
+    return category
+
+
+@transaction.atomic
+def material_save(*, school, **data):
+    """Create or change an item of ``school``'s materials catalogue. Its figures stamp is
+    raised: a ticket's page keeps its steps' forms (the catalogue's choices) under it."""
+    material = _material_save(school=school, **data)
+    figures_changed(school)
+    return material
+
+
 _dispatch_rule_save = school_record_save(DispatchRule, RULE_FIELDS)
 
 

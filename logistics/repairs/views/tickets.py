@@ -1,24 +1,33 @@
 """Repair ticket pages: filing, my requests, the technician's queue, a ticket and its
 steps, general affairs' list and export, and the repair set-up lists."""
 
+import uuid
+from types import SimpleNamespace
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
 from logistics.common import rooms
-from logistics.common.figures import kept_figures
+from logistics.common.figures import FIGURES_CACHE_SECONDS, figures_key, kept_figures
 from logistics.common.pagination import CountedPaginator
 from logistics.common.permissions import permission_required
 from logistics.common.spreadsheets import export_rows, xlsx_response
+from logistics.common.submissions import SubmissionKeyField
 from logistics.common.views import (
     OnceCreateView,
     SchoolRequiredMixin,
@@ -35,7 +44,6 @@ from logistics.repairs.forms import tickets as forms
 from logistics.repairs.models import DispatchRule, Material, RepairCategory, Ticket, TicketMaterial
 from logistics.repairs.selectors import tickets as selectors
 from logistics.repairs.services import tickets as services
-from logistics.selectors import status_history
 
 # --- Filing -------------------------------------------------------------------------------
 
@@ -78,7 +86,36 @@ class TicketCreate(OnceCreateView):
         return initial
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "qr_room": self.qr_room}
+        context = {**super().get_context_data(**kwargs), "qr_room": self.qr_room}
+        form = context.get("form")
+        if form is not None and not form.is_bound and form.picked("building") in (None, ""):
+            context["filing_form"] = self.kept_form(form)
+        return context
+
+    def kept_form(self, form):
+        """The filing form with no building chosen yet and nothing typed: the same for
+        everyone of the school but for the CSRF token, the one-time key and the phone
+        (the person's own, filled in), drawn once with stand-ins for those, which each
+        request puts in, and kept under the school's figures stamp (raised by every
+        write to a building or a category) and the language."""
+        school = self.request.user.school
+        phone = form.initial.get("contact_phone") or ""
+        key = figures_key("repairs-filing-form", school, get_language())
+        html = cache.get(key)
+        if html is None:
+            form.initial = {**form.initial, "contact_phone": PHONE_STAND_IN}
+            form.initial["submission_key"] = KEY_STAND_IN
+            html = render_to_string(
+                f"{self.template_name}#filing-form",
+                {"form": form, "csrf_token": CSRF_STAND_IN},
+            )
+            cache.set(key, html, FIGURES_CACHE_SECONDS)
+        html = html.replace(
+            f' value="{PHONE_STAND_IN}"', f' value="{escape(phone)}"' if phone else ""
+        )
+        html = html.replace(CSRF_STAND_IN, get_token(self.request))
+        html = html.replace(str(KEY_STAND_IN), str(uuid.uuid4()))
+        return mark_safe(html)  # noqa: S308 - drawn by the template, escaped there
 
     def create(self, data):
         return services.ticket_file(
@@ -175,14 +212,11 @@ def ticket_queue(request):
     """A technician's work: their open tickets, and those of their trades nobody has.
 
     Both lists' cards are read as plain values by one statement on PostgreSQL, their ids
-    queries inside (``selectors.ticket_card_lists``; one each on SQLite), and drawn in
-    one pass (``repairs`` tags)."""
+    queries inside, written once (``selectors.queue_card_lists``; one each on SQLite),
+    and drawn in one pass (``repairs`` tags)."""
     school_required(request)
     user = request.user
-    mine, to_take = selectors.ticket_card_lists(
-        selectors.technician_queue(user),
-        selectors.tickets_to_take(user).values_list("pk", flat=True)[:50],
-    )
+    mine, to_take = selectors.queue_card_lists(user)
     return render(
         request,
         "repairs/queue.html",
@@ -265,19 +299,118 @@ def ticket_export(request):
 # --- One ticket and its steps ---------------------------------------------------------------
 
 
+# What the kept "What next" card holds in place of what each request puts in: the CSRF
+# token, the ticket (its address) and each form's one-time key (``TicketPage.kept_actions``).
+CSRF_STAND_IN = "csrf-token-stand-in-3b8e61"
+PK_STAND_IN = 987_654_320_001
+KEY_STAND_IN = uuid.UUID("3b8e6100-0000-4000-8000-0000a5ec0de1")
+PHONE_STAND_IN = "phone-stand-in-3b8e61"
+
+
 class TicketPage(WorkflowPage):
-    """A ticket, and the steps the user may take on it now (``services.ticket_steps``)."""
+    """A ticket, and the steps the user may take on it now (``services.ticket_steps``).
+
+    The ticket and its parts are read by one statement (``selectors.ticket_page``); the
+    card of the steps' forms is drawn once and kept (``kept_actions``) unless a form
+    holds the user's input."""
 
     steps = services.ticket_steps
-    selector = selectors.ticket_detail
+    selector = selectors.ticket_page
     template_name = "repairs/ticket_detail.html"
     url_name = "ticket_detail"
     forms_name = "forms"
     next_urls = {"queue": "ticket_queue"}  # a technician taking a ticket from the queue
 
-    def page_context(self, ticket, forms):
-        materials = list(ticket.materials.all())
-        photos = list(ticket.photos.all())
+    def render_page(self, ticket, bound=None, *, status=200, refused=""):
+        user = self.request.user
+        offered = self.steps.offered(user, ticket)
+        self.offered, self.bound, self.refused = offered, bound or {}, refused or ""
+        context = self.page_context(ticket)
+        if self.bound or ticket.school_id != user.school_id:
+            forms = {name: self.steps.steps[name].make_form(user, ticket) for name in offered}
+            forms.update(self.bound)
+            context["forms"] = forms
+        else:
+            # The page asks only which steps there are; their card comes kept, and so
+            # do the ticket's facts, parts and history.
+            context["forms"] = dict.fromkeys(offered, True)
+            context["actions"] = self.kept_actions(ticket, offered)
+            context["body"], context["history_panel"] = self.kept_ticket(ticket, context)
+        return render(self.request, self.template_name, context, status=status)
+
+    def kept_ticket(self, ticket, context):
+        """The markup of the ticket's facts, photos and materials (``body``) and of its
+        history, drawn once and kept under the school's figures stamp — raised by every
+        write to a ticket (its status changes, photos and materials come with one), a
+        person, a room, a category — the ticket, whether its materials may be removed,
+        the language and the time zone. The CSRF token of the materials' forms is put in
+        by each request."""
+        material = bool(context["forms"].get("material"))
+        key = figures_key(
+            "repairs-ticket-page",
+            self.request.user.school,
+            ticket.pk,
+            material,
+            get_language(),
+            timezone.get_current_timezone_name(),
+        )
+        kept = cache.get(key)
+        if kept is None:
+            drawn = {**context, "csrf_token": CSRF_STAND_IN}
+            kept = (
+                render_to_string(f"{self.template_name}#body", drawn),
+                render_to_string("includes/history_panel.html", drawn),
+            )
+            cache.set(key, kept, FIGURES_CACHE_SECONDS)
+        body, history = kept
+        if CSRF_STAND_IN in body:
+            body = body.replace(CSRF_STAND_IN, get_token(self.request))
+        return mark_safe(body), mark_safe(history)  # noqa: S308 - drawn by the templates
+
+    def kept_actions(self, ticket, offered):
+        """The "What next" card with the forms of the ``offered`` steps, drawn once (with
+        stand-ins for the CSRF token, the ticket and the one-time keys, which each request
+        puts in) and kept under the school's figures stamp — raised by every write to a
+        ticket (the technicians' open load), a person (who the technicians are) or the
+        materials catalogue — the steps, whether the ticket has a technician and the
+        language. Drawing the forms through their templates cost most of the page."""
+        if not offered:
+            return ""
+        user = self.request.user
+        key = figures_key(
+            "repairs-ticket-actions",
+            user.school,
+            ",".join(offered),
+            ticket.assignee_id is not None,
+            get_language(),
+        )
+        html = cache.get(key)
+        if html is None:
+            forms = {}
+            for name in offered:
+                form = self.steps.steps[name].make_form(user, ticket)
+                for field_name, field in getattr(form, "fields", {}).items():
+                    if isinstance(field, SubmissionKeyField):
+                        form.initial[field_name] = KEY_STAND_IN
+                forms[name] = form
+            html = render_to_string(
+                f"{self.template_name}#actions",
+                {
+                    "forms": forms,
+                    "ticket": SimpleNamespace(pk=PK_STAND_IN, assignee=ticket.assignee),
+                    "csrf_token": CSRF_STAND_IN,
+                },
+            )
+            cache.set(key, html, FIGURES_CACHE_SECONDS)
+        html = html.replace(CSRF_STAND_IN, get_token(self.request))
+        html = html.replace(f"/{PK_STAND_IN}/", f"/{ticket.pk}/")
+        first, *rest = html.split(str(KEY_STAND_IN))
+        html = first + "".join(str(uuid.uuid4()) + piece for piece in rest)
+        return mark_safe(html)  # noqa: S308 - drawn by the template, escaped there
+
+    def page_context(self, ticket, forms=None):
+        materials = ticket.page_materials
+        photos = ticket.page_photos
         return {
             "ticket": ticket,
             "title": _("Repair #%(number)s") % {"number": ticket.pk},
@@ -285,7 +418,7 @@ class TicketPage(WorkflowPage):
             "completion_photos": [p for p in photos if p.kind == PhotoKind.COMPLETION],
             "materials": materials,
             "materials_total": sum((m.total for m in materials), start=0),
-            "history": status_history(ticket),
+            "history": ticket.page_history,
             "overdue": ticket.overdue_at(timezone.now()),
             "is_requester": ticket.requester_id == self.request.user.pk,
         }
