@@ -15,7 +15,12 @@ from django.urls import clear_url_caches
 from django.utils import timezone
 
 from logistics.bench import BenchData, BenchPage, BenchSite, BenchTiming, runner, spread
-from logistics.bench.core import time_bare_import, time_rooms_import
+from logistics.bench.core import (
+    time_bare_import,
+    time_bare_people_import,
+    time_people_import,
+    time_rooms_import,
+)
 from logistics.bench.generate import generate
 from logistics.choices import Role
 from logistics.common.registry import Registry, registry
@@ -126,13 +131,17 @@ def test_later_generators_see_the_cores_ids(generated):
 
 
 @pytest.mark.postgres
-def test_the_timed_imports_create_the_rooms_and_roll_back(generated):
+def test_the_timed_imports_create_the_rooms_and_people_and_roll_back(generated):
     school = School.objects.get(code="bench-01")
     site = BenchSite(school, User.objects.get(username="b01-zongwu"))
     before = Room.objects.count()
     assert time_rooms_import(site, rows=20) > 0
     assert time_bare_import(site, rows=20) > 0
     assert Room.objects.count() == before
+    people = User.objects.count()
+    assert time_people_import(site, rows=20) > 0
+    assert time_bare_people_import(site, rows=20) > 0
+    assert User.objects.count() == people
 
 
 # The daily pages, each as its role, in the full school and the small one.
