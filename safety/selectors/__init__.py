@@ -9,6 +9,7 @@ among them (a 404 on the pages). The statistics are in ``safety.selectors.stats`
 from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q
 from django.utils import timezone
 
+from logistics.common.figures import kept_figures
 from safety.choices import (
     OPEN_HAZARD_STATUSES,
     OPEN_INSPECTION_STATUSES,
@@ -205,6 +206,23 @@ def inspector_list(user, now=None, *, to_do=50, upcoming=10, done=25, offset=0):
             card["room_label"] = _room_label(card) if card["room_id"] else ""
             card["is_overdue"] = inspection_overdue(card["status"], card["due_at"], now)
     return lists
+
+
+def inspector_list_kept(user, now=None, **sizes):
+    """``inspector_list`` kept under the school's figures stamp (raised by every write to
+    an inspection, a checklist, a room or a person), the user, the page and the day, and
+    until the first card to do falls due (it is overdue from then on)."""
+    now = now or timezone.now()
+    if user.school is None:
+        return inspector_list(user, now, **sizes)
+
+    def compute():
+        lists = inspector_list(user, now, **sizes)
+        falls_due = [c["due_at"] for c in lists[0] if not c["is_overdue"] and c["due_at"]]
+        return lists, min(falls_due, default=None)
+
+    parts = (user.pk, *(f"{k}={v}" for k, v in sorted(sizes.items())))
+    return kept_figures("safety:inspector-cards", user.school, compute, *parts, now=now)
 
 
 def inspection_progress(inspection):

@@ -82,7 +82,14 @@ def checklist_template_save(*, school, instance=None, submission_key=None, **fie
         raise ValidationError(_("This belongs to another school."))
     if "kind" in fields and fields["kind"] not in InspectionKind.values:
         raise ValidationError({"kind": _("Choose the kind of inspection.")})
-    return _template_save(school=school, instance=instance, submission_key=submission_key, **fields)
+    from logistics.services.organisation import figures_changed
+
+    with transaction.atomic():
+        template = _template_save(
+            school=school, instance=instance, submission_key=submission_key, **fields
+        )
+        figures_changed(school)  # the inspections' cards name their checklist
+    return template
 
 
 def checklist_item_save(*, template, instance=None, submission_key=None, **fields):

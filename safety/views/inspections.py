@@ -65,7 +65,7 @@ from safety.selectors import (
     inspection_results,
     inspection_visible,
     inspections_done,
-    inspector_list,
+    inspector_list_kept,
     schedule_list,
     template_items,
     template_list,
@@ -178,7 +178,7 @@ class InspectionList(ScopedListView):
         if self.tab == "mine":
             # The three lists' cards, the page's of the done ones: one statement.
             page = context["page_obj"]
-            to_do, upcoming, done = inspector_list(
+            to_do, upcoming, done = inspector_list_kept(
                 user,
                 now,
                 done=page.paginator.per_page if page.paginator.count else 0,
