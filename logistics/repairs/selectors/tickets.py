@@ -7,6 +7,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from logistics.choices import Role
+from logistics.common.figures import kept_figures
 from logistics.models import Building, Room, StatusChange, User
 from logistics.repairs.choices import OPEN_TICKET_STATUSES, TicketStatus
 from logistics.repairs.models import (
@@ -402,6 +403,29 @@ def queue_card_lists(user, now=None):
                 )
             )
     return lists
+
+
+def queue_card_lists_kept(user, now=None):
+    """``queue_card_lists`` kept under the school's figures stamp (raised by every write
+    to a ticket, its materials, a category, a room or a person and their trades), the
+    technician and the day, and until the next start or finish target of a card passes
+    (it is late from then on)."""
+    now = now or timezone.now()
+    if user.school is None:
+        return queue_card_lists(user, now)
+
+    def compute():
+        lists = queue_card_lists(user, now)
+        targets = [
+            card[target]
+            for cards in lists
+            for card in cards
+            for target in ("respond_by", "complete_by")
+            if card[target] is not None and card[target] > now
+        ]
+        return lists, min(targets, default=None)
+
+    return kept_figures("repairs:queue", user.school, compute, user.pk, now=now)
 
 
 def ticket_ids(user):

@@ -213,10 +213,11 @@ def ticket_queue(request):
 
     Both lists' cards are read as plain values by one statement on PostgreSQL, their ids
     queries inside, written once (``selectors.queue_card_lists``; one each on SQLite),
-    and drawn in one pass (``repairs`` tags)."""
+    and drawn in one pass (``repairs`` tags); kept under the school's figures stamp until a
+    target passes (``selectors.queue_card_lists_kept``)."""
     school_required(request)
     user = request.user
-    mine, to_take = selectors.queue_card_lists(user)
+    mine, to_take = selectors.queue_card_lists_kept(user)
     return render(
         request,
         "repairs/queue.html",
