@@ -30,6 +30,7 @@ from safety.models import (
     SafetyAgreement,
 )
 from safety.overdue import hazard_overdue_q, inspection_overdue_q
+from safety.selectors import sql
 from safety.uploads import AGREEMENT_SCANS, DRILL_PHOTOS, HAZARD_PHOTOS, INSPECTION_PHOTOS
 
 # --- Checklists and schedules ---------------------------------------------------------
@@ -227,7 +228,24 @@ def hazard_detail(user, pk, *, with_school=False):
     """One hazard the user may see, with its photos, plan, arrangements and source (and
     its school and district ``with_school``: the page needs only their ids, and every
     relation joined costs the query's compilation more than its run).
-    Raises ``Hazard.DoesNotExist``. The history: ``logistics.selectors.status_history``."""
+    Raises ``Hazard.DoesNotExist``. The history: ``hazard_history``.
+
+    For a user of a school (the pages' case) the hazard is read by hand-written
+    statements (``sql.hazard_page``, the same instances) and who may see it decided on
+    its row, as ``hazard_visible`` decides; otherwise by the ORM."""
+    if user.is_authenticated and user.school_id and not user.is_superuser:
+        hazard = sql.hazard_page(pk, user.school_id, with_school=with_school)
+        if hazard is None or not (
+            user.has_perm("safety.view_hazard")
+            or user.pk in (hazard.found_by_id, hazard.responsible_person_id)
+        ):
+            raise Hazard.DoesNotExist
+        return hazard
+    return hazard_detail_orm(user, pk, with_school=with_school)
+
+
+def hazard_detail_orm(user, pk, *, with_school=False):
+    """``hazard_detail`` read by the ORM (any user; the statements' reference)."""
     related = ("school__district",) if with_school else ()
     return (
         hazard_visible(user)
@@ -254,6 +272,12 @@ def hazard_detail(user, pk, *, with_school=False):
         )
         .get(pk=pk)
     )
+
+
+def hazard_history(hazard):
+    """The status log of ``hazard`` (``logistics.selectors.status_history``), oldest
+    first: one hand-written statement (``sql.hazard_history``)."""
+    return sql.hazard_history(hazard)
 
 
 # --- Drills and agreements ----------------------------------------------------------------

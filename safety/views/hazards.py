@@ -37,7 +37,6 @@ from logistics.common.views import (
     school_required,
 )
 from logistics.documents.pdf import PDFTimeout, pdf_response, render_pdf
-from logistics.selectors import status_history
 from safety import columns, lists, selectors
 from safety.choices import (
     HazardLevel,
@@ -269,7 +268,7 @@ class HazardPage(WorkflowPage):
             "rectified_photos": [p for p in photos if p.kind == HazardPhotoKind.RECTIFIED],
             "plan": plan,
             "deferrals": list(hazard.deferrals.all()),
-            "history": status_history(hazard),
+            "history": selectors.hazard_history(hazard),
             "open_step": _open_step(hazard, steps, plan),
             "overdue": hazard.is_overdue(timezone.localdate()),
             "needs_plan": major and plan is None and hazard.status != HazardStatus.WITHDRAWN,
