@@ -9,6 +9,7 @@ among them (a 404 on the pages). The statistics are in ``safety.selectors.stats`
 from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q
 from django.utils import timezone
 
+from logistics.selectors import status_history
 from safety.choices import (
     OPEN_HAZARD_STATUSES,
     OPEN_INSPECTION_STATUSES,
@@ -230,16 +231,17 @@ def hazard_detail(user, pk, *, with_school=False):
     relation joined costs the query's compilation more than its run).
     Raises ``Hazard.DoesNotExist``. The history: ``hazard_history``.
 
-    For a user of a school (the pages' case) the hazard is read by hand-written
-    statements (``sql.hazard_page``, the same instances) and who may see it decided on
-    its row, as ``hazard_visible`` decides; otherwise by the ORM."""
+    For a user of a school (the pages' case) the hazard and its status log are read by
+    one hand-written statement (``sql.hazard_page``, the same instances) and who may see
+    it is decided on its row, as ``hazard_visible`` decides; otherwise by the ORM."""
     if user.is_authenticated and user.school_id and not user.is_superuser:
-        hazard = sql.hazard_page(pk, user.school_id, with_school=with_school)
+        hazard, history = sql.hazard_page(pk, user.school_id, with_school=with_school)
         if hazard is None or not (
             user.has_perm("safety.view_hazard")
             or user.pk in (hazard.found_by_id, hazard.responsible_person_id)
         ):
             raise Hazard.DoesNotExist
+        hazard.status_log = history
         return hazard
     return hazard_detail_orm(user, pk, with_school=with_school)
 
@@ -276,8 +278,9 @@ def hazard_detail_orm(user, pk, *, with_school=False):
 
 def hazard_history(hazard):
     """The status log of ``hazard`` (``logistics.selectors.status_history``), oldest
-    first: one hand-written statement (``sql.hazard_history``)."""
-    return sql.hazard_history(hazard)
+    first: the one ``hazard_detail`` read with the hazard, else read now."""
+    found = getattr(hazard, "status_log", None)
+    return found if found is not None else list(status_history(hazard))
 
 
 # --- Drills and agreements ----------------------------------------------------------------

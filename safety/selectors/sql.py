@@ -576,10 +576,13 @@ def ledger_rows(ids):
 # found, rectify, rectified and checked it, its inspection and checklist, the checklist
 # item it came from and its plan with the plan's responsible person: twelve relations the
 # ORM took ~15 ms to build and compile into one statement the database runs in well under
-# one. Written here once per vendor from the models' own names, the rows are made into the
-# same model instances ``select_related`` would give (each related row cached on its
-# parent, None for a missing one); its photos and arrangements by a statement each,
-# cached as ``prefetch_related`` would; its status log by a third.
+# one; then its photos, its arrangements and its status log, a statement each. Here all of
+# them are ONE statement, written once per vendor from the models' own names: a UNION ALL
+# of four selects, each row saying which (``k``) and where it sorts (``o1``, ``o2``), each
+# select filling its own columns and NULL the others'. The rows are made into the model
+# instances ``select_related`` and ``prefetch_related`` would give (each related row cached
+# on its parent, None for a missing one; the photos and arrangements cached as
+# ``hazard.photos.all()`` and ``hazard.deferrals.all()``).
 
 # (alias, model, parent alias, relation on the parent): a forward foreign key of the
 # parent, or (``plan``) the reverse one-to-one of the hazard.
@@ -613,7 +616,7 @@ def _joined_select(connection, base_alias, base_model, joins):
 
     q = connection.ops.quote_name
     models = {base_alias: base_model}
-    parts = [(base_alias, base_model, None, None, base_model._meta.concrete_fields)]
+    parts = [(base_alias, base_model, None, None, tuple(base_model._meta.concrete_fields))]
     clause = f"{q(base_model._meta.db_table)} {base_alias}"
     for alias, label, parent, relation in joins:
         model = apps.get_model(label)
@@ -624,26 +627,23 @@ def _joined_select(connection, base_alias, base_model, joins):
         else:  # the reverse of a one-to-one to the parent
             on = f"{alias}.{q(field.field.column)} = {parent}.{q(models[parent]._meta.pk.column)}"
         clause += f" LEFT JOIN {q(model._meta.db_table)} {alias} ON {on}"
-        parts.append((alias, model, parent, relation, model._meta.concrete_fields))
-    columns = ", ".join(
+        parts.append((alias, model, parent, relation, tuple(model._meta.concrete_fields)))
+    columns = [
         f"{alias}.{q(field.column)}" for alias, _m, _p, _r, fields in parts for field in fields
-    )
+    ]
     return columns, clause, parts
 
 
-def _instances(connection, parts, row, converters):
-    """The model instances of one row of a ``_joined_select`` (by alias; None for a row
-    that is not there), each related one cached on its parent."""
+def _instances(using, parts, values):
+    """The model instances of one row's converted ``values`` of a ``_joined_select``
+    (the base's, each related one cached on its parent; None for a row not there)."""
     found, start = {}, 0
-    all_fields = [field for *_rest, fields in parts for field in fields]
-    values = convert(row, all_fields, converters, connection)
     for alias, model, parent, relation, fields in parts:
         own = values[start : start + len(fields)]
         start += len(fields)
-        pk_index = fields.index(model._meta.pk)
         instance = None
-        if own[pk_index] is not None:
-            instance = model.from_db(connection.alias, [f.attname for f in fields], own)
+        if own[fields.index(model._meta.pk)] is not None:
+            instance = model.from_db(using, [f.attname for f in fields], own)
         found[alias] = instance
         holder = found.get(parent)
         if holder is not None:
@@ -651,48 +651,94 @@ def _instances(connection, parts, row, converters):
             field = type(holder)._meta.get_field(relation)
             if not field.concrete and instance is not None:  # a reverse one-to-one
                 instance._state.fields_cache[field.field.name] = holder
-    return found
+    return found[parts[0][0]]
 
 
 def _hazard_statement(connection, with_school):
+    """``(sql, sections)`` of ``hazard_page``; each section ``(parts, columns, start,
+    converters)``, ``start`` the index of its first column in a row."""
     key = (connection.vendor, connection.alias, with_school)
     found = _HAZARD_SQL.get(key)
-    if found is None:
-        q = connection.ops.quote_name
-        joins = _HAZARD_JOINS + (_HAZARD_SCHOOL_JOINS if with_school else ())
-        columns, clause, parts = _joined_select(connection, "h", Hazard, joins)
-        sql = (
-            f"SELECT {columns} FROM {clause} "  # noqa: S608 - quoted names only
-            f"WHERE h.{q(Hazard._meta.pk.column)} = %s "
-            f"AND h.{q(Hazard._meta.get_field('school').column)} = %s"
+    if found is not None:
+        return found
+    from logistics.models import StatusChange
+    from safety.models import HazardDeferral, HazardPhoto
+
+    q = connection.ops.quote_name
+
+    def column(model, name):
+        return q(model._meta.get_field(name).column)
+
+    joins = _HAZARD_JOINS + (_HAZARD_SCHOOL_JOINS if with_school else ())
+    # (model, joins, where, the order's two columns)
+    selects = (
+        (
+            Hazard,
+            joins,
+            f"h.{q(Hazard._meta.pk.column)} = %s AND h.{column(Hazard, 'school')} = %s",
+            None,
+        ),
+        (
+            HazardPhoto,
+            (),
+            f"c.{column(HazardPhoto, 'hazard')} = %s",
+            (f"c.{column(HazardPhoto, 'created_at')}", f"c.{q('id')}"),
+        ),
+        (
+            HazardDeferral,
+            (("cb", "logistics.User", "c", "created_by"),),
+            f"c.{column(HazardDeferral, 'hazard')} = %s",
+            (f"c.{column(HazardDeferral, 'created_at')}", f"c.{q('id')}"),
+        ),
+        (
+            StatusChange,
+            (("a", "logistics.User", "c", "actor"),),
+            f"c.{column(StatusChange, 'content_type')} = %s "
+            f"AND c.{column(StatusChange, 'object_id')} = %s",
+            (f"c.{column(StatusChange, 'at')}", f"c.{q('id')}"),
+        ),
+    )
+    built = [
+        _joined_select(connection, "h" if model is Hazard else "c", model, joins)
+        for model, joins, _w, _o in selects
+    ]
+    # Each select's NULLs typed as the columns they stand for (PostgreSQL matches the
+    # types of a UNION's columns a pair of selects at a time).
+    every = [
+        f"CAST(NULL AS {field.db_type(connection)})"
+        for _c, _cl, parts in built
+        for *_rest, fields in parts
+        for field in fields
+    ]
+    stamp = Hazard._meta.get_field("found_at").db_type(connection)
+    typed_order = (
+        f"CAST(NULL AS {stamp})",
+        f"CAST(NULL AS {Hazard._meta.pk.rel_db_type(connection)})",
+    )
+    branches, sections, start = [], [], 3
+    for k, ((columns, clause, parts), (_m, _j, where, order)) in enumerate(
+        zip(built, selects, strict=True)
+    ):
+        own = start - 3
+        listed = ", ".join(
+            [
+                str(k),
+                *(order or typed_order),
+                *every[:own],
+                *columns,
+                *every[own + len(columns) :],
+            ]
         )
+        branches.append(f"SELECT {listed} FROM {clause} WHERE {where}")  # noqa: S608
         fields = [field for *_rest, fields in parts for field in fields]
-        found = _HAZARD_SQL[key] = (sql, parts, converters_for(connection, fields))
+        # The converters are handed each field's column, as the ORM hands them its
+        # expressions (SQLite's for decimals reads the expression's ``output_field``).
+        cols = [field.cached_col for field in fields]
+        sections.append((parts, cols, start, converters_for(connection, fields)))
+        start += len(columns)
+    sql = " UNION ALL ".join(branches) + " ORDER BY 1, 2, 3"
+    found = _HAZARD_SQL[key] = (sql, sections)
     return found
-
-
-def _children_statement(connection, name, model, parent_field, joins, order):
-    key = (connection.vendor, connection.alias, name)
-    found = _HAZARD_SQL.get(key)
-    if found is None:
-        q = connection.ops.quote_name
-        columns, clause, parts = _joined_select(connection, "c", model, joins)
-        order_by = ", ".join(f"c.{q(model._meta.get_field(f).column)}" for f in order)
-        sql = (
-            f"SELECT {columns} FROM {clause} "  # noqa: S608 - quoted names only
-            f"WHERE {parent_field} ORDER BY {order_by}"
-        )
-        fields = [field for *_rest, fields in parts for field in fields]
-        found = _HAZARD_SQL[key] = (sql, parts, converters_for(connection, fields))
-    return found
-
-
-def _children(connection, statement, params):
-    sql, parts, converters = statement
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return [_instances(connection, parts, row, converters)["c"] for row in rows]
 
 
 def _prefetched(hazard, name, rows):
@@ -710,67 +756,33 @@ def _prefetched(hazard, name, rows):
 
 
 def hazard_page(pk, school_id, *, with_school=False):
-    """The hazard ``pk`` of the school ``school_id`` as ``selectors.hazard_detail`` reads
-    it (its relations cached, its photos and arrangements prefetched, in their order;
-    ``with_school``: its school and district too), or None: three statements."""
+    """The hazard ``pk`` of the school ``school_id`` as ``selectors.hazard_detail``
+    reads it (its relations cached, its photos and arrangements prefetched, in their
+    order; ``with_school``: its school and district too) and its status log as
+    ``logistics.selectors.status_history`` reads it (a list, each change with its actor
+    and content type), in one statement; ``(None, [])`` for no such hazard."""
+    from django.contrib.contenttypes.models import ContentType
     from django.db import connection
-
-    from safety.models import HazardDeferral, HazardPhoto
 
     try:
         pk, school_id = int(pk), int(school_id)
     except (TypeError, ValueError):
-        return None
-    sql, parts, converters = _hazard_statement(connection, with_school)
+        return None, []
+    sql, sections = _hazard_statement(connection, with_school)
+    content_type = ContentType.objects.get_for_model(Hazard)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [pk, school_id])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    hazard = _instances(connection, parts, row, converters)["h"]
-    q = connection.ops.quote_name
-    photos = _children_statement(
-        connection,
-        "photos",
-        HazardPhoto,
-        f"c.{q(HazardPhoto._meta.get_field('hazard').column)} = %s",
-        (),
-        ("created_at", "id"),
-    )
-    deferrals = _children_statement(
-        connection,
-        "deferrals",
-        HazardDeferral,
-        f"c.{q(HazardDeferral._meta.get_field('hazard').column)} = %s",
-        (("cb", "logistics.User", "c", "created_by"),),
-        ("created_at", "id"),
-    )
-    _prefetched(hazard, "photos", _children(connection, photos, [pk]))
-    _prefetched(hazard, "deferrals", _children(connection, deferrals, [pk]))
-    return hazard
-
-
-def hazard_history(hazard):
-    """The status log of ``hazard`` as ``logistics.selectors.status_history`` reads it
-    (its actor and content type cached on each change), oldest first: one statement."""
-    from django.contrib.contenttypes.models import ContentType
-    from django.db import connection
-
-    from logistics.models import StatusChange
-
-    q = connection.ops.quote_name
-    opts = StatusChange._meta
-    statement = _children_statement(
-        connection,
-        "history",
-        StatusChange,
-        f"c.{q(opts.get_field('content_type').column)} = %s "
-        f"AND c.{q(opts.get_field('object_id').column)} = %s",
-        (("a", "logistics.User", "c", "actor"),),
-        ("at", "id"),
-    )
-    content_type = ContentType.objects.get_for_model(hazard)
-    changes = _children(connection, statement, [content_type.pk, hazard.pk])
-    for change in changes:
+        cursor.execute(sql, [pk, school_id, pk, pk, content_type.pk, pk])
+        rows = cursor.fetchall()
+    if not rows or rows[0][0] != 0:
+        return None, []
+    found = ([], [], [], [])
+    for row in rows:
+        parts, columns, start, converters = sections[row[0]]
+        values = convert(row[start : start + len(columns)], columns, converters, connection)
+        found[row[0]].append(_instances(connection.alias, parts, values))
+    (hazard,), photos, deferrals, history = found
+    _prefetched(hazard, "photos", photos)
+    _prefetched(hazard, "deferrals", deferrals)
+    for change in history:
         change._state.fields_cache["content_type"] = content_type
-    return changes
+    return hazard, history

@@ -942,3 +942,50 @@ def test_inspection_opens_is_inspection_visible(make_user):
         for inspection in inspections:
             opens = selectors.inspection_opens(user, inspection)
             assert opens == (inspection.pk in visible), (user, inspection)
+
+
+# The timeline's changes as safety/hazards/history.html drew them one at a time (the
+# markup ``{% hazard_history_items %}`` keeps).
+HISTORY_ITEMS_TEMPLATE = """{% load i18n %}{% for change in history %}
+    <li class="list-group-item px-0" data-field="{{ change.field }}">
+      <span class="text-muted">{{ change.at|date:"Y-m-d H:i" }}</span>
+      {% with actor=change.actor.display_name|default:_("system") %}{% blocktranslate %}{{ actor }}:{% endblocktranslate %}{% endwith %}
+      {% if change.field == "plan" %}<strong>{% translate "Rectification plan" %}</strong>
+      {% elif change.field == "found_again" %}<strong>{% translate "Found again" %}</strong>
+      {% else %}
+        {% if change.field == "level" %}{% translate "Level:" %}{% elif change.field == "responsible_person" %}{% translate "Responsible:" %}{% elif change.field == "deadline" %}{% translate "Deadline:" %}{% endif %}
+        {% if change.from_status %}{{ change.from_label }} → {% endif %}<strong>{{ change.to_label }}</strong>
+      {% endif %}
+      {% if change.note %}<div class="text-muted">{{ change.note|linebreaksbr }}</div>{% endif %}
+    </li>
+    {% endfor %}"""  # noqa: E501
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_history_items_are_the_template_s_markup(school, make_user, language):
+    """``{% hazard_history_items %}`` draws what the timeline's template drew: every
+    kind of change, with and without its actor, from-status and note (escaped, its lines
+    kept)."""
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from logistics.common.workflow import status_record
+    from safety.templatetags.safety_hazards import hazard_history_items
+
+    person = make_user(Role.STAFF, school, name='王 <"老师">&')
+    hazard = HazardFactory(school=school)
+    record = status_record
+    record(hazard, from_status="", to_status=HazardStatus.REPORTED, actor=person)
+    record(hazard, from_status=HazardStatus.REPORTED, to_status=HazardStatus.RECTIFYING)
+    record(hazard, from_status="general", to_status="major", actor=person, field="level")
+    record(hazard, from_status="", to_status="张三", field="responsible_person", note="a\r\nb")
+    record(hazard, from_status="2026-09-01", to_status="2026-10-01", field="deadline")
+    record(hazard, from_status="", to_status="x", field="plan", note="<b>&</b>\nc")
+    record(hazard, from_status="", to_status="y", field="found_again", actor=person)
+    record(hazard, from_status="odd", to_status="unknown <s>", note="'quoted'")
+    history = list(status_history(hazard))
+    with translation.override(language):
+        expected = Template(HISTORY_ITEMS_TEMPLATE).render(Context({"history": history}))
+        assert hazard_history_items(history) == expected
+    assert hazard_history_items([]) == ""
