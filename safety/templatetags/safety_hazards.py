@@ -10,7 +10,6 @@ from html import escape
 from django import template
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.utils.text import normalize_newlines
 from django.utils.translation import gettext
 
 register = template.Library()
@@ -18,7 +17,7 @@ register = template.Library()
 
 def _note(text):
     """``text|linebreaksbr``."""
-    return escape(normalize_newlines(text)).replace("\n", "<br>")
+    return escape(text.replace("\r\n", "\n").replace("\r", "\n")).replace("\n", "<br>")
 
 
 @register.simple_tag
