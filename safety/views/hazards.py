@@ -21,6 +21,7 @@ from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -261,7 +262,8 @@ class HazardPage(WorkflowPage):
         photos = list(hazard.photos.all())
         plan = services.plan_of(hazard)
         major = hazard.level == HazardLevel.MAJOR
-        return {
+        today = timezone.localdate()
+        context = {
             "hazard": hazard,
             "title": _("Hazard #%(number)s") % {"number": hazard.pk},
             "found_photos": [p for p in photos if p.kind == HazardPhotoKind.FOUND],
@@ -270,7 +272,7 @@ class HazardPage(WorkflowPage):
             "deferrals": list(hazard.deferrals.all()),
             "history": selectors.hazard_history(hazard),
             "open_step": _open_step(hazard, steps, plan),
-            "overdue": hazard.is_overdue(timezone.localdate()),
+            "overdue": hazard.is_overdue(today),
             "needs_plan": major and plan is None and hazard.status != HazardStatus.WITHDRAWN,
             "report_url": reverse("safety_hazard_report_pdf", args=[hazard.pk])
             if major and may_print_report(user)
@@ -281,6 +283,58 @@ class HazardPage(WorkflowPage):
             if hazard.inspection_id and selectors.inspection_opens(user, hazard.inspection)
             else "",
         }
+        context.update(kept_markup(user, hazard, context, photos, today))
+        return context
+
+
+# The parts of a hazard's page that show the hazard alone (``_top.html``: what, where, who,
+# photos, plan, arrangements; ``history.html``: its timeline) are drawn once and kept
+# under the school's figures stamp (raised by every write to a hazard, a person, a room,
+# an inspection), the hazard, what the page shows of its photos, plan and timeline (a
+# photo added, a plan revised, a change recorded: each changes the key), the language,
+# the time zone, the day (overdue) and the two links that depend on the user.
+KEPT_MARKUP_SECONDS = 600
+
+
+def kept_markup(user, hazard, context, photos, today):
+    """``{"top_html": …, "history_html": …}`` of ``hazard``'s page for ``context``."""
+
+    def draw():
+        return (
+            render_to_string("safety/hazards/_top.html", context),
+            render_to_string("safety/hazards/history.html", context),
+        )
+
+    school = user.school
+    if school is None or school.pk != hazard.school_id:
+        top, history = draw()
+    else:
+        plan, log = context["plan"], context["history"]
+        key = ":".join(
+            str(part)
+            for part in (
+                "safety:hazard-page",
+                school.pk,
+                school.figures_version,
+                hazard.pk,
+                get_language(),
+                timezone.get_current_timezone_name(),
+                today,
+                len(photos),
+                photos[-1].pk if photos else 0,
+                plan.updated_at.timestamp() if plan is not None else 0,
+                len(log),
+                log[-1].pk if log else 0,
+                int(bool(context["report_url"])),
+                int(bool(context["inspection_url"])),
+            )
+        )
+        found = cache.get(key)
+        if found is None:
+            found = draw()
+            cache.set(key, found, KEPT_MARKUP_SECONDS)
+        top, history = found
+    return {"top_html": mark_safe(top), "history_html": mark_safe(history)}  # noqa: S308
 
 
 def _open_step(hazard, steps, plan):
