@@ -989,3 +989,53 @@ def test_history_items_are_the_template_s_markup(school, make_user, language):
         expected = Template(HISTORY_ITEMS_TEMPLATE).render(Context({"history": history}))
         assert hazard_history_items(history) == expected
     assert hazard_history_items([]) == ""
+
+
+@pytest.mark.django_db
+def test_kept_page_parts_follow_every_write(client, people, school):
+    """A hazard's page keeps the parts that show the hazard alone; each write shows at
+    once: a photo added (no write to the hazard's row), a plan written and revised, an
+    assignment, a deferral, a person renamed; and the page as kept is the page drawn
+    afresh."""
+    from django.core.cache import cache
+
+    from logistics.services.people import person_update
+
+    office, staff = people["office"], people["staff"]
+    hazard = reported(people["officer"], level=HazardLevel.MAJOR)
+    client.force_login(office)
+    url = f"/safety/hazards/{hazard.pk}/"
+
+    def page():
+        body = client.get(url).content.decode()
+        return re.sub(r'(X-CSRFToken": |name="csrfmiddlewaretoken" value=)"[^"]+"', r"\1", body)
+
+    first = page()
+    assert page() == first
+    cache.clear()
+    assert page() == first
+    services.hazard_photo_add(hazard, actor=office, photos=[clean_photo()])
+    assert page().count('data-testid="found-photos"') == 1
+    assert len(re.findall(r'<img src="[^"]+" class="img-fluid', page())) == 2
+    services.hazard_assign(hazard, actor=office, responsible_person=staff, deadline=today())
+    assert 'data-testid="responsible">李老师' in page()
+    plan = {
+        "actor": staff,
+        "funding": "100",
+        "responsible_person": staff,
+        "deadline": today(),
+        "interim_measures": "警示",
+    }
+    services.hazard_plan_save(hazard, measures="更换线路", **plan)
+    assert "更换线路" in page()
+    services.hazard_plan_save(hazard, measures="改用阻燃线路", **plan)
+    assert "改用阻燃线路" in page()
+    services.hazard_defer(
+        hazard, actor=office, reason="等待采购", new_deadline=today() + datetime.timedelta(days=3)
+    )
+    assert "等待采购" in page()
+    person_update(user=staff, roles=[Role.STAFF], actor=office, name="李晓明")
+    assert 'data-testid="responsible">李晓明' in page()
+    kept = page()
+    cache.clear()
+    assert page() == kept
