@@ -1039,3 +1039,15 @@ def test_kept_page_parts_follow_every_write(client, people, school):
     kept = page()
     cache.clear()
     assert page() == kept
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "消防通道堆放杂物", "x" * 60, "x" * 61, "e\u0301" * 40, "Ω" * 30, "a\u0958b", "长" * 100],
+)
+def test_ledger_short_description_is_truncators(text):
+    from django.utils.text import Truncator
+
+    from safety.templatetags.safety_ledger import _short
+
+    assert _short(text) == Truncator(text).chars(60)
