@@ -290,9 +290,10 @@ class HazardPage(WorkflowPage):
 # The parts of a hazard's page that show the hazard alone (``_top.html``: what, where, who,
 # photos, plan, arrangements; ``history.html``: its timeline) are drawn once and kept
 # under the school's figures stamp (raised by every write to a hazard, a person, a room,
-# an inspection), the hazard, what the page shows of its photos, plan and timeline (a
-# photo added, a plan revised, a change recorded: each changes the key), the language,
-# the time zone, the day (overdue) and the two links that depend on the user.
+# an inspection), the hazard, what the page shows of its photos, plan, timeline and
+# checklist (a photo added, a plan revised, a change recorded, a checklist renamed: each
+# changes the key), the language, the time zone, the day (overdue) and the two links
+# that depend on the user.
 KEPT_MARKUP_SECONDS = 600
 
 
@@ -310,6 +311,12 @@ def kept_markup(user, hazard, context, photos, today):
         top, history = draw()
     else:
         plan, log = context["plan"], context["history"]
+        # The checklist's and its item's names (their edits raise no stamp).
+        source = ""
+        if hazard.inspection_id:
+            item = hazard.source_item
+            source = repr((hazard.inspection.template.name, item.text if item else ""))
+            source = hashlib.md5(source.encode(), usedforsecurity=False).hexdigest()
         key = ":".join(
             str(part)
             for part in (
@@ -327,6 +334,7 @@ def kept_markup(user, hazard, context, photos, today):
                 log[-1].pk if log else 0,
                 int(bool(context["report_url"])),
                 int(bool(context["inspection_url"])),
+                source,
             )
         )
         found = cache.get(key)

@@ -1051,3 +1051,26 @@ def test_ledger_short_description_is_truncators(text):
     from safety.templatetags.safety_ledger import _short
 
     assert _short(text) == Truncator(text).chars(60)
+
+
+@pytest.mark.django_db
+def test_kept_page_parts_follow_a_renamed_checklist(client, people, school):
+    """The checklist and item a hazard was found at are named on its page: renamed (a
+    write that raises no stamp), the page says the new names at once."""
+    from safety.models import ChecklistItem, ChecklistTemplate
+    from tests.safety_factories import InspectionFactory, template_with_items
+
+    template = template_with_items(school)
+    item = template.items.first()
+    hazard = HazardFactory(
+        school=school,
+        inspection=InspectionFactory(school=school, template=template),
+        source_item=item,
+    )
+    client.force_login(people["office"])
+    url = f"/safety/hazards/{hazard.pk}/"
+    assert template.name in client.get(url).content.decode()
+    ChecklistTemplate.objects.filter(pk=template.pk).update(name="夜间巡查表")
+    assert "夜间巡查表" in client.get(url).content.decode()
+    ChecklistItem.objects.filter(pk=item.pk).update(text="灭火器压力正常")
+    assert "灭火器压力正常" in client.get(url).content.decode()
