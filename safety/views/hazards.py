@@ -284,6 +284,10 @@ class HazardPage(WorkflowPage):
             else "",
         }
         context.update(kept_markup(user, hazard, context, photos, today))
+        context["step_forms"] = [
+            (name, form, kept_fields(user, hazard, plan, name, form))
+            for name, form in steps.items()
+        ]
         return context
 
 
@@ -295,6 +299,35 @@ class HazardPage(WorkflowPage):
 # changes the key), the language, the time zone, the day (overdue) and the two links
 # that depend on the user.
 KEPT_MARKUP_SECONDS = 600
+
+
+def kept_fields(user, hazard, plan, name, form):
+    """The markup of an unbound step form's fields (``includes/form_fields.html``), kept
+    under the school's figures stamp (the hazard, the people offered), the hazard, its
+    plan's last change (the plan form's values), the user (what they may choose), the
+    step and the language; "" for a bound form or a step drawn by the page itself."""
+    school = user.school
+    if form is None or form.is_bound or name == "verify" or school is None:
+        return ""
+    key = ":".join(
+        str(part)
+        for part in (
+            "safety:hazard-step",
+            school.pk,
+            school.figures_version,
+            hazard.pk,
+            plan.updated_at.timestamp() if plan is not None else 0,
+            user.pk,
+            name,
+            get_language(),
+            timezone.get_current_timezone_name(),
+        )
+    )
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string("includes/form_fields.html", {"form": form})
+        cache.set(key, html, KEPT_MARKUP_SECONDS)
+    return mark_safe(html)  # noqa: S308 - drawn by the template above
 
 
 def kept_markup(user, hazard, context, photos, today):

@@ -1074,3 +1074,38 @@ def test_kept_page_parts_follow_a_renamed_checklist(client, people, school):
     assert "夜间巡查表" in client.get(url).content.decode()
     ChecklistItem.objects.filter(pk=item.pk).update(text="灭火器压力正常")
     assert "灭火器压力正常" in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_kept_step_forms_follow_every_write(client, people, school):
+    """The steps' unbound forms are drawn once and kept: a plan revised shows in the plan
+    form, a new person among those to assign, and a form sent with errors is drawn with
+    the user's input, not the kept one."""
+    office, staff = people["office"], people["staff"]
+    hazard = reported(people["officer"], level=HazardLevel.MAJOR)
+    services.hazard_assign(hazard, actor=office, responsible_person=staff, deadline=today())
+    client.force_login(office)
+    url = f"/safety/hazards/{hazard.pk}/"
+    plan = {
+        "actor": staff,
+        "funding": "100",
+        "responsible_person": staff,
+        "deadline": today(),
+        "interim_measures": "警示",
+    }
+    services.hazard_plan_save(hazard, measures="更换线路", **plan)
+    page = client.get(url).content.decode()
+    assert "更换线路</textarea>" in page
+    assert client.get(url).content.decode().count("更换线路</textarea>") == 1
+    services.hazard_plan_save(hazard, measures="改用阻燃线路", **plan)
+    assert "改用阻燃线路</textarea>" in client.get(url).content.decode()
+    from logistics.services.people import person_create
+
+    person_create(
+        school=school, username="zhao", name="新来的赵老师", roles=[Role.STAFF], actor=office
+    )
+    assert "新来的赵老师" in client.get(url).content.decode()
+    response = act(client, hazard, "defer", {"defer-reason": "等待<采购>"})
+    assert response.status_code == 400
+    assert "等待&lt;采购&gt;</textarea>" in response.content.decode()
+    assert "等待&lt;采购&gt;" not in client.get(url).content.decode()
