@@ -8,7 +8,7 @@ from logistics.common.listing import listing, sort_fields_of
 from safety import columns
 from safety.filters import HazardFilter
 from safety.overdue import hazard_overdue
-from safety.selectors import hazard_list, sql
+from safety.selectors import hazard_list, hazard_visible, sql
 
 SORT_FIELDS = sort_fields_of(columns.PAGE)
 
@@ -62,9 +62,12 @@ def hazard_ledger(user, params, *, export=False):
     filtered and ``user`` sees all of the school's hazards their count is the one kept
     under the school's stamp. For the export (``export=True``) each is a hazard with who
     found and checked it and its plan, as ``columns.EXPORT`` reads them."""
-    hazards = hazard_list(user)
     if export:
-        hazards = hazards.select_related("found_by", "verified_by", "plan")
+        hazards = hazard_list(user).select_related("found_by", "verified_by", "plan")
+    else:
+        # The page's ids: neither the joined rows nor ``is_overdue`` (``page_rows``
+        # reads and computes them; no sort or filter of the page needs the flag).
+        hazards = hazard_visible(user)
     filtered = any(params.get(key) for key in HazardFilter.base_filters)
     found = listing(
         hazards,

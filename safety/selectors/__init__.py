@@ -10,6 +10,7 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q
 from django.utils import timezone
 
 from logistics.common.figures import kept_figures
+from logistics.selectors import status_history
 from safety.choices import (
     OPEN_HAZARD_STATUSES,
     OPEN_INSPECTION_STATUSES,
@@ -31,6 +32,7 @@ from safety.models import (
     SafetyAgreement,
 )
 from safety.overdue import hazard_overdue_q, inspection_overdue_q
+from safety.selectors import sql
 from safety.uploads import AGREEMENT_SCANS, DRILL_PHOTOS, HAZARD_PHOTOS, INSPECTION_PHOTOS
 
 # --- Checklists and schedules ---------------------------------------------------------
@@ -300,7 +302,25 @@ def hazard_detail(user, pk, *, with_school=False):
     """One hazard the user may see, with its photos, plan, arrangements and source (and
     its school and district ``with_school``: the page needs only their ids, and every
     relation joined costs the query's compilation more than its run).
-    Raises ``Hazard.DoesNotExist``. The history: ``logistics.selectors.status_history``."""
+    Raises ``Hazard.DoesNotExist``. The history: ``hazard_history``.
+
+    For a user of a school (the pages' case) the hazard and its status log are read by
+    one hand-written statement (``sql.hazard_page``, the same instances) and who may see
+    it is decided on its row, as ``hazard_visible`` decides; otherwise by the ORM."""
+    if user.is_authenticated and user.school_id and not user.is_superuser:
+        hazard, history = sql.hazard_page(pk, user.school_id, with_school=with_school)
+        if hazard is None or not (
+            user.has_perm("safety.view_hazard")
+            or user.pk in (hazard.found_by_id, hazard.responsible_person_id)
+        ):
+            raise Hazard.DoesNotExist
+        hazard.status_log = history
+        return hazard
+    return hazard_detail_orm(user, pk, with_school=with_school)
+
+
+def hazard_detail_orm(user, pk, *, with_school=False):
+    """``hazard_detail`` read by the ORM (any user; the statements' reference)."""
     related = ("school__district",) if with_school else ()
     return (
         hazard_visible(user)
@@ -327,6 +347,13 @@ def hazard_detail(user, pk, *, with_school=False):
         )
         .get(pk=pk)
     )
+
+
+def hazard_history(hazard):
+    """The status log of ``hazard`` (``logistics.selectors.status_history``), oldest
+    first: the one ``hazard_detail`` read with the hazard, else read now."""
+    found = getattr(hazard, "status_log", None)
+    return found if found is not None else list(status_history(hazard))
 
 
 # --- Drills and agreements ----------------------------------------------------------------

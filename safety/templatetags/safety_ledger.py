@@ -4,6 +4,7 @@ standard library's ``escape`` (the same five characters as Django's). The markup
 one the ledger's template drew a row at a time; its cost must not grow with per-cell
 template or lazy-string work."""
 
+import unicodedata
 from html import escape
 
 from django import template
@@ -33,6 +34,14 @@ def _where(row):
     return " · ".join(part for part in (room, row["location"]) if part)
 
 
+def _short(text, length=60):
+    """``Truncator(text).chars(length)``: the text itself when it is in NFC and no longer
+    than ``length`` (what ``chars`` returns then, without its lazy object and walk)."""
+    if len(text) <= length and unicodedata.is_normalized("NFC", text):
+        return text
+    return Truncator(text).chars(length)
+
+
 def _person(row):
     """``User.display_name`` of the row's responsible person."""
     first, last = row["responsible_person__first_name"], row["responsible_person__last_name"]
@@ -59,7 +68,7 @@ def hazard_rows(rows):
         f'aria-label="{deferred_label}"></i>'
     )
     detail = escape(reverse("safety_hazard_detail", args=[0])[: -len("0/")])
-    localtime = timezone.localtime
+    zone = timezone.get_current_timezone()
     html = []
     for row in rows:
         pk, late = row["pk"], row["is_overdue"]
@@ -75,11 +84,11 @@ def hazard_rows(rows):
         html.append(
             f"<tr{' class="table-danger" data-overdue="1"' if late else ''}>"
             f'<td class="text-nowrap"><a href="{url}">#{pk}</a></td>'
-            f'<td class="text-nowrap">{localtime(row["found_at"]):%Y-%m-%d %H:%M}</td>'
+            f'<td class="text-nowrap">{row["found_at"].astimezone(zone):%Y-%m-%d %H:%M}</td>'
             f'<td><a class="text-reset text-decoration-none" href="{url}">'
             f"{escape(_where(row))}</a>"
             f'<div class="small text-muted">'
-            f"{escape(Truncator(row['description']).chars(60))}</div></td>"
+            f"{escape(_short(row['description']))}</div></td>"
             f'<td class="d-none d-md-table-cell">{areas.get(category, escape(category))}</td>'
             f'<td><span class="badge text-bg-{level_colors.get(level, DEFAULT_COLOR)}">'
             f"{levels.get(level, escape(level))}</span></td>"

@@ -21,6 +21,7 @@ from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -37,7 +38,6 @@ from logistics.common.views import (
     school_required,
 )
 from logistics.documents.pdf import PDFTimeout, pdf_response, render_pdf
-from logistics.selectors import status_history
 from safety import columns, lists, selectors
 from safety.choices import (
     HazardLevel,
@@ -262,16 +262,17 @@ class HazardPage(WorkflowPage):
         photos = list(hazard.photos.all())
         plan = services.plan_of(hazard)
         major = hazard.level == HazardLevel.MAJOR
-        return {
+        today = timezone.localdate()
+        context = {
             "hazard": hazard,
             "title": _("Hazard #%(number)s") % {"number": hazard.pk},
             "found_photos": [p for p in photos if p.kind == HazardPhotoKind.FOUND],
             "rectified_photos": [p for p in photos if p.kind == HazardPhotoKind.RECTIFIED],
             "plan": plan,
             "deferrals": list(hazard.deferrals.all()),
-            "history": status_history(hazard),
+            "history": selectors.hazard_history(hazard),
             "open_step": _open_step(hazard, steps, plan),
-            "overdue": hazard.is_overdue(timezone.localdate()),
+            "overdue": hazard.is_overdue(today),
             "needs_plan": major and plan is None and hazard.status != HazardStatus.WITHDRAWN,
             "report_url": reverse("safety_hazard_report_pdf", args=[hazard.pk])
             if major and may_print_report(user)
@@ -282,6 +283,99 @@ class HazardPage(WorkflowPage):
             if hazard.inspection_id and selectors.inspection_opens(user, hazard.inspection)
             else "",
         }
+        context.update(kept_markup(user, hazard, context, photos, today))
+        context["step_forms"] = [
+            (name, form, kept_fields(user, hazard, plan, name, form))
+            for name, form in steps.items()
+        ]
+        return context
+
+
+# The parts of a hazard's page that show the hazard alone (``_top.html``: what, where, who,
+# photos, plan, arrangements; ``history.html``: its timeline) are drawn once and kept
+# under the school's figures stamp (raised by every write to a hazard, a person, a room,
+# an inspection), the hazard, what the page shows of its photos, plan, timeline and
+# checklist (a photo added, a plan revised, a change recorded, a checklist renamed: each
+# changes the key), the language, the time zone, the day (overdue) and the two links
+# that depend on the user.
+KEPT_MARKUP_SECONDS = 600
+
+
+def kept_fields(user, hazard, plan, name, form):
+    """The markup of an unbound step form's fields (``includes/form_fields.html``), kept
+    under the school's figures stamp (the hazard, the people offered), the hazard, its
+    plan's last change (the plan form's values), the user (what they may choose), the
+    step and the language; "" for a bound form or a step drawn by the page itself."""
+    school = user.school
+    if form is None or form.is_bound or name == "verify" or school is None:
+        return ""
+    key = ":".join(
+        str(part)
+        for part in (
+            "safety:hazard-step",
+            school.pk,
+            school.figures_version,
+            hazard.pk,
+            plan.updated_at.timestamp() if plan is not None else 0,
+            user.pk,
+            name,
+            get_language(),
+            timezone.get_current_timezone_name(),
+        )
+    )
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string("includes/form_fields.html", {"form": form})
+        cache.set(key, html, KEPT_MARKUP_SECONDS)
+    return mark_safe(html)  # noqa: S308 - drawn by the template above
+
+
+def kept_markup(user, hazard, context, photos, today):
+    """``{"top_html": …, "history_html": …}`` of ``hazard``'s page for ``context``."""
+
+    def draw():
+        return (
+            render_to_string("safety/hazards/_top.html", context),
+            render_to_string("safety/hazards/history.html", context),
+        )
+
+    school = user.school
+    if school is None or school.pk != hazard.school_id:
+        top, history = draw()
+    else:
+        plan, log = context["plan"], context["history"]
+        # The checklist's and its item's names (their edits raise no stamp).
+        source = ""
+        if hazard.inspection_id:
+            item = hazard.source_item
+            source = repr((hazard.inspection.template.name, item.text if item else ""))
+            source = hashlib.md5(source.encode(), usedforsecurity=False).hexdigest()
+        key = ":".join(
+            str(part)
+            for part in (
+                "safety:hazard-page",
+                school.pk,
+                school.figures_version,
+                hazard.pk,
+                get_language(),
+                timezone.get_current_timezone_name(),
+                today,
+                len(photos),
+                photos[-1].pk if photos else 0,
+                plan.updated_at.timestamp() if plan is not None else 0,
+                len(log),
+                log[-1].pk if log else 0,
+                int(bool(context["report_url"])),
+                int(bool(context["inspection_url"])),
+                source,
+            )
+        )
+        found = cache.get(key)
+        if found is None:
+            found = draw()
+            cache.set(key, found, KEPT_MARKUP_SECONDS)
+        top, history = found
+    return {"top_html": mark_safe(top), "history_html": mark_safe(history)}  # noqa: S308
 
 
 def _open_step(hazard, steps, plan):

@@ -942,3 +942,170 @@ def test_inspection_opens_is_inspection_visible(make_user):
         for inspection in inspections:
             opens = selectors.inspection_opens(user, inspection)
             assert opens == (inspection.pk in visible), (user, inspection)
+
+
+# The timeline's changes as safety/hazards/history.html drew them one at a time (the
+# markup ``{% hazard_history_items %}`` keeps).
+HISTORY_ITEMS_TEMPLATE = """{% load i18n %}{% for change in history %}
+    <li class="list-group-item px-0" data-field="{{ change.field }}">
+      <span class="text-muted">{{ change.at|date:"Y-m-d H:i" }}</span>
+      {% with actor=change.actor.display_name|default:_("system") %}{% blocktranslate %}{{ actor }}:{% endblocktranslate %}{% endwith %}
+      {% if change.field == "plan" %}<strong>{% translate "Rectification plan" %}</strong>
+      {% elif change.field == "found_again" %}<strong>{% translate "Found again" %}</strong>
+      {% else %}
+        {% if change.field == "level" %}{% translate "Level:" %}{% elif change.field == "responsible_person" %}{% translate "Responsible:" %}{% elif change.field == "deadline" %}{% translate "Deadline:" %}{% endif %}
+        {% if change.from_status %}{{ change.from_label }} → {% endif %}<strong>{{ change.to_label }}</strong>
+      {% endif %}
+      {% if change.note %}<div class="text-muted">{{ change.note|linebreaksbr }}</div>{% endif %}
+    </li>
+    {% endfor %}"""  # noqa: E501
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_history_items_are_the_template_s_markup(school, make_user, language):
+    """``{% hazard_history_items %}`` draws what the timeline's template drew: every
+    kind of change, with and without its actor, from-status and note (escaped, its lines
+    kept)."""
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from logistics.common.workflow import status_record
+    from safety.templatetags.safety_hazards import hazard_history_items
+
+    person = make_user(Role.STAFF, school, name='王 <"老师">&')
+    hazard = HazardFactory(school=school)
+    record = status_record
+    record(hazard, from_status="", to_status=HazardStatus.REPORTED, actor=person)
+    record(hazard, from_status=HazardStatus.REPORTED, to_status=HazardStatus.RECTIFYING)
+    record(hazard, from_status="general", to_status="major", actor=person, field="level")
+    record(hazard, from_status="", to_status="张三", field="responsible_person", note="a\r\nb")
+    record(hazard, from_status="2026-09-01", to_status="2026-10-01", field="deadline")
+    record(hazard, from_status="", to_status="x", field="plan", note="<b>&</b>\nc")
+    record(hazard, from_status="", to_status="y", field="found_again", actor=person)
+    record(hazard, from_status="odd", to_status="unknown <s>", note="'quoted'")
+    history = list(status_history(hazard))
+    with translation.override(language):
+        expected = Template(HISTORY_ITEMS_TEMPLATE).render(Context({"history": history}))
+        assert hazard_history_items(history) == expected
+    assert hazard_history_items([]) == ""
+
+
+@pytest.mark.django_db
+def test_kept_page_parts_follow_every_write(client, people, school):
+    """A hazard's page keeps the parts that show the hazard alone; each write shows at
+    once: a photo added (no write to the hazard's row), a plan written and revised, an
+    assignment, a deferral, a person renamed; and the page as kept is the page drawn
+    afresh."""
+    from django.core.cache import cache
+
+    from logistics.services.people import person_update
+
+    office, staff = people["office"], people["staff"]
+    hazard = reported(people["officer"], level=HazardLevel.MAJOR)
+    client.force_login(office)
+    url = f"/safety/hazards/{hazard.pk}/"
+
+    def page():
+        body = client.get(url).content.decode()
+        return re.sub(r'(X-CSRFToken": |name="csrfmiddlewaretoken" value=)"[^"]+"', r"\1", body)
+
+    first = page()
+    assert page() == first
+    cache.clear()
+    assert page() == first
+    services.hazard_photo_add(hazard, actor=office, photos=[clean_photo()])
+    assert page().count('data-testid="found-photos"') == 1
+    assert len(re.findall(r'<img src="[^"]+" class="img-fluid', page())) == 2
+    services.hazard_assign(hazard, actor=office, responsible_person=staff, deadline=today())
+    assert 'data-testid="responsible">李老师' in page()
+    plan = {
+        "actor": staff,
+        "funding": "100",
+        "responsible_person": staff,
+        "deadline": today(),
+        "interim_measures": "警示",
+    }
+    services.hazard_plan_save(hazard, measures="更换线路", **plan)
+    assert "更换线路" in page()
+    services.hazard_plan_save(hazard, measures="改用阻燃线路", **plan)
+    assert "改用阻燃线路" in page()
+    services.hazard_defer(
+        hazard, actor=office, reason="等待采购", new_deadline=today() + datetime.timedelta(days=3)
+    )
+    assert "等待采购" in page()
+    person_update(user=staff, roles=[Role.STAFF], actor=office, name="李晓明")
+    assert 'data-testid="responsible">李晓明' in page()
+    kept = page()
+    cache.clear()
+    assert page() == kept
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "消防通道堆放杂物", "x" * 60, "x" * 61, "e\u0301" * 40, "Ω" * 30, "a\u0958b", "长" * 100],
+)
+def test_ledger_short_description_is_truncators(text):
+    from django.utils.text import Truncator
+
+    from safety.templatetags.safety_ledger import _short
+
+    assert _short(text) == Truncator(text).chars(60)
+
+
+@pytest.mark.django_db
+def test_kept_page_parts_follow_a_renamed_checklist(client, people, school):
+    """The checklist and item a hazard was found at are named on its page: renamed (a
+    write that raises no stamp), the page says the new names at once."""
+    from safety.models import ChecklistItem, ChecklistTemplate
+    from tests.safety_factories import InspectionFactory, template_with_items
+
+    template = template_with_items(school)
+    item = template.items.first()
+    hazard = HazardFactory(
+        school=school,
+        inspection=InspectionFactory(school=school, template=template),
+        source_item=item,
+    )
+    client.force_login(people["office"])
+    url = f"/safety/hazards/{hazard.pk}/"
+    assert template.name in client.get(url).content.decode()
+    ChecklistTemplate.objects.filter(pk=template.pk).update(name="夜间巡查表")
+    assert "夜间巡查表" in client.get(url).content.decode()
+    ChecklistItem.objects.filter(pk=item.pk).update(text="灭火器压力正常")
+    assert "灭火器压力正常" in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_kept_step_forms_follow_every_write(client, people, school):
+    """The steps' unbound forms are drawn once and kept: a plan revised shows in the plan
+    form, a new person among those to assign, and a form sent with errors is drawn with
+    the user's input, not the kept one."""
+    office, staff = people["office"], people["staff"]
+    hazard = reported(people["officer"], level=HazardLevel.MAJOR)
+    services.hazard_assign(hazard, actor=office, responsible_person=staff, deadline=today())
+    client.force_login(office)
+    url = f"/safety/hazards/{hazard.pk}/"
+    plan = {
+        "actor": staff,
+        "funding": "100",
+        "responsible_person": staff,
+        "deadline": today(),
+        "interim_measures": "警示",
+    }
+    services.hazard_plan_save(hazard, measures="更换线路", **plan)
+    page = client.get(url).content.decode()
+    assert "更换线路</textarea>" in page
+    assert client.get(url).content.decode().count("更换线路</textarea>") == 1
+    services.hazard_plan_save(hazard, measures="改用阻燃线路", **plan)
+    assert "改用阻燃线路</textarea>" in client.get(url).content.decode()
+    from logistics.services.people import person_create
+
+    person_create(
+        school=school, username="zhao", name="新来的赵老师", roles=[Role.STAFF], actor=office
+    )
+    assert "新来的赵老师" in client.get(url).content.decode()
+    response = act(client, hazard, "defer", {"defer-reason": "等待<采购>"})
+    assert response.status_code == 400
+    assert "等待&lt;采购&gt;</textarea>" in response.content.decode()
+    assert "等待&lt;采购&gt;" not in client.get(url).content.decode()

@@ -282,3 +282,147 @@ def test_ledger_page_rows_are_the_page_values(school, hazards, make_user):
     assert any(row["is_overdue"] for row in found)
     assert sql.ledger_rows(Hazard.objects.none().values_list("pk", flat=True)) == []
     assert sql.ledger_rows([]) == []
+
+
+# --- Hazards (detail) ------------------------------------------------------------------------
+
+
+def _values(obj):
+    """An instance's columns (None for no instance)."""
+    if obj is None:
+        return None
+    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+
+HAZARD_RELATIONS = (
+    "room",
+    "room.building",
+    "department",
+    "responsible_person",
+    "found_by",
+    "rectified_by",
+    "verified_by",
+    "inspection",
+    "inspection.template",
+    "source_item",
+    "plan",
+    "plan.responsible_person",
+)
+
+
+def _related(hazard, path):
+    obj = hazard
+    for name in path.split("."):
+        obj = getattr(obj, name, None) if obj is not None else None
+    return obj
+
+
+def _hazard_page_values(hazard, history, with_school):
+    paths = HAZARD_RELATIONS + (("school", "school.district") if with_school else ())
+    return {
+        "hazard": _values(hazard),
+        **{path: _values(_related(hazard, path)) for path in paths},
+        "photos": [_values(p) for p in hazard.photos.all()],
+        "deferrals": [(_values(d), _values(d.created_by)) for d in hazard.deferrals.all()],
+        "history": [(_values(c), _values(c.actor), c.content_type_id) for c in history],
+    }
+
+
+@pytest.fixture
+def detailed_hazards(school, other_school):
+    """Hazards with and without each of the page's relations: a major one with its plan,
+    photos, arrangements and a status log (one change by nobody); one found in an
+    inspection at a checklist item; a bare one; and one of another school."""
+    from logistics.common.workflow import status_record
+    from safety.models import HazardDeferral, HazardPhoto, RectificationPlan
+
+    person = factories.UserFactory(school=school, name="张老师")
+    department = factories.DepartmentFactory(school=school, name="总务处")
+    room = factories.RoomFactory(building=factories.BuildingFactory(school=school, name="求真楼"))
+    major = HazardFactory(
+        school=school,
+        level=HazardLevel.MAJOR,
+        status=HazardStatus.AWAITING_CHECK,
+        room=room,
+        department=department,
+        responsible_person=person,
+        deadline=D(2026, 10, 1),
+        deferral_count=2,
+    )
+    RectificationPlan.objects.create(
+        hazard=major,
+        measures="更换线路",
+        funding="1200.50",
+        responsible_person=person,
+        deadline=D(2026, 11, 1),
+        interim_measures="设置围挡",
+        created_by=person,
+    )
+    for i, kind in enumerate(("found", "rectified", "found")):
+        HazardPhoto.objects.create(
+            hazard=major, kind=kind, image=f"h/{i}.jpg", width=4, height=3, uploaded_by=person
+        )
+    HazardDeferral.objects.create(
+        hazard=major,
+        reason="等待采购",
+        previous_deadline=D(2026, 9, 1),
+        new_deadline=D(2026, 9, 15),
+        created_by=person,
+    )
+    HazardDeferral.objects.create(
+        hazard=major,
+        reason="再等",
+        new_deadline=D(2026, 10, 1),
+        interim_measures="巡查",
+        created_by=person,
+    )
+    status_record(major, from_status="", to_status=HazardStatus.REPORTED, actor=person)
+    status_record(major, from_status=HazardStatus.REPORTED, to_status=HazardStatus.RECTIFYING)
+    template = template_with_items(school)
+    found = HazardFactory(
+        school=school,
+        inspection=InspectionFactory(school=school, template=template),
+        source_item=template.items.first(),
+        status=HazardStatus.CLOSED,
+        closed_at=NOW,
+    )
+    bare = HazardFactory(school=school)
+    theirs = HazardFactory(school=other_school)
+    return major, found, bare, theirs
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("with_school", [False, True])
+def test_hazard_page_is_the_orms(school, detailed_hazards, make_user, with_school):
+    """The hazard's page's one statement gives the instances ``hazard_detail`` read by the
+    ORM gives (each relation, or its absence; the photos, arrangements and status log in
+    their order), and nothing for another school's hazard or no hazard."""
+    from logistics.choices import Role
+    from logistics.selectors import status_history
+    from safety.selectors import hazard_detail_orm
+
+    user = make_user(Role.GENERAL_AFFAIRS, school)
+    major, found, bare, theirs = detailed_hazards
+    for hazard in (major, found, bare):
+        expected = hazard_detail_orm(user, hazard.pk, with_school=with_school)
+        read, history = sql.hazard_page(hazard.pk, school.pk, with_school=with_school)
+        assert _hazard_page_values(read, history, with_school) == _hazard_page_values(
+            expected, list(status_history(expected)), with_school
+        )
+        assert all(photo.hazard is read for photo in read.photos.all())
+        if hazard is major:
+            assert read.plan.hazard is read
+            assert [p.image for p in read.photos.all()] == ["h/0.jpg", "h/1.jpg", "h/2.jpg"]
+            assert len(history) == 2
+            assert history[1].actor is None
+    assert sql.hazard_page(theirs.pk, school.pk) == (None, [])
+    assert sql.hazard_page(0, school.pk) == (None, [])
+    assert sql.hazard_page("x", school.pk) == (None, [])
+
+
+@pytest.mark.django_db
+def test_hazard_page_reads_in_one_statement(school, detailed_hazards, django_assert_num_queries):
+    major = detailed_hazards[0]
+    with django_assert_num_queries(1):
+        hazard, history = sql.hazard_page(major.pk, school.pk)
+        _hazard_page_values(hazard, history, False)
