@@ -124,6 +124,10 @@ def notification_list(user):
     return Notification.objects.filter(recipient=user)
 
 
+# Page numbers beyond this are past the end of any list (their offset is not computed).
+MAX_PAGE_NUMBER = 10**6
+
+
 def notification_page(user, number, *, unread_only=False, per_page=20):
     """A page of ``user``'s notifications (newest first), as ``Paginator.get_page``
     gives it (a bad number: the first page; past the end: the last), with the list's
@@ -141,7 +145,8 @@ def notification_page(user, number, *, unread_only=False, per_page=20):
         start = (number - 1) * per_page
         return list(queryset.annotate(list_size=Window(Count("pk")))[start : start + per_page])
 
-    found = rows(number)
+    # A number no list reaches is past the end: counted first (no offset beyond a bigint).
+    found = rows(number) if number <= MAX_PAGE_NUMBER else []
     if found:
         count = found[0].list_size
     else:

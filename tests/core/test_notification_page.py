@@ -56,7 +56,8 @@ class TestNotificationPage:
         assert [n.pk for n in rows] == newest_first[20:40]
 
     @pytest.mark.parametrize(
-        ("asked", "shown"), [("abc", 1), ("0", 1), ("-3", 1), (None, 1), ("99", 3)]
+        ("asked", "shown"),
+        [("abc", 1), ("0", 1), ("-3", 1), (None, 1), ("99", 3), ("9" * 30, 3), (str(2**63), 3)],
     )
     def test_a_bad_or_past_the_end_number_gives_a_page_as_get_page_does(self, school, asked, shown):
         user = self._user(school, 45)
