@@ -10,6 +10,7 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q
 from django.utils import timezone
 
 from logistics.common.figures import kept_figures
+from logistics.common.ids import as_id
 from logistics.selectors import status_history
 from safety.choices import (
     OPEN_HAZARD_STATUSES,
@@ -144,7 +145,8 @@ def inspection_page(user, pk):
     when it is, without a query. Raises ``Inspection.DoesNotExist``."""
     from safety.selectors import sql
 
-    inspection = sql.inspection_with_parts(pk)
+    pk = as_id(pk)
+    inspection = sql.inspection_with_parts(pk) if pk is not None else None
     if inspection is None or not inspection_opens(user, inspection):
         raise Inspection.DoesNotExist
     if user.school_id is not None and inspection.school_id == user.school_id:
@@ -308,7 +310,9 @@ def hazard_detail(user, pk, *, with_school=False):
     one hand-written statement (``sql.hazard_page``, the same instances) and who may see
     it is decided on its row, as ``hazard_visible`` decides; otherwise by the ORM."""
     if user.is_authenticated and user.school_id and not user.is_superuser:
-        hazard, history = sql.hazard_page(pk, user.school_id, with_school=with_school)
+        if as_id(pk) is None:
+            raise Hazard.DoesNotExist
+        hazard, history = sql.hazard_page(as_id(pk), user.school_id, with_school=with_school)
         if hazard is None or not (
             user.has_perm("safety.view_hazard")
             or user.pk in (hazard.found_by_id, hazard.responsible_person_id)

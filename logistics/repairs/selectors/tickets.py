@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from logistics.choices import Role
 from logistics.common.figures import kept_figures
+from logistics.common.ids import as_id
 from logistics.models import Building, Room, StatusChange, User
 from logistics.repairs.choices import OPEN_TICKET_STATUSES, TicketStatus
 from logistics.repairs.models import (
@@ -123,7 +124,8 @@ def ticket_page(user, pk):
     Whether ``user`` may see it is decided from the ticket itself when they filed it,
     work it or may view the school's tickets (``ticket_visible``'s rule); else by asking
     ``ticket_visible`` (one query more)."""
-    found = sql.ticket_page(pk)
+    pk = as_id(pk)
+    found = sql.ticket_page(pk) if pk is not None else None
     if found is None:
         raise Ticket.DoesNotExist
     row, parts = found
